@@ -1,0 +1,55 @@
+"""Every error code the gateway puts in ``extensions.code`` lives here.
+
+One registry keeps codes consistent between the HTTP layer, planning,
+execution and the subsystems, and makes them greppable for client authors.
+The codes follow Apollo's names where Apollo has one, so client code written
+against Apollo Gateway or Router keeps working.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+
+class ErrorCode(StrEnum):
+    GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
+    GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+    BAD_USER_INPUT = "BAD_USER_INPUT"
+    BAD_REQUEST = "BAD_REQUEST"
+    OPERATION_RESOLUTION_FAILURE = "OPERATION_RESOLUTION_FAILURE"
+    PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
+    SUBREQUEST_HTTP_ERROR = "SUBREQUEST_HTTP_ERROR"
+    SUBREQUEST_MALFORMED_RESPONSE = "SUBREQUEST_MALFORMED_RESPONSE"
+    SUBREQUEST_TIMEOUT = "SUBREQUEST_TIMEOUT"
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    FORBIDDEN = "FORBIDDEN"
+    UNAUTHORIZED_FIELD_OR_TYPE = "UNAUTHORIZED_FIELD_OR_TYPE"
+    QUERY_PLANNING_FAILED = "QUERY_PLANNING_FAILED"
+    INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+    PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
+    METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
+    UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
+    NOT_ACCEPTABLE = "NOT_ACCEPTABLE"
+    CSRF_PREVENTION = "CSRF_PREVENTION"
+
+
+def graphql_error(
+    message: str,
+    code: ErrorCode | str,
+    *,
+    path: list[str | int] | None = None,
+    locations: list[dict[str, int]] | None = None,
+    extensions: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Build one spec-shaped error entry for a response's ``errors`` list."""
+    error: dict[str, Any] = {"message": message}
+    if locations:
+        error["locations"] = locations
+    if path is not None:
+        error["path"] = path
+    ext: dict[str, Any] = {"code": str(code)}
+    if extensions:
+        ext.update(extensions)
+    error["extensions"] = ext
+    return error

@@ -1,0 +1,36 @@
+"""The one interface every subgraph client implements.
+
+The executor never knows whether a subgraph is a remote HTTP service, a
+strawberry schema in this process, or a REST connector: it only awaits
+``fetch``. Transport failures are *returned* as GraphQL errors in the
+response (never raised), so a failing agency degrades to partial data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass(slots=True)
+class SubgraphRequest:
+    query: str
+    variables: dict[str, Any] | None = None
+    operation_name: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class SubgraphResponse:
+    data: dict[str, Any] | None
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    extensions: dict[str, Any] | None = None
+    status: int = 200
+
+
+class Subgraph(Protocol):
+    name: str
+
+    async def fetch(self, request: SubgraphRequest) -> SubgraphResponse: ...
+
+    async def close(self) -> None: ...
