@@ -19,7 +19,7 @@ from aggregator.errors import ErrorCode, graphql_error
 from aggregator.execution.executor import execute_plan
 from aggregator.execution.projection import Projector, project
 from aggregator.lru import LRU
-from aggregator.operation import DocumentCache, OperationInfo, RequestError
+from aggregator.operation import DocumentCache, OperationInfo, RequestError, located_error
 from aggregator.planning import PlannedOperation, PlanningError, QueryPlan, plan_operation
 from aggregator.supergraph import Supergraph, load
 from aggregator.transport.base import Subgraph
@@ -152,7 +152,7 @@ class Gateway:
         if planned.introspection_keys:
             root_values, introspection_errors = self._introspect(prepared, planned)
             errors.extend(introspection_errors)
-        data = project(
+        data, value_completion = project(
             compiled.projector,
             planned.selections,
             planned.root_type,
@@ -164,6 +164,8 @@ class Gateway:
         if errors:
             response["errors"] = errors
         response["data"] = data
+        if value_completion:
+            response["extensions"] = {"valueCompletion": value_completion}
         return response
 
     async def execute(
@@ -225,5 +227,4 @@ class Gateway:
 
 
 def _variable_error(error: GraphQLError) -> dict[str, Any]:
-    locations = [{"line": loc.line, "column": loc.column} for loc in error.locations or ()]
-    return graphql_error(error.message, ErrorCode.BAD_USER_INPUT, locations=locations or None)
+    return located_error(error, ErrorCode.BAD_USER_INPUT)

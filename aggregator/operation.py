@@ -7,6 +7,7 @@ off the per-request path entirely.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,9 +29,20 @@ class RequestError(Exception):
         self.status = status
 
 
-def _located(error: GraphQLError, code: ErrorCode) -> dict[str, Any]:
+_SINGLE_QUOTED = re.compile(r"'([^']*)'")
+
+
+def js_message(message: str) -> str:
+    """graphql-core quotes names with ' where graphql-js (and so every JS gateway) uses ".
+
+    Clients and tests match on these messages, so we speak graphql-js's dialect.
+    """
+    return _SINGLE_QUOTED.sub(r'"\1"', message)
+
+
+def located_error(error: GraphQLError, code: ErrorCode) -> dict[str, Any]:
     locations = [{"line": loc.line, "column": loc.column} for loc in error.locations or ()]
-    return graphql_error(error.message, code, locations=locations or None)
+    return graphql_error(js_message(error.message), code, locations=locations or None)
 
 
 @dataclass(slots=True)
@@ -64,12 +76,12 @@ class DocumentCache:
         try:
             document = parse(query, no_location=False, max_tokens=self.max_tokens)
         except GraphQLError as exc:
-            parsed = ParsedDocument(None, [_located(exc, ErrorCode.GRAPHQL_PARSE_FAILED)])
+            parsed = ParsedDocument(None, [located_error(exc, ErrorCode.GRAPHQL_PARSE_FAILED)])
         else:
             errors = validate(self.schema, document)
             parsed = ParsedDocument(
                 document if not errors else None,
-                [_located(e, ErrorCode.GRAPHQL_VALIDATION_FAILED) for e in errors],
+                [located_error(e, ErrorCode.GRAPHQL_VALIDATION_FAILED) for e in errors],
             )
         self._cache.put(query, parsed)
         return parsed
