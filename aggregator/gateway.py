@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from graphql import GraphQLError, execute
+from graphql import execute
 from graphql.execution.values import get_variable_values
 from graphql.language import DocumentNode, OperationDefinitionNode, SelectionSetNode
 
@@ -106,7 +106,7 @@ class Gateway:
             self.supergraph.api_schema, info.operation.variable_definitions or (), raw
         )
         if isinstance(coerced, list):
-            raise RequestError([_variable_error(e) for e in coerced])
+            raise RequestError([located_error(e, ErrorCode.BAD_USER_INPUT, raw) for e in coerced])
         # graphql-core 3.3 wraps the values (with their sources); 3.2 returns the dict
         values: Any = getattr(coerced, "coerced", coerced)
         return Prepared(info, values)
@@ -224,7 +224,3 @@ class Gateway:
     async def close(self) -> None:
         for subgraph in self.subgraphs.values():
             await subgraph.close()
-
-
-def _variable_error(error: GraphQLError) -> dict[str, Any]:
-    return located_error(error, ErrorCode.BAD_USER_INPUT)
