@@ -1,0 +1,55 @@
+"""Compare a gateway response with a golden recorded from Apollo Gateway.
+
+What is compared, and every normalisation applied (both sides alike):
+  * ``data``: exactly, including key order (compared as ``json.dumps`` text without
+    ``sort_keys``), and whether the key is present at all (request errors have none).
+  * ``errors``: as a list of ``(message, path, extensions.code)``.
+    - Only ``extensions.code`` is compared: Apollo adds implementation details
+      (``serviceName``, ``stacktrace``, HTTP bodies) that are not part of the contract.
+    - Loopback ports in messages become ``PORT`` (they change every run).
+    - Errors are sorted by (path, message, code): Apollo reports errors of parallel
+      fetches in completion order, so their order is not deterministic.
+    - Operations marked ``"compare_messages": false`` in operations.json (transport
+      failures, whose wording is each gateway's own) compare ``(path, code)`` only.
+  * ``locations`` and the HTTP status code are recorded but not compared.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.federation.harness import scrub_ports
+
+ErrorKey = tuple[str, str, str]
+
+
+def error_keys(body: dict[str, Any], *, messages: bool = True) -> list[ErrorKey]:
+    keys: list[ErrorKey] = []
+    for error in body.get("errors") or []:
+        message = scrub_ports(str(error.get("message"))) if messages else ""
+        path = json.dumps(error.get("path"))
+        code = str((error.get("extensions") or {}).get("code"))
+        keys.append((message, path, code))
+    return sorted(keys, key=lambda k: (k[1], k[0], k[2]))
+
+
+def data_text(body: dict[str, Any]) -> str:
+    if "data" not in body:
+        return "<no data key>"
+    return json.dumps(body["data"], indent=1, ensure_ascii=False)
+
+
+def differences(actual: Any, expected: Any, *, messages: bool = True) -> list[str]:
+    """Human-readable differences; empty when the responses match."""
+    if not isinstance(actual, dict):
+        return [f"response is not a JSON object: {actual!r}"]
+    problems: list[str] = []
+    got, want = data_text(actual), data_text(expected)
+    if got != want:
+        problems.append(f"data differs\n--- expected\n{want}\n--- actual\n{got}")
+    got_errors = error_keys(actual, messages=messages)
+    want_errors = error_keys(expected, messages=messages)
+    if got_errors != want_errors:
+        problems.append(f"errors differ\n--- expected\n{want_errors}\n--- actual\n{got_errors}")
+    return problems
