@@ -3,6 +3,8 @@
 What is compared, and every normalisation applied (both sides alike):
   * ``data``: exactly, including key order (compared as ``json.dumps`` text without
     ``sort_keys``), and whether the key is present at all (request errors have none).
+    Numbers compare by value: JavaScript prints the Float ``0.0`` as ``0``, so integral
+    floats are written as integers on both sides before comparing.
   * ``errors``: as a list of ``(message, path, extensions.code)``.
     - Only ``extensions.code`` is compared: Apollo adds implementation details
       (``serviceName``, ``stacktrace``, HTTP bodies) that are not part of the contract.
@@ -34,10 +36,20 @@ def error_keys(body: dict[str, Any], *, messages: bool = True) -> list[ErrorKey]
     return sorted(keys, key=lambda k: (k[1], k[0], k[2]))
 
 
+def _js_numbers(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [_js_numbers(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _js_numbers(v) for k, v in value.items()}
+    return value
+
+
 def data_text(body: dict[str, Any]) -> str:
     if "data" not in body:
         return "<no data key>"
-    return json.dumps(body["data"], indent=1, ensure_ascii=False)
+    return json.dumps(_js_numbers(body["data"]), indent=1, ensure_ascii=False)
 
 
 def differences(actual: Any, expected: Any, *, messages: bool = True) -> list[str]:

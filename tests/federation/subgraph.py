@@ -257,3 +257,13 @@ class SubgraphServer:
             await asyncio.sleep(self.slow_seconds)
         result = await self.execute(body)
         return 200, orjson.dumps(result), json_type
+
+
+def lookup(rows: list[dict[str, Any]], *keys: str) -> Callable[[dict[str, Any]], Any]:
+    """A reference resolver finding the row whose ``keys`` equal the representation's."""
+    def find(rep: dict[str, Any]) -> Any:
+        for row in rows:
+            if all(row.get(k) == rep.get(k) for k in keys):
+                return row
+        return None
+    return find
