@@ -13,7 +13,9 @@ What is compared, and every normalisation applied (both sides alike):
       fetches in completion order, so their order is not deterministic.
     - Operations marked ``"compare_messages": false`` in operations.json (transport
       failures, whose wording is each gateway's own) compare ``(path, code)`` only.
-  * ``locations`` and the HTTP status code are recorded but not compared.
+  * ``locations``, the response's top-level ``extensions`` (Apollo puts its own
+    ``valueCompletion`` report there) and the HTTP status code are recorded but not
+    compared.
 """
 
 from __future__ import annotations
