@@ -11,8 +11,10 @@ What is compared, and every normalisation applied (both sides alike):
     - Loopback ports in messages become ``PORT`` (they change every run).
     - Errors are sorted by (path, message, code): Apollo reports errors of parallel
       fetches in completion order, so their order is not deterministic.
-    - Operations marked ``"compare_messages": false`` in operations.json (transport
-      failures, whose wording is each gateway's own) compare ``(path, code)`` only.
+    - Transport failures (HTTP 500, non-JSON body, connection refused) are marked
+      ``"error_fields": ["path"]`` in operations.json: their wording is each gateway's
+      own, and Apollo Gateway codes them ``INTERNAL_SERVER_ERROR`` where our registry
+      uses Apollo Router's ``SUBREQUEST_*`` codes. Their count and paths still compare.
   * ``locations``, the response's top-level ``extensions`` (Apollo puts its own
     ``valueCompletion`` report there) and the HTTP status code are recorded but not
     compared.
@@ -28,12 +30,15 @@ from tests.federation.harness import scrub_ports
 ErrorKey = tuple[str, str, str]
 
 
-def error_keys(body: dict[str, Any], *, messages: bool = True) -> list[ErrorKey]:
+ALL_FIELDS = ("message", "path", "code")
+
+
+def error_keys(body: dict[str, Any], fields: tuple[str, ...] = ALL_FIELDS) -> list[ErrorKey]:
     keys: list[ErrorKey] = []
     for error in body.get("errors") or []:
-        message = scrub_ports(str(error.get("message"))) if messages else ""
-        path = json.dumps(error.get("path"))
-        code = str((error.get("extensions") or {}).get("code"))
+        message = scrub_ports(str(error.get("message"))) if "message" in fields else ""
+        path = json.dumps(error.get("path")) if "path" in fields else ""
+        code = str((error.get("extensions") or {}).get("code")) if "code" in fields else ""
         keys.append((message, path, code))
     return sorted(keys, key=lambda k: (k[1], k[0], k[2]))
 
@@ -54,7 +59,7 @@ def data_text(body: dict[str, Any]) -> str:
     return json.dumps(_js_numbers(body["data"]), indent=1, ensure_ascii=False)
 
 
-def differences(actual: Any, expected: Any, *, messages: bool = True) -> list[str]:
+def differences(actual: Any, expected: Any, fields: tuple[str, ...] = ALL_FIELDS) -> list[str]:
     """Human-readable differences; empty when the responses match."""
     if not isinstance(actual, dict):
         return [f"response is not a JSON object: {actual!r}"]
@@ -62,8 +67,8 @@ def differences(actual: Any, expected: Any, *, messages: bool = True) -> list[st
     got, want = data_text(actual), data_text(expected)
     if got != want:
         problems.append(f"data differs\n--- expected\n{want}\n--- actual\n{got}")
-    got_errors = error_keys(actual, messages=messages)
-    want_errors = error_keys(expected, messages=messages)
+    got_errors = error_keys(actual, fields)
+    want_errors = error_keys(expected, fields)
     if got_errors != want_errors:
         problems.append(f"errors differ\n--- expected\n{want_errors}\n--- actual\n{got_errors}")
     return problems

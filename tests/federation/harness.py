@@ -9,9 +9,9 @@ A case directory holds:
   ``resolvers.py``        ``build() -> dict[subgraph name, Resolvers]``, called before
                           every operation so mutations never leak between operations
   ``operations.json``     ``[{name, query, variables?, operationName?, failures?,
-                          compare_messages?}]``; ``failures`` maps a subgraph to a mode of
-                          ``SubgraphServer``; ``compare_messages: false`` compares errors
-                          by (path, code) only (see compare.py)
+                          error_fields?}]``; ``failures`` maps a subgraph to a mode of
+                          ``SubgraphServer``; ``error_fields`` narrows which of
+                          message/path/code errors are compared on (see compare.py)
   ``case.json``           optional: ``{"unreachable": [subgraph, ...]}`` subgraphs whose URL
                           points at a closed port (connection refused) for the whole case
   ``supergraph.graphql``  composed by ``tests/oracle/compose.mjs``
@@ -47,7 +47,7 @@ class Operation:
     variables: dict[str, Any] | None = None
     operation_name: str | None = None
     failures: dict[str, str] = field(default_factory=dict)
-    compare_messages: bool = True
+    error_fields: tuple[str, ...] = ("message", "path", "code")
 
     def body(self) -> dict[str, Any]:
         body: dict[str, Any] = {"query": self.query}
@@ -89,7 +89,7 @@ def load_case(path: Path) -> Case:
             if p.name != "supergraph.graphql"}
     ops = [Operation(name=o["name"], query=o["query"], variables=o.get("variables"),
                      operation_name=o.get("operationName"), failures=o.get("failures", {}),
-                     compare_messages=o.get("compare_messages", True))
+                     error_fields=tuple(o.get("error_fields", ("message", "path", "code"))))
            for o in json.loads((path / "operations.json").read_text())]
     names = [o.name for o in ops]
     if len(set(names)) != len(names):

@@ -111,7 +111,7 @@ async def test_case(runner: CaseRunner, case: Case, op: Operation) -> None:
     running, _url = await runner.start(case)
     running.prepare(op)
     _status, body = await runner.post(op)
-    problems = differences(body, expected["response"], messages=op.compare_messages)
+    problems = differences(body, expected["response"], op.error_fields)
     assert not problems, "\n".join(problems)
     total = sum(running.counts().values())
     assert total <= expected["total_subgraph_requests"], (

@@ -5,7 +5,11 @@ CATALOG = [
     {"id": "p2", "sku": "SKU-2", "name": "Lamp"},
     {"id": "p3", "sku": "SKU-3", "name": "Shelf"},
 ]
-PRICES = [{"sku": "SKU-1", "price": 300}, {"sku": "SKU-2", "price": 45}, {"sku": "SKU-3", "price": 120}]
+PRICES = [
+    {"sku": "SKU-1", "price": 300},
+    {"sku": "SKU-2", "price": 45},
+    {"sku": "SKU-3", "price": 120},
+]
 STOCK = [{"id": "p1", "inStock": 4}, {"id": "p2", "inStock": 0}, {"id": "p3", "inStock": 1}]
 
 
@@ -13,8 +17,9 @@ def build() -> dict[str, Resolvers]:
     return {
         "catalog": {
             "Query.products": lambda _, __: CATALOG,
-            "Product": lambda rep: lookup(CATALOG, "id")(rep) if "id" in rep
-            else lookup(CATALOG, "sku")(rep),
+            "Product": lambda rep: (
+                lookup(CATALOG, "id")(rep) if "id" in rep else lookup(CATALOG, "sku")(rep)
+            ),
         },
         "pricing": {"Product": lookup(PRICES, "sku")},
         "stock": {

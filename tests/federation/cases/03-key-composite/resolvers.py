@@ -14,7 +14,9 @@ BALANCES = [
 
 def build() -> dict[str, Resolvers]:
     return {
-        "accounts": {"Query.accounts": lambda _, __: ACCOUNTS,
-                     "Account": lookup(ACCOUNTS, "number", "agency")},
+        "accounts": {
+            "Query.accounts": lambda _, __: ACCOUNTS,
+            "Account": lookup(ACCOUNTS, "number", "agency"),
+        },
         "balances": {"Account": lookup(BALANCES, "number", "agency")},
     }

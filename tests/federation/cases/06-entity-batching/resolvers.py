@@ -1,11 +1,21 @@
 from tests.federation.subgraph import Resolvers, lookup
 
 ORDERS = [
-    {"id": "o1", "lines": [{"quantity": 1, "product": {"upc": "a"}},
-                           {"quantity": 2, "product": {"upc": "b"}}]},
+    {
+        "id": "o1",
+        "lines": [
+            {"quantity": 1, "product": {"upc": "a"}},
+            {"quantity": 2, "product": {"upc": "b"}},
+        ],
+    },
     {"id": "o2", "lines": [{"quantity": 5, "product": {"upc": "a"}}]},
-    {"id": "o3", "lines": [{"quantity": 1, "product": {"upc": "c"}},
-                           {"quantity": 1, "product": {"upc": "b"}}]},
+    {
+        "id": "o3",
+        "lines": [
+            {"quantity": 1, "product": {"upc": "c"}},
+            {"quantity": 1, "product": {"upc": "b"}},
+        ],
+    },
 ]
 PRODUCTS = [
     {"upc": "a", "name": "Apple", "maker": {"id": "m1"}},

@@ -3,10 +3,16 @@ from typing import Any
 from tests.federation.subgraph import Resolvers, lookup
 
 PARCELS = [
-    {"id": "a", "dimensions": {"width": 2, "height": 3, "unit": "cm"},
-     "owner": {"name": "Ada", "address": {"country": "NZ", "zone": 4}}},
-    {"id": "b", "dimensions": {"width": 10, "height": 1, "unit": "cm"},
-     "owner": {"name": "Bo", "address": None}},
+    {
+        "id": "a",
+        "dimensions": {"width": 2, "height": 3, "unit": "cm"},
+        "owner": {"name": "Ada", "address": {"country": "NZ", "zone": 4}},
+    },
+    {
+        "id": "b",
+        "dimensions": {"width": 10, "height": 1, "unit": "cm"},
+        "owner": {"name": "Bo", "address": None},
+    },
     {"id": "c", "dimensions": {"width": 1, "height": 1, "unit": "in"}, "owner": None},
 ]
 

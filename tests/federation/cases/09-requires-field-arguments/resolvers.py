@@ -17,7 +17,10 @@ def cost(product: dict[str, Any], args: dict[str, Any]) -> float:
 
 def build() -> dict[str, Resolvers]:
     return {
-        "products": {"Query.products": lambda _, __: PRODUCTS, "Product": lookup(PRODUCTS, "upc"),
-                     "Product.weight": weight},
+        "products": {
+            "Query.products": lambda _, __: PRODUCTS,
+            "Product": lookup(PRODUCTS, "upc"),
+            "Product.weight": weight,
+        },
         "shipping": {"Product.shippingCost": cost},
     }

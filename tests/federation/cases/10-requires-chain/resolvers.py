@@ -1,7 +1,10 @@
 from tests.federation.subgraph import Resolvers, lookup
 
-ITEMS = [{"id": "i1", "units": 3, "unitPrice": 10}, {"id": "i2", "units": 0, "unitPrice": 99},
-         {"id": "i3", "units": 12, "unitPrice": 250}]
+ITEMS = [
+    {"id": "i1", "units": 3, "unitPrice": 10},
+    {"id": "i2", "units": 0, "unitPrice": 99},
+    {"id": "i3", "units": 12, "unitPrice": 250},
+]
 
 
 def build() -> dict[str, Resolvers]:

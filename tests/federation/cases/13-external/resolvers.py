@@ -1,7 +1,9 @@
 from tests.federation.subgraph import Resolvers, lookup
 
-USERS = [{"id": "1", "firstName": "Ada", "lastName": "Lovelace"},
-         {"id": "2", "firstName": "Alan", "lastName": "Turing"}]
+USERS = [
+    {"id": "1", "firstName": "Ada", "lastName": "Lovelace"},
+    {"id": "2", "firstName": "Alan", "lastName": "Turing"},
+]
 
 
 def build() -> dict[str, Resolvers]:

@@ -6,6 +6,8 @@ STATUS = {"healthy": True, "version": "2.1"}
 def build() -> dict[str, Resolvers]:
     return {
         "status": {"Query.serviceStatus": lambda _, __: STATUS, "Query.region": lambda _, __: "eu"},
-        "notices": {"Query.serviceStatus": lambda _, __: STATUS,
-                    "Query.notices": lambda _, __: ["maintenance at 02:00"]},
+        "notices": {
+            "Query.serviceStatus": lambda _, __: STATUS,
+            "Query.notices": lambda _, __: ["maintenance at 02:00"],
+        },
     }

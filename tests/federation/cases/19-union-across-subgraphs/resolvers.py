@@ -9,8 +9,10 @@ HITS = [
     {"__typename": "Vehicle", "plate": "ZZ-999"},
 ]
 PEOPLE = [{"id": "p1", "name": "Ann"}, {"id": "p2", "name": "Ben"}]
-VEHICLES = [{"plate": "AB-123", "model": "Volvo", "owner": {"id": "p2"}},
-            {"plate": "ZZ-999", "model": "Fiat", "owner": None}]
+VEHICLES = [
+    {"plate": "AB-123", "model": "Volvo", "owner": {"id": "p2"}},
+    {"plate": "ZZ-999", "model": "Fiat", "owner": None},
+]
 
 
 def search(_: Any, args: dict[str, Any]) -> list[dict[str, Any]]:

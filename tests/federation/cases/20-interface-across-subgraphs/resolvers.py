@@ -5,7 +5,11 @@ LICENCES = [
     {"__typename": "FishingLicence", "id": "f1", "holder": "Ben"},
     {"__typename": "DrivingLicence", "id": "d2", "holder": "Cy", "classes": []},
 ]
-FEES = [{"id": "d1", "fee": 80}, {"id": "f1", "fee": 15, "waters": ["lake"]}, {"id": "d2", "fee": 60}]
+FEES = [
+    {"id": "d1", "fee": 80},
+    {"id": "f1", "fee": 15, "waters": ["lake"]},
+    {"id": "d2", "fee": 60},
+]
 
 
 def build() -> dict[str, Resolvers]:

@@ -9,5 +9,7 @@ def echo(prefix: str) -> Any:
 
 
 def build() -> dict[str, Resolvers]:
-    return {"search": {"Query.findPeople": echo("people")},
-            "archive": {"Query.findRecords": echo("records")}}
+    return {
+        "search": {"Query.findPeople": echo("people")},
+        "archive": {"Query.findRecords": echo("records")},
+    }

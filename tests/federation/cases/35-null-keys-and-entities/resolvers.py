@@ -7,7 +7,10 @@ VEHICLES = [
     None,
     {"plate": "D4", "owner": {"id": "o2"}, "insurer": {"code": "AXA"}},
 ]
-OWNERS = [{"id": "o1", "name": "Ann", "licence": "L-1"}, {"id": "o2", "name": None, "licence": "L-2"}]
+OWNERS = [
+    {"id": "o1", "name": "Ann", "licence": "L-1"},
+    {"id": "o2", "name": None, "licence": "L-2"},
+]
 INSURERS = [{"code": "AXA", "name": "Axa"}]
 
 
