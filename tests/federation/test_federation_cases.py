@@ -22,6 +22,8 @@ import aiohttp
 import pytest
 import pytest_asyncio
 
+from aggregator.gateway import Gateway
+from aggregator.server.app import create_app
 from tests.federation.compare import differences
 from tests.federation.harness import (
     Case,
@@ -41,10 +43,6 @@ PARAMS = [pytest.param(case, op, id=f"{case.name}/{op.name}")
 
 @contextlib.asynccontextmanager
 async def our_gateway(case: Case, running: RunningCase) -> AsyncIterator[str]:
-    # imported here so the corpus loads (and --against-apollo runs) without our gateway
-    from aggregator.gateway import Gateway  # noqa: PLC0415
-    from aggregator.server.app import create_app  # noqa: PLC0415
-
     gateway = Gateway.from_supergraph_sdl(case.supergraph_path.read_text(),
                                           subgraph_urls=running.urls)
     try:
