@@ -39,8 +39,9 @@ _CONTENT_TYPES = {
     ".woff2": "font/woff2",
     ".woff": "font/woff",
     ".ttf": "font/ttf",
+    ".svg": "image/svg+xml",
 }
-_COMPRESSIBLE = (".js", ".css", ".json", ".ttf")
+_COMPRESSIBLE = (".js", ".css", ".json", ".ttf", ".svg")
 
 IMMUTABLE_CACHE = "public, max-age=31536000, immutable"
 
@@ -97,6 +98,10 @@ def content_security_policy(nonce: str) -> str:
         "default-src 'none'",
         "script-src 'self'",
         f"style-src 'self' 'nonce-{nonce}'",
+        # Monaco renders editor lines and line numbers as HTML strings with
+        # style="top:..px" attributes; attributes cannot run code, and
+        # <style> elements still need the nonce.
+        "style-src-attr 'unsafe-inline'",
         "font-src 'self'",
         "img-src 'self'",
         "connect-src 'self'",
@@ -135,6 +140,7 @@ def render_page(options: GraphiQLOptions) -> tuple[bytes, dict[str, str]]:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>{escape(options.title)}</title>
+<link rel="icon" type="image/svg+xml" href="{prefix}{escape(files["favicon.svg"], quote=True)}">
 <link rel="stylesheet" href="{prefix}{escape(files["app.css"], quote=True)}">
 <style nonce="{nonce}">html, body, #graphiql {{ height: 100%; margin: 0; }}</style>
 </head>
@@ -192,6 +198,9 @@ def static_asset(path: str, accept_encoding: str = "") -> tuple[bytes, dict[str,
         "cache-control": IMMUTABLE_CACHE,
         **_security_headers(),
     }
+    if suffix == ".svg":
+        # an image opened directly must not become a page that runs code
+        headers["content-security-policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     if suffix in _COMPRESSIBLE:
         headers["vary"] = "accept-encoding"
         if _accepts_gzip(accept_encoding):

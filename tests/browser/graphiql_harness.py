@@ -66,7 +66,8 @@ EXAMPLES = [
 def printed_plan(query: str, operation_name: str | None) -> str:
     """A plan text shaped like the gateway's printer, for one in-process service."""
     name = operation_name or "anonymous"
-    return f'QueryPlan {{\n  Fetch(service: "agencies", operation: "{name}") {{\n    {query.strip()}\n  }}\n}}'
+    fetch = f'Fetch(service: "agencies", operation: "{name}")'
+    return f"QueryPlan {{\n  {fetch} {{\n    {query.strip()}\n  }}\n}}"
 
 
 async def _send(send: Send, status: int, body: bytes, headers: dict[str, str]) -> None:

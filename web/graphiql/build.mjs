@@ -2,12 +2,12 @@
 //
 // Output (aggregator/server/static/graphiql/): app.<hash>.js, app.<hash>.css,
 // one <name>.worker.<hash>.js per Monaco worker, the fonts the CSS uses as
-// font-<hash>.<ext> files, and manifest.json mapping logical names to files.
+// font.<hash>.<ext> files, a favicon, and manifest.json mapping logical names to files.
 // Every file name carries a hash of its bytes so the gateway can serve it
 // with a year-long immutable cache. Fonts shipped as data: URLs inside the
 // upstream CSS are written out as files so the CSP needs no data: source.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -79,9 +79,12 @@ async function main() {
   const appJs = emit('app', 'js', Buffer.from(js.contents));
   const appCss = emit('app', 'css', Buffer.from(extractFonts(Buffer.from(css.contents).toString('utf8'))));
 
+  const favicon = emit('favicon', 'svg', readFileSync(join(here, 'src', 'favicon.svg')));
+
   const manifest = {
     'app.js': appJs,
     'app.css': appCss,
+    'favicon.svg': favicon,
     workers: workerFiles,
     files: [...files.keys()].sort(),
   };

@@ -9,6 +9,7 @@ import './plan-plugin.css';
 import { createRoot } from 'react-dom/client';
 import { GraphiQL } from 'graphiql';
 import { explorerPlugin } from '@graphiql/plugin-explorer';
+import { HISTORY_PLUGIN } from '@graphiql/plugin-history';
 import { queryPlanPlugin } from './plan-plugin.jsx';
 
 function readConfig() {
@@ -49,7 +50,7 @@ function exampleTabs(examples, headers) {
 }
 
 const config = readConfig();
-const plugins = [explorerPlugin()];
+const plugins = [HISTORY_PLUGIN, explorerPlugin()];
 if (config.planEndpoint) {
   plugins.push(queryPlanPlugin(config.planEndpoint));
 }

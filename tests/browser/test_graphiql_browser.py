@@ -1,0 +1,146 @@
+"""GraphiQL in a real browser: it loads only from the gateway, runs operations, shows plans."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from playwright.async_api import BrowserContext, ConsoleMessage, Page, Request
+
+from aggregator.server.graphiql import manifest
+from tests.browser.graphiql_harness import make_app
+from tests.support.servers import serve_asgi
+
+RECORD_CSP_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', (event) => {
+  const where = `${event.sourceFile}:${event.lineNumber}`;
+  window.__cspViolations.push(`${event.violatedDirective} blocked ${event.blockedURI} (${where})`);
+});
+"""
+
+
+class PageLog:
+    """Everything the page did on the network and in its console."""
+
+    def __init__(self) -> None:
+        self.requests: list[str] = []
+        self.failed: list[str] = []
+        self.errors: list[str] = []
+
+    def attach(self, context: BrowserContext, page: Page) -> None:
+        context.on("request", self._request)
+        context.on("requestfailed", lambda request: self.failed.append(request.url))
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.errors.append(f"pageerror: {error}"))
+
+    def _request(self, request: Request) -> None:
+        self.requests.append(request.url)
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.errors.append(message.text)
+
+
+async def open_graphiql(context: BrowserContext, base_url: str) -> tuple[Page, PageLog]:
+    await context.add_init_script(RECORD_CSP_VIOLATIONS)
+    page = context.pages[0] if context.pages else await context.new_page()
+    log = PageLog()
+    log.attach(context, page)
+    await page.goto(f"{base_url}/graphql")
+    await page.wait_for_selector(".graphiql-execute-button", timeout=60_000)
+    return page, log
+
+
+async def test_graphiql_runs_the_example_and_loads_nothing_from_other_hosts(
+    browser_context: BrowserContext, artifacts_dir: Path
+) -> None:
+    async with serve_asgi(make_app()) as base_url:
+        page, log = await open_graphiql(browser_context, base_url)
+
+        tabs = await page.locator(".graphiql-tab").all_inner_texts()
+        assert [tab.strip() for tab in tabs] == ["Agencies", "WhoAmI"]
+
+        await page.click(".graphiql-execute-button")
+        response = page.locator(".graphiql-response")
+        await response.get_by_text('"Registry of Births"').wait_for(timeout=30_000)
+        # Monaco renders spaces as non-breaking spaces
+        text = (await response.inner_text()).replace("\xa0", " ")
+        assert '"Tax Office"' in text
+        # the Authorization header came from the headers editor's default
+        assert '"Bearer demo-token"' in text
+
+        await page.click("button[aria-label='Show Query plan']")
+        plan = page.get_by_test_id("query-plan")
+        await plan.wait_for(timeout=30_000)
+        plan_text = (await plan.inner_text()).replace("\xa0", " ")
+        assert plan_text.startswith("QueryPlan {")
+        assert 'operation: "Agencies"' in plan_text
+
+        await page.click("button[aria-label='Show Documentation Explorer']")
+        docs = page.locator(".graphiql-doc-explorer")
+        await docs.get_by_text("Query", exact=True).first.wait_for(timeout=30_000)
+
+        await page.click("button[aria-label='Show GraphiQL Explorer']")
+        await page.locator(".graphiql-plugin").get_by_text("agencies").first.wait_for(
+            timeout=30_000
+        )
+
+        await page.click("button[aria-label='Show History']")
+        await page.locator(".graphiql-history").get_by_text("Agencies").first.wait_for(
+            timeout=30_000
+        )
+
+        await page.click("button[aria-label='Show Query plan']")
+        await plan.wait_for(timeout=30_000)
+        await page.screenshot(path=str(artifacts_dir / "graphiql.png"))
+
+        violations = await page.evaluate("window.__cspViolations")
+
+    origin = urlsplit(base_url)
+    foreign = [url for url in log.requests if urlsplit(url)[:2] != origin[:2]]
+    assert log.requests, "the browser made no request at all"
+    assert foreign == []
+    assert log.failed == []
+    assert violations == []
+    assert log.errors == []
+    files = manifest()
+    loaded = {urlsplit(url).path for url in log.requests}
+    # the Monaco workers came from the gateway too
+    for worker in files["workers"].values():
+        assert f"/graphiql/{worker}" in loaded
+    assert f"/graphiql/{files['app.js']}" in loaded
+    assert f"/graphiql/{files['app.css']}" in loaded
+
+
+async def test_plan_panel_shows_gateway_errors(browser_context: BrowserContext) -> None:
+    async with serve_asgi(make_app()) as base_url:
+        page, _log = await open_graphiql(browser_context, base_url)
+        # a plan request the gateway rejects: the panel shows its error code
+        await page.evaluate(
+            "window.fetch = ((original) => (url, init) => url === '/plan'"
+            " ? original(url, {...init, body: JSON.stringify({query: 42})})"
+            " : original(url, init))(window.fetch)"
+        )
+        await page.click("button[aria-label='Show Query plan']")
+        alert = page.locator(".aggregator-plan-error")
+        await alert.wait_for(timeout=30_000)
+        assert (await alert.inner_text()).startswith("BAD_REQUEST:")
+
+
+async def test_production_mode_serves_no_ide(browser_context: BrowserContext) -> None:
+    async with serve_asgi(make_app(production=True)) as base_url:
+        page = await browser_context.new_page()
+        response = await page.goto(f"{base_url}/graphql")
+        assert response is not None
+        assert response.status == 404
+        body = await page.inner_text("body")
+        assert "GraphiQL is disabled" in body
+        assert await page.locator("script").count() == 0
+        # the API itself still answers
+        result = await page.request.post(
+            f"{base_url}/graphql", data=json.dumps({"query": "{ whoami }"}),
+            headers={"content-type": "application/json"},
+        )
+        assert await result.json() == {"data": {"whoami": "anonymous"}}
