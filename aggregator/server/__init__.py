@@ -10,6 +10,7 @@ from aggregator.server.graphiql import (
     render_page,
     static_asset,
 )
+from aggregator.server.graphiql_plan import plan_response
 
 __all__ = [
     "ASSET_PREFIX",
@@ -17,6 +18,7 @@ __all__ = [
     "GraphiQLOptions",
     "content_security_policy",
     "disabled_notice",
+    "plan_response",
     "prefers_html",
     "render_page",
     "static_asset",

@@ -6,7 +6,7 @@ inside the Python package, prebuilt by ``web/graphiql/build.sh`` into
 ``static/graphiql/``; installing the gateway needs no Node.
 
 The page goes out with a strict Content-Security-Policy: scripts, styles,
-fonts, workers and fetches only from ``'self'``, the page's one inline
+fonts, workers and fetches only from ``'self'`` (images also from ``data:``), the page's one inline
 ``<style>`` allowed by a fresh per-response nonce, no ``eval``. The bundle
 hands that nonce to the libraries that create ``<style>`` elements at run
 time (Monaco, Radix), so they work without ``'unsafe-inline'`` styles.
@@ -103,7 +103,9 @@ def content_security_policy(nonce: str) -> str:
         # <style> elements still need the nonce.
         "style-src-attr 'unsafe-inline'",
         "font-src 'self'",
-        "img-src 'self'",
+        # Monaco draws error squiggles as data: SVG backgrounds coloured by the
+        # theme at run time; images cannot run code.
+        "img-src 'self' data:",
         "connect-src 'self'",
         "worker-src 'self'",
         "manifest-src 'self'",

@@ -9,15 +9,14 @@ so a browser test runs a real operation over real HTTP. It stands in for
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 import strawberry
+from graphql import GraphQLError, parse, validate
 from strawberry.asgi import GraphQL
 from strawberry.types import Info
 
-from aggregator.errors import ErrorCode, graphql_error
 from aggregator.server.graphiql import (
     ASSET_PREFIX,
     GraphiQLOptions,
@@ -26,6 +25,7 @@ from aggregator.server.graphiql import (
     render_page,
     static_asset,
 )
+from aggregator.server.graphiql_plan import plan_response
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -64,7 +64,15 @@ EXAMPLES = [
 
 
 def printed_plan(query: str, operation_name: str | None) -> str:
-    """A plan text shaped like the gateway's printer, for one in-process service."""
+    """A plan text shaped like the gateway's printer, for one in-process service.
+
+    The operation is parsed and validated for real, so the panel's error
+    paths (syntax and validation errors) are the gateway's.
+    """
+    document = parse(query)
+    errors = validate(SCHEMA._schema, document)
+    if errors:
+        raise GraphQLError("; ".join(error.message for error in errors))
     name = operation_name or "anonymous"
     fetch = f'Fetch(service: "agencies", operation: "{name}")'
     return f"QueryPlan {{\n  {fetch} {{\n    {query.strip()}\n  }}\n}}"
@@ -104,18 +112,8 @@ def make_app(
     graphql_app = GraphQL(SCHEMA, graphql_ide=None)
 
     async def plan(receive: Receive, send: Send) -> None:
-        json_headers = {"content-type": "application/json"}
-        try:
-            payload = json.loads(await _read_body(receive))
-            query = payload["query"]
-            if not isinstance(query, str):
-                raise TypeError("query must be a string")
-        except (ValueError, KeyError, TypeError):
-            error = graphql_error("Body must be JSON with a query string", ErrorCode.BAD_REQUEST)
-            await _send(send, 400, json.dumps({"errors": [error]}).encode(), json_headers)
-            return
-        text = printed_plan(query, payload.get("operationName"))
-        await _send(send, 200, json.dumps({"plan": text}).encode(), json_headers)
+        status, body, headers = await plan_response(await _read_body(receive), printed_plan)
+        await _send(send, status, body, headers)
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":

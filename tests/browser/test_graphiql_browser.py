@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from playwright.async_api import BrowserContext, ConsoleMessage, Page, Request
+from playwright.async_api import BrowserContext, ConsoleMessage, Page, Request, Response
 
 from aggregator.server.graphiql import manifest
 from tests.browser.graphiql_harness import make_app
@@ -28,18 +28,26 @@ class PageLog:
         self.requests: list[str] = []
         self.failed: list[str] = []
         self.errors: list[str] = []
+        self.bad_responses: list[str] = []
 
     def attach(self, context: BrowserContext, page: Page) -> None:
         context.on("request", self._request)
         context.on("requestfailed", lambda request: self.failed.append(request.url))
+        context.on("response", self._response)
         page.on("console", self._console)
         page.on("pageerror", lambda error: self.errors.append(f"pageerror: {error}"))
 
     def _request(self, request: Request) -> None:
         self.requests.append(request.url)
 
+    def _response(self, response: Response) -> None:
+        if response.status >= 400:
+            self.bad_responses.append(f"{response.status} {response.url}")
+
     def _console(self, message: ConsoleMessage) -> None:
-        if message.type == "error":
+        # failed HTTP responses are logged by the browser too; they are
+        # checked through bad_responses, where the status is known
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
             self.errors.append(message.text)
 
 
@@ -103,6 +111,7 @@ async def test_graphiql_runs_the_example_and_loads_nothing_from_other_hosts(
     assert log.requests, "the browser made no request at all"
     assert foreign == []
     assert log.failed == []
+    assert log.bad_responses == []
     assert violations == []
     assert log.errors == []
     files = manifest()
@@ -114,19 +123,27 @@ async def test_graphiql_runs_the_example_and_loads_nothing_from_other_hosts(
     assert f"/graphiql/{files['app.css']}" in loaded
 
 
-async def test_plan_panel_shows_gateway_errors(browser_context: BrowserContext) -> None:
+async def test_plan_panel_shows_why_an_operation_cannot_be_planned(
+    browser_context: BrowserContext,
+) -> None:
     async with serve_asgi(make_app()) as base_url:
-        page, _log = await open_graphiql(browser_context, base_url)
-        # a plan request the gateway rejects: the panel shows its error code
-        await page.evaluate(
-            "window.fetch = ((original) => (url, init) => url === '/plan'"
-            " ? original(url, {...init, body: JSON.stringify({query: 42})})"
-            " : original(url, init))(window.fetch)"
-        )
+        page, log = await open_graphiql(browser_context, base_url)
         await page.click("button[aria-label='Show Query plan']")
+        await page.get_by_test_id("query-plan").wait_for(timeout=30_000)
+
+        # replace the operation with one the schema rejects
+        await page.click(".graphiql-query-editor .view-lines")
+        await page.keyboard.press("Control+A")
+        await page.keyboard.press("Delete")
+        await page.keyboard.type("{ nope }")
         alert = page.locator(".aggregator-plan-error")
         await alert.wait_for(timeout=30_000)
-        assert (await alert.inner_text()).startswith("BAD_REQUEST:")
+        message = (await alert.inner_text()).replace("\xa0", " ")
+        assert message.startswith("GRAPHQL_VALIDATION_FAILED:")
+        assert "nope" in message
+        assert await page.get_by_test_id("query-plan").count() == 0
+    assert log.errors == []
+    assert all(entry.startswith("400 ") for entry in log.bad_responses)
 
 
 async def test_production_mode_serves_no_ide(browser_context: BrowserContext) -> None:

@@ -38,15 +38,18 @@ def test_policy_allows_only_self_and_the_nonce() -> None:
     assert policy["default-src"] == ["'none'"]
     assert policy["script-src"] == ["'self'"]
     assert policy["style-src"] == ["'self'", f"'nonce-{nonce.group(1).decode()}'"]
-    for directive in ("font-src", "img-src", "connect-src", "worker-src"):
+    for directive in ("font-src", "connect-src", "worker-src"):
         assert policy[directive] == ["'self'"], directive
+    assert policy["img-src"] == ["'self'", "data:"]
+    assert policy["style-src-attr"] == ["'unsafe-inline'"]
     assert policy["frame-ancestors"] == ["'none'"]
     assert policy["object-src"] == ["'none'"]
     assert policy["base-uri"] == ["'none'"]
     every_source = " ".join(" ".join(sources) for sources in policy.values())
     assert "unsafe-eval" not in every_source
     assert "http" not in every_source
-    assert "data:" not in every_source
+    assert every_source.count("data:") == 1
+    assert every_source.count("unsafe-inline") == 1
     assert "blob:" not in every_source
 
 
