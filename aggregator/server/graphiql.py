@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from html import escape
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 ASSET_PREFIX = "/graphiql/"
@@ -56,6 +57,24 @@ class GraphiQLOptions:
     default_headers: str = ""
     title: str = "aggregator · GraphiQL"
     asset_prefix: str = ASSET_PREFIX
+
+
+def examples_from_files(paths: list[Path]) -> list[tuple[str, str]]:
+    """Example tabs from ``.graphql`` files, in the order given.
+
+    A file's title is its first line when that is a ``# comment`` (which is
+    then left out of the query, since the page shows the title as a comment),
+    otherwise the file name without its suffix.
+    """
+    examples = []
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        first, _, rest = text.partition("\n")
+        if first.startswith("#"):
+            examples.append((first.lstrip("#").strip(), rest.lstrip("\n")))
+        else:
+            examples.append((path.stem, text))
+    return examples
 
 
 class GraphiQLAssetsMissing(RuntimeError):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from playwright.async_api import BrowserContext, ConsoleMessage, Page, Request, Response
 
-from aggregator.server.graphiql import manifest
+from aggregator.server.graphiql import GraphiQLOptions, manifest
 from tests.browser.graphiql_harness import make_app
 from tests.support.servers import serve_asgi
 
@@ -29,11 +30,13 @@ class PageLog:
         self.failed: list[str] = []
         self.errors: list[str] = []
         self.bad_responses: list[str] = []
+        self.finished: list[str] = []
 
     def attach(self, context: BrowserContext, page: Page) -> None:
         context.on("request", self._request)
         context.on("requestfailed", lambda request: self.failed.append(request.url))
         context.on("response", self._response)
+        context.on("requestfinished", lambda request: self.finished.append(request.url))
         page.on("console", self._console)
         page.on("pageerror", lambda error: self.errors.append(f"pageerror: {error}"))
 
@@ -59,6 +62,20 @@ async def open_graphiql(context: BrowserContext, base_url: str) -> tuple[Page, P
     await page.goto(f"{base_url}/graphql")
     await page.wait_for_selector(".graphiql-execute-button", timeout=60_000)
     return page, log
+
+
+async def settle(page: Page, log: PageLog) -> None:
+    """Wait until all three Monaco workers have loaded, then close the page.
+
+    Closing while the server is still up keeps a half-loaded worker from
+    reporting an error after the test's server has gone.
+    """
+    workers = {f"/graphiql/{name}" for name in manifest()["workers"].values()}
+    for _ in range(300):
+        if workers <= {urlsplit(url).path for url in log.finished}:
+            break
+        await asyncio.sleep(0.1)
+    await page.close()
 
 
 async def test_graphiql_runs_the_example_and_loads_nothing_from_other_hosts(
@@ -105,6 +122,7 @@ async def test_graphiql_runs_the_example_and_loads_nothing_from_other_hosts(
         await page.screenshot(path=str(artifacts_dir / "graphiql.png"))
 
         violations = await page.evaluate("window.__cspViolations")
+        await settle(page, log)
 
     origin = urlsplit(base_url)
     foreign = [url for url in log.requests if urlsplit(url)[:2] != origin[:2]]
@@ -142,8 +160,23 @@ async def test_plan_panel_shows_why_an_operation_cannot_be_planned(
         assert message.startswith("GRAPHQL_VALIDATION_FAILED:")
         assert "nope" in message
         assert await page.get_by_test_id("query-plan").count() == 0
+        await settle(page, log)
     assert log.errors == []
     assert all(entry.startswith("400 ") for entry in log.bad_responses)
+
+
+async def test_no_plan_panel_unless_plans_are_exposed(browser_context: BrowserContext) -> None:
+    async with serve_asgi(make_app(GraphiQLOptions())) as base_url:
+        page, log = await open_graphiql(browser_context, base_url)
+        await page.locator("button[aria-label='Show History']").wait_for(timeout=30_000)
+        labels = await page.locator(".graphiql-sidebar button").evaluate_all(
+            "buttons => buttons.map((button) => button.getAttribute('aria-label'))"
+        )
+        await settle(page, log)
+    assert "Show Documentation Explorer" in labels
+    assert "Show GraphiQL Explorer" in labels
+    assert "Show Query plan" not in labels
+    assert log.errors == []
 
 
 async def test_production_mode_serves_no_ide(browser_context: BrowserContext) -> None:
