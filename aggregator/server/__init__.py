@@ -6,13 +6,10 @@ from aggregator.server.graphiql import (
     GraphiQLAssetsMissing,
     GraphiQLOptions,
     content_security_policy,
-    disabled_notice,
     examples_from_files,
-    prefers_html,
     render_page,
     static_asset,
 )
-from aggregator.server.graphiql_plan import plan_response
 
 __all__ = [
     "ASSET_PREFIX",
@@ -23,10 +20,7 @@ __all__ = [
     "ServerOptions",
     "content_security_policy",
     "create_app",
-    "disabled_notice",
     "examples_from_files",
-    "plan_response",
-    "prefers_html",
     "render_page",
     "static_asset",
 ]

@@ -13,7 +13,8 @@ time (Monaco, Radix), so they work without ``'unsafe-inline'`` styles.
 Assets have content-hashed names and are cached for a year as immutable.
 
 The server app decides when to call these functions (development mode, a
-browser asking for HTML); this module only knows how to answer.
+browser asking for HTML; ``graphiql_routes`` is the glue); this module only
+knows how to answer.
 """
 
 from __future__ import annotations
@@ -228,22 +229,3 @@ def static_asset(path: str, accept_encoding: str = "") -> tuple[bytes, dict[str,
             headers["content-encoding"] = "gzip"
             return _asset_gzip(name), headers
     return _asset_bytes(name), headers
-
-
-def prefers_html(accept: str) -> bool:
-    """True when a GET looks like a browser navigation rather than a GraphQL client."""
-    accept = accept.lower()
-    if "text/html" not in accept:
-        return False
-    return not any(kind in accept.split(",")[0] for kind in ("json", "graphql"))
-
-
-def disabled_notice() -> tuple[bytes, dict[str, str]]:
-    """A plain 404 body for browsers when GraphiQL is off (production mode)."""
-    body = b"Not found. GraphiQL is disabled on this gateway.\n"
-    headers = {
-        "content-type": "text/plain; charset=utf-8",
-        "cache-control": "no-store",
-        **_security_headers(),
-    }
-    return body, headers

@@ -6,7 +6,9 @@ import json
 import re
 from pathlib import Path
 
+from aggregator.server import ServerOptions
 from aggregator.server.graphiql import GraphiQLOptions, examples_from_files, render_page
+from aggregator.server.graphiql_routes import graphiql_options
 
 
 def page_config(options: GraphiQLOptions) -> dict[str, object]:
@@ -45,5 +47,11 @@ def test_page_config_carries_examples_plan_endpoint_and_headers() -> None:
     }
 
 
-def test_plans_are_hidden_unless_an_endpoint_is_given() -> None:
+def test_plans_are_hidden_unless_the_server_exposes_them() -> None:
     assert page_config(GraphiQLOptions())["planEndpoint"] is None
+    hidden = graphiql_options(ServerOptions(example_operations=[("One", "{ a }")]))
+    assert page_config(hidden)["planEndpoint"] is None
+    assert page_config(hidden)["examples"] == [["One", "{ a }"]]
+    shown = graphiql_options(ServerOptions(expose_query_plans=True, graphql_path="/api"))
+    assert page_config(shown)["planEndpoint"] == "/plan"
+    assert page_config(shown)["endpoint"] == "/api"

@@ -8,6 +8,7 @@ import re
 
 import aiohttp
 
+from aggregator.server import ServerOptions, create_app
 from aggregator.server.graphiql import (
     ASSET_PREFIX,
     IMMUTABLE_CACHE,
@@ -16,7 +17,7 @@ from aggregator.server.graphiql import (
     render_page,
     static_asset,
 )
-from tests.browser.graphiql_harness import make_app
+from tests.browser.shop_gateway import serve_shop, shop_options
 from tests.support.servers import serve_asgi
 
 HTML = {"accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
@@ -109,7 +110,8 @@ def test_unknown_and_escaping_paths_are_not_served() -> None:
 
 async def test_page_and_assets_over_http() -> None:
     files = manifest()
-    async with serve_asgi(make_app()) as base_url, aiohttp.ClientSession() as session:
+    app = create_app(None, ServerOptions())
+    async with serve_asgi(app) as base_url, aiohttp.ClientSession() as session:
         async with session.get(f"{base_url}/graphql", headers=HTML) as response:
             assert response.status == 200
             assert "default-src 'none'" in response.headers["content-security-policy"]
@@ -133,7 +135,8 @@ async def test_page_and_assets_over_http() -> None:
 
 async def test_text_assets_are_gzipped_when_accepted() -> None:
     name = manifest()["app.js"]
-    async with serve_asgi(make_app()) as base_url, aiohttp.ClientSession(
+    app = create_app(None, ServerOptions())
+    async with serve_asgi(app) as base_url, aiohttp.ClientSession(
         auto_decompress=False
     ) as session:
         url = f"{base_url}/graphiql/{name}"
@@ -149,13 +152,12 @@ async def test_text_assets_are_gzipped_when_accepted() -> None:
 
 
 async def test_production_mode_answers_browsers_with_a_plain_404() -> None:
-    app = make_app(production=True)
-    async with serve_asgi(app) as base_url, aiohttp.ClientSession() as session:
+    shop = serve_shop(shop_options(graphiql=False))
+    async with shop as base_url, aiohttp.ClientSession() as session:
         async with session.get(f"{base_url}/graphql", headers=HTML) as response:
             assert response.status == 404
             assert response.headers["content-type"].startswith("text/plain")
             assert "GraphiQL is disabled" in await response.text()
-        async with session.get(f"{base_url}/graphiql/{manifest()['app.js']}") as response:
-            assert response.status == 404
-        async with session.post(f"{base_url}/graphql", json={"query": "{ whoami }"}) as response:
-            assert await response.json() == {"data": {"whoami": "anonymous"}}
+        query = {"query": "{ me { name } }"}
+        async with session.post(f"{base_url}/graphql", json=query) as response:
+            assert await response.json() == {"data": {"me": {"name": "Ada Lovelace"}}}
