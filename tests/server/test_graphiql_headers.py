@@ -158,6 +158,8 @@ async def test_production_mode_answers_browsers_with_a_plain_404() -> None:
             assert response.status == 404
             assert response.headers["content-type"].startswith("text/plain")
             assert "GraphiQL is disabled" in await response.text()
+        async with session.get(f"{base_url}/graphiql/{manifest()['app.js']}") as response:
+            assert response.status == 404
         query = {"query": "{ me { name } }"}
         async with session.post(f"{base_url}/graphql", json=query) as response:
             assert await response.json() == {"data": {"me": {"name": "Ada Lovelace"}}}
