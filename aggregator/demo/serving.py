@@ -1,0 +1,64 @@
+"""Serve aiohttp and ASGI apps on loopback free ports inside the running loop.
+
+The demo runs every agency backend in one process; tests use the same
+helpers so they exercise real HTTP on 127.0.0.1 without fixed ports.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import AsyncIterator
+from typing import Any
+
+import uvicorn
+from aiohttp import web
+
+__all__ = ["bound_socket", "serve_aiohttp", "serve_asgi_app"]
+
+
+def bound_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(512)
+    sock.setblocking(False)
+    return sock
+
+
+@contextlib.asynccontextmanager
+async def serve_aiohttp(app: web.Application) -> AsyncIterator[str]:
+    """Serve ``app`` on a free loopback port; yields ``http://127.0.0.1:PORT``."""
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+    await runner.setup()
+    sock = bound_socket()
+    try:
+        await web.SockSite(runner, sock).start()
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        await runner.cleanup()
+        sock.close()
+
+
+@contextlib.asynccontextmanager
+async def serve_asgi_app(
+    app: Any, *, host: str = "127.0.0.1", port: int = 0, log_level: str = "warning"
+) -> AsyncIterator[str]:
+    """Serve an ASGI app with uvicorn in this loop; yields its base URL."""
+    sock = bound_socket(host, port)
+    config = uvicorn.Config(app, log_level=log_level, lifespan="off", access_log=False)
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        while not server.started:
+            if task.done():
+                task.result()
+                raise RuntimeError("uvicorn stopped before it started")
+            await asyncio.sleep(0.01)
+        yield f"http://{host}:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait_for(task, timeout=10)
+        sock.close()
