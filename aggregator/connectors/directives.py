@@ -38,7 +38,7 @@ directive @source(
   timeout: Float, maxConcurrency: Int
 ) repeatable on SCHEMA
 directive @rest(
-  source: String!, method: String = "GET", path: String!, query: [String!], body: String,
+  source: String!, method: String = "GET", path: String = "", query: [String!], body: String,
   root: String
 ) on FIELD_DEFINITION | OBJECT
 directive @batch(
@@ -203,7 +203,7 @@ class RestSpec:
                     raise ConnectorSchemaError(f"{where}: query item {item!r} is not 'name=value'")
                 query.append((name.strip(), Template.parse(value.strip())))
             body = parse_body(str(args["body"])) if args.get("body") else None
-            path = Template.parse(str(args["path"]))
+            path = Template.parse(str(args.get("path") or ""))
         except TemplateError as error:
             raise ConnectorSchemaError(f"{where}: {error}") from error
         return cls(

@@ -33,7 +33,8 @@ class Stats:
         self.release = asyncio.Event()
 
     def count(self, request: web.Request) -> None:
-        key = request.match_info.route.resource.canonical if request.match_info.route.resource else ""
+        resource = request.match_info.route.resource
+        key = resource.canonical if resource else ""
         self.calls[f"{request.method} {key}"] += 1
         self.requests.append(
             (request.method, request.path, dict(request.query), dict(request.headers))

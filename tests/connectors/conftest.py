@@ -52,13 +52,13 @@ type Person @key(fields: "id")
   email: String @from(path: "contact.email")
   phones: [String!] @from(path: "contact.phones")
   vehicles: [Vehicle!]! @rest(source: "people", path: "/people/{$this.person_id}/vehicles")
-  batchedVehicles: [Vehicle!]! @rest(source: "people", path: "/unused")
+  batchedVehicles: [Vehicle!]! @rest(source: "people")
     @batch(path: "/vehicles", param: "owners", key: "$this.person_id", match: "owner_id")
   records: [Record!]! @rest(source: "people", path: "/records", query: ["owner={$this.person_id}"])
     @paginate(style: OFFSET, items: "items", total: "total")
 }
 
-type Owner @key(fields: "id") @rest(source: "people", path: "/unused")
+type Owner @key(fields: "id") @rest(source: "people")
   @batch(path: "/people", param: "ids", key: "$this.id", match: "person_id", root: "results") {
   id: ID!
   name: String @from(path: "full_name")

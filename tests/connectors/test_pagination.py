@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from aggregator.connectors import CursorCodec
 from tests.connectors.conftest import Harness
 
 PAGE = """query($first: Int, $after: String, $last: Int, $before: String) {
@@ -126,8 +127,6 @@ async def test_cursor_replayed_onto_another_parent_is_rejected(harness: Harness)
 
 
 async def test_cursor_signed_with_another_key_is_rejected(harness: Harness) -> None:
-    from aggregator.connectors import CursorCodec
-
     other = CursorCodec(b"another-key-another-key-another!")
     page = await _page(harness, "records", first=1)
     body = page["pageInfo"]["endCursor"].split(".")[0]
