@@ -38,7 +38,9 @@ def _run_demo(args: argparse.Namespace) -> int:
 
 
 def _add_import_openapi(commands: Any) -> None:
-    tool = commands.add_parser("import-openapi", help="turn an OpenAPI 3 document into connector SDL")
+    tool = commands.add_parser(
+        "import-openapi", help="turn an OpenAPI 3 document into connector SDL"
+    )
     tool.add_argument("spec", help="OpenAPI 3 document (YAML or JSON)")
     tool.add_argument("--name", required=True, help="agency / source name")
     tool.add_argument("--output", "-o", help="write the SDL here instead of stdout")
