@@ -15,6 +15,8 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from aiohttp import web
+
 from aggregator.demo.agencies import SCHEMAS_DIR, connector_subgraph, cursor_key, identity_subgraph
 from aggregator.demo.backends import dmv_app, tax_app
 from aggregator.demo.serving import serve_aiohttp, serve_asgi_app
@@ -50,6 +52,7 @@ class DemoAgencies:
     subgraph_urls: dict[str, str]
     subgraphs: dict[str, Any]
     backend_urls: dict[str, str]
+    backend_apps: dict[str, web.Application]
 
 
 @contextlib.asynccontextmanager
@@ -61,8 +64,9 @@ async def demo_agencies() -> AsyncIterator[DemoAgencies]:
 
     key = cursor_key()
     async with contextlib.AsyncExitStack() as stack:
-        dmv_url = await stack.enter_async_context(serve_aiohttp(dmv_app()))
-        tax_url = await stack.enter_async_context(serve_aiohttp(tax_app()))
+        apps = {"dmv": dmv_app(), "tax": tax_app()}
+        dmv_url = await stack.enter_async_context(serve_aiohttp(apps["dmv"]))
+        tax_url = await stack.enter_async_context(serve_aiohttp(apps["tax"]))
         health_url = await stack.enter_async_context(
             serve_asgi_app(strawberry.asgi.GraphQL(health_schema))
         )
@@ -78,6 +82,7 @@ async def demo_agencies() -> AsyncIterator[DemoAgencies]:
             subgraph_urls={"health": f"{health_url}/graphql"},
             subgraphs=subgraphs,
             backend_urls={"dmv": dmv_url, "tax": tax_url, "health": f"{health_url}/graphql"},
+            backend_apps=apps,
         )
 
 

@@ -18,6 +18,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable
 from typing import Any
 
+import orjson
 from graphql import (
     DocumentNode,
     GraphQLError,
@@ -88,11 +89,14 @@ class InProcessSubgraph:
                 status=400,
             )
         context: dict[str, Any] = {"headers": dict(request.headers), "request": request}
+        # A JSON round trip gives the subgraph its own copy, as HTTP would: strawberry's
+        # _entities pops "__typename" from representations, which must not touch the caller's.
+        variables = orjson.loads(orjson.dumps(request.variables)) if request.variables else None
         try:
             outcome = execute(
                 self.schema,
                 document,
-                variable_values=request.variables,
+                variable_values=variables,
                 operation_name=request.operation_name,
                 context_value=context,
             )
