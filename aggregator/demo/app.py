@@ -88,8 +88,11 @@ async def demo_agencies() -> AsyncIterator[DemoAgencies]:
 
 def _gateway_parts() -> tuple[Any, Callable[[Any], Any]]:
     """The lead's Gateway and ASGI app factory (imported late: built in parallel)."""
-    gateway = importlib.import_module("aggregator.gateway")
-    server_app = importlib.import_module("aggregator.server.app")
+    try:
+        gateway = importlib.import_module("aggregator.gateway")
+        server_app = importlib.import_module("aggregator.server.app")
+    except ImportError as error:
+        raise SystemExit(f"aggregator demo needs the gateway, which this build lacks: {error}")
     return gateway.Gateway, server_app.create_app
 
 
