@@ -1,6 +1,10 @@
 from __future__ import annotations
 
-from tests.connectors.conftest import Harness
+import pytest
+
+from aggregator.connectors import Connector, ConnectorSchemaError
+from aggregator.transport import SubgraphRequest
+from tests.connectors.conftest import KEY, SDL, Harness
 
 
 async def test_field_renames_nested_paths_and_lists(harness: Harness) -> None:
@@ -59,3 +63,24 @@ async def test_entities_without_rest_echo_the_representation(harness: Harness) -
     out = await harness.run(query, {"r": [{"__typename": "Person", "id": "5"}]})
     assert out == {"data": {"_entities": [{"id": "5", "name": "Person 5"}]}}
     assert harness.stats.calls["GET /people/{id}"] == 1
+
+
+async def test_connector_subgraph_forwards_request_headers(harness: Harness) -> None:
+    subgraph = harness.connector.subgraph()
+    response = await subgraph.fetch(
+        SubgraphRequest("{ headers { name } }", headers={"Authorization": "Bearer xyz"})
+    )
+    assert response.data == {"headers": {"name": "Bearer xyz"}}
+    assert response.errors == []
+
+
+def test_unknown_source_is_a_schema_error() -> None:
+    sdl = SDL.replace('@rest(source: "people", path: "/boom")', '@rest(source: "nope", path: "/")')
+    with pytest.raises(ConnectorSchemaError, match="unknown source 'nope'"):
+        Connector(sdl, signing_key=KEY)
+
+
+def test_bad_template_is_a_schema_error() -> None:
+    sdl = SDL.replace('path: "/people/{$args.id}"', 'path: "/people/{$argz.id}"')
+    with pytest.raises(ConnectorSchemaError, match="malformed expression"):
+        Connector(sdl, signing_key=KEY)
