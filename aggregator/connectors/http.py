@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 import orjson
@@ -33,7 +34,8 @@ class HttpCall:
     headers: tuple[tuple[str, str], ...]
 
     def describe(self) -> str:
-        return f"{self.method} {self.url}"
+        """Method and path only: backend hosts are internal and stay out of client errors."""
+        return f"{self.method} {urlsplit(self.url).path}"
 
 
 @dataclass(frozen=True, slots=True)

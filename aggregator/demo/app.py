@@ -92,7 +92,8 @@ def _gateway_parts() -> tuple[Any, Callable[[Any], Any]]:
         gateway = importlib.import_module("aggregator.gateway")
         server_app = importlib.import_module("aggregator.server.app")
     except ImportError as error:
-        raise SystemExit(f"aggregator demo needs the gateway, which this build lacks: {error}")
+        message = f"aggregator demo needs the gateway, which this build lacks: {error}"
+        raise SystemExit(message) from error
     return gateway.Gateway, server_app.create_app
 
 

@@ -112,7 +112,10 @@ def demo_data() -> DemoData:
         tax_returns[cid] = returns
         shots = []
         for code, name in rng.sample(_VACCINES, rng.randint(2, 6)):
-            given = born + timedelta(days=rng.randint(60, max(61, (date(2025, 6, 1) - born).days)))
+            floor = date(2021, 2, 22) if code == "COVID-19" else born
+            earliest = max(born + timedelta(days=60), floor)
+            span = max(1, (date(2025, 6, 1) - earliest).days)
+            given = earliest + timedelta(days=rng.randint(0, span))
             shots.append({
                 "vaccine_code": code,
                 "vaccine_name": name,

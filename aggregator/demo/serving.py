@@ -12,10 +12,11 @@ import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
+import orjson
 import uvicorn
 from aiohttp import web
 
-__all__ = ["bound_socket", "serve_aiohttp", "serve_asgi_app"]
+__all__ = ["bound_socket", "serve_aiohttp", "serve_asgi_app", "subgraph_asgi_app"]
 
 
 def bound_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
@@ -62,3 +63,47 @@ async def serve_asgi_app(
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.wait_for(task, timeout=10)
         sock.close()
+
+
+def subgraph_asgi_app(subgraph: Any) -> Any:
+    """Serve any transport ``Subgraph`` (in-process or connector) as GraphQL over HTTP POST.
+
+    Lets an in-process agency be reached by another gateway (the Apollo oracle
+    that records golden responses) exactly as the demo's own gateway sees it.
+    """
+    from aggregator.transport.base import SubgraphRequest  # noqa: PLC0415
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        chunks: list[bytes] = []
+        while True:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        status, payload = 405, {"errors": [{"message": "POST a GraphQL request"}]}
+        if scope["method"] == "POST":
+            try:
+                body = orjson.loads(b"".join(chunks))
+                request = SubgraphRequest(
+                    query=str(body["query"]),
+                    variables=body.get("variables"),
+                    operation_name=body.get("operationName"),
+                    headers={k.decode(): v.decode() for k, v in scope["headers"]},
+                )
+            except (orjson.JSONDecodeError, KeyError, TypeError):
+                status, payload = 400, {"errors": [{"message": "malformed GraphQL request"}]}
+            else:
+                response = await subgraph.fetch(request)
+                status, payload = 200, {"data": response.data}
+                if response.errors:
+                    payload["errors"] = response.errors
+        await send({
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json")],
+        })
+        await send({"type": "http.response.body", "body": orjson.dumps(payload)})
+
+    return app
