@@ -21,7 +21,14 @@ from aggregator.demo.agencies import SCHEMAS_DIR, connector_subgraph, cursor_key
 from aggregator.demo.backends import dmv_app, tax_app
 from aggregator.demo.serving import serve_aiohttp, serve_asgi_app
 
-__all__ = ["EXAMPLE_QUERY", "DemoAgencies", "demo_agencies", "run_demo"]
+__all__ = [
+    "EXAMPLE_QUERY",
+    "DemoAgencies",
+    "RunningDemo",
+    "demo_agencies",
+    "run_demo",
+    "serve_demo",
+]
 
 EXAMPLE_QUERY = """\
 # One query, four agencies: identity (in-process strawberry), dmv (REST connector,
@@ -97,9 +104,15 @@ def _gateway_parts() -> tuple[Any, Callable[[Any], Any]]:
     return gateway.Gateway, server_app.create_app
 
 
+@dataclass
+class RunningDemo:
+    url: str
+    agencies: DemoAgencies
+
+
 @contextlib.asynccontextmanager
-async def serve_demo(host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[str]:
-    """The whole demo, served; yields the gateway's base URL."""
+async def serve_demo(host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[RunningDemo]:
+    """The whole demo, served; yields the gateway's base URL and the agencies."""
     gateway_cls, create_app = _gateway_parts()
     async with demo_agencies() as agencies:
         gateway = gateway_cls.from_supergraph_sdl(
@@ -109,14 +122,14 @@ async def serve_demo(host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[st
         )
         try:
             async with serve_asgi_app(create_app(gateway), host=host, port=port) as url:
-                yield url
+                yield RunningDemo(url, agencies)
         finally:
             await gateway.close()
 
 
 async def run_demo(host: str, port: int) -> None:
-    async with serve_demo(host, port) as url:
-        print(f"GraphiQL: {url}/graphql", flush=True)
+    async with serve_demo(host, port) as demo:
+        print(f"GraphiQL: {demo.url}/graphql", flush=True)
         print("Try this query (variables: {\"id\": \"C0001\"}):\n", flush=True)
         print(EXAMPLE_QUERY, flush=True)
         await asyncio.Event().wait()
