@@ -38,6 +38,6 @@ def connector_subgraph(name: str, base_url: str, key: bytes) -> ConnectorSubgrap
 
 
 def identity_subgraph() -> InProcessSubgraph:
-    from resolvers.identity import schema  # noqa: PLC0415 - agency modules load on demand
+    from resolvers.identity import schema
 
     return InProcessSubgraph("identity", schema)

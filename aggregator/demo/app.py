@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +19,8 @@ from aiohttp import web
 from aggregator.demo.agencies import SCHEMAS_DIR, connector_subgraph, cursor_key, identity_subgraph
 from aggregator.demo.backends import dmv_app, tax_app
 from aggregator.demo.serving import serve_aiohttp, serve_asgi_app
+from aggregator.gateway import Gateway
+from aggregator.server.app import create_app
 
 __all__ = [
     "EXAMPLE_QUERY",
@@ -65,9 +66,9 @@ class DemoAgencies:
 @contextlib.asynccontextmanager
 async def demo_agencies() -> AsyncIterator[DemoAgencies]:
     """Start the agency backends; close every server and subgraph on exit."""
-    import strawberry.asgi  # noqa: PLC0415 - only the demo needs the ASGI view
+    import strawberry.asgi
 
-    from resolvers.health import schema as health_schema  # noqa: PLC0415
+    from resolvers.health import schema as health_schema
 
     key = cursor_key()
     async with contextlib.AsyncExitStack() as stack:
@@ -93,17 +94,6 @@ async def demo_agencies() -> AsyncIterator[DemoAgencies]:
         )
 
 
-def _gateway_parts() -> tuple[Any, Callable[[Any], Any]]:
-    """The lead's Gateway and ASGI app factory (imported late: built in parallel)."""
-    try:
-        gateway = importlib.import_module("aggregator.gateway")
-        server_app = importlib.import_module("aggregator.server.app")
-    except ImportError as error:
-        message = f"aggregator demo needs the gateway, which this build lacks: {error}"
-        raise SystemExit(message) from error
-    return gateway.Gateway, server_app.create_app
-
-
 @dataclass
 class RunningDemo:
     url: str
@@ -113,9 +103,8 @@ class RunningDemo:
 @contextlib.asynccontextmanager
 async def serve_demo(host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[RunningDemo]:
     """The whole demo, served; yields the gateway's base URL and the agencies."""
-    gateway_cls, create_app = _gateway_parts()
     async with demo_agencies() as agencies:
-        gateway = gateway_cls.from_supergraph_sdl(
+        gateway = Gateway.from_supergraph_sdl(
             agencies.supergraph,
             subgraph_urls=agencies.subgraph_urls,
             subgraphs=agencies.subgraphs,

@@ -33,7 +33,7 @@ SUBGRAPH_URLS = {
 
 async def service_sdls() -> dict[str, str]:
     """Each demo agency's SDL, exactly as its subgraph reports it."""
-    from resolvers.health import schema as health  # noqa: PLC0415
+    from resolvers.health import schema as health
 
     subgraphs = [
         identity_subgraph(),

@@ -71,7 +71,7 @@ def subgraph_asgi_app(subgraph: Any) -> Any:
     Lets an in-process agency be reached by another gateway (the Apollo oracle
     that records golden responses) exactly as the demo's own gateway sees it.
     """
-    from aggregator.transport.base import SubgraphRequest  # noqa: PLC0415
+    from aggregator.transport.base import SubgraphRequest
 
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
