@@ -20,7 +20,14 @@ __all__ = ["bound_socket", "serve_aiohttp", "serve_asgi_app", "subgraph_asgi_app
 
 
 def bound_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    """A listening socket whose connections have Nagle's algorithm off.
+
+    asyncio turns on TCP_NODELAY only for sockets whose ``proto`` is
+    IPPROTO_TCP; a plain ``socket(AF_INET, SOCK_STREAM)`` has proto 0, and a
+    response written in two parts then waits ~40 ms for a delayed ACK.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     sock.listen(512)
