@@ -58,6 +58,12 @@ def make_app(stats: Stats) -> web.Application:
         ids = request.query.get("ids", "").split(",")
         return web.json_response({"results": [PEOPLE[i] for i in ids if i in PEOPLE]})
 
+    @routes.post("/people/batch")
+    async def people_batch(request: web.Request) -> web.Response:
+        stats.count(request)
+        body = await request.json()
+        return web.json_response([PEOPLE[i] for i in body["ids"] if i in PEOPLE])
+
     @routes.post("/people")
     async def create(request: web.Request) -> web.Response:
         stats.count(request)

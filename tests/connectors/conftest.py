@@ -54,12 +54,20 @@ type Person @key(fields: "id")
   vehicles: [Vehicle!]! @rest(source: "people", path: "/people/{$this.person_id}/vehicles")
   batchedVehicles: [Vehicle!]! @rest(source: "people")
     @batch(path: "/vehicles", param: "owners", key: "$this.person_id", match: "owner_id")
+  brokenBatch: [Vehicle!] @rest(source: "people")
+    @batch(path: "/boom", param: "owners", key: "$this.person_id", match: "owner_id")
   records: [Record!]! @rest(source: "people", path: "/records", query: ["owner={$this.person_id}"])
     @paginate(style: OFFSET, items: "items", total: "total")
 }
 
 type Owner @key(fields: "id") @rest(source: "people")
   @batch(path: "/people", param: "ids", key: "$this.id", match: "person_id", root: "results") {
+  id: ID!
+  name: String @from(path: "full_name")
+}
+
+type Member @key(fields: "id") @rest(source: "people")
+  @batch(path: "/people/batch", method: "POST", param: "ids", key: "$this.id", match: "person_id") {
   id: ID!
   name: String @from(path: "full_name")
 }

@@ -76,3 +76,13 @@ async def test_loaders_are_per_request(harness: Harness) -> None:
     first, second = await asyncio.gather(harness.run(query), harness.run(query))
     assert first == second == {"data": {"person": {"name": "Person 9"}}}
     assert harness.stats.calls["GET /people/{id}"] == 2
+
+
+async def test_post_batch_endpoint_gets_one_json_body(harness: Harness) -> None:
+    representations = [{"__typename": "Member", "id": i} for i in ["3", "1", "3", "2"]]
+    query = """query($r: [_Any!]!) { _entities(representations: $r) { ... on Member { name } } }"""
+    out = await harness.run(query, {"r": representations})
+    assert [e["name"] for e in out["data"]["_entities"]] == [
+        "Person 3", "Person 1", "Person 3", "Person 2",
+    ]
+    assert harness.stats.calls["POST /people/batch"] == 1

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from tests.connectors.conftest import Harness
+from graphql import graphql
+
+from aggregator.connectors import Connector
+from tests.connectors.conftest import KEY, Harness
+from tests.support.servers import free_port
 
 
 async def test_http_error_keeps_the_rest_of_the_response(harness: Harness) -> None:
@@ -50,3 +54,33 @@ async def test_unknown_entity_type_is_bad_user_input(harness: Harness) -> None:
     assert out["data"] == {"_entities": [None]}
     assert out["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert out["errors"][0]["path"] == ["_entities", 0]
+
+
+async def test_failed_batch_call_errors_every_parent_at_its_own_path(harness: Harness) -> None:
+    out = await harness.run('{ people(ids: ["1", "2"]) { id brokenBatch { plate } } }')
+    assert out["data"] == {
+        "people": [{"id": "1", "brokenBatch": None}, {"id": "2", "brokenBatch": None}]
+    }
+    paths = sorted(e["path"] for e in out["errors"])
+    assert paths == [["people", 0, "brokenBatch"], ["people", 1, "brokenBatch"]]
+    assert {e["extensions"]["http"]["status"] for e in out["errors"]} == {503}
+    assert harness.stats.calls["GET /boom"] == 1
+
+
+async def test_unreachable_backend() -> None:
+    sdl = """
+    extend schema @source(name: "down", baseURL: "http://placeholder")
+    type Query { thing: String @rest(source: "down", path: "/thing") ok: String }
+    """
+    connector = Connector(
+        sdl, signing_key=KEY, base_urls={"down": f"http://127.0.0.1:{free_port()}"}
+    )
+    try:
+        result = await graphql(connector.schema, "{ thing }", context_value={})
+    finally:
+        await connector.close()
+    assert result.data == {"thing": None}
+    [error] = result.errors or []
+    assert error.extensions is not None
+    assert error.extensions["code"] == "SUBREQUEST_HTTP_ERROR"
+    assert "127.0.0.1" not in error.message
