@@ -18,6 +18,7 @@ from graphql import (
     DocumentNode,
     GraphQLError,
     GraphQLField,
+    GraphQLNonNull,
     GraphQLObjectType,
     GraphQLResolveInfo,
     GraphQLSchema,
@@ -55,7 +56,7 @@ from aggregator.connectors.http import HttpCall
 from aggregator.connectors.loaders import RequestState
 from aggregator.connectors.pagination import PAGING_ARGUMENTS, paginate
 from aggregator.connectors.templates import get_path, render_body
-from aggregator.connectors.values import Node, to_graphql
+from aggregator.connectors.values import Node, misfit, to_graphql
 from aggregator.errors import ErrorCode
 from aggregator.transport.inprocess import InProcessSubgraph
 
@@ -372,8 +373,7 @@ class Connector:
         if data is None:
             return None
         if not isinstance(data, dict):
-            to_graphql(data, self.schema.type_map[typename], result.status, source)  # type: ignore[arg-type]
-            return None
+            raise misfit(f"expected a JSON object for {typename}", result.status, source)
         return Node({**representation, **data}, result.status, source, typename)
 
     @property
@@ -390,7 +390,7 @@ class Connector:
 
 
 def _nullable(type_: Any) -> Any:
-    return getattr(type_, "of_type", type_) if type(type_).__name__ == "GraphQLNonNull" else type_
+    return type_.of_type if isinstance(type_, GraphQLNonNull) else type_
 
 
 def _typename_of(value: Any, _info: GraphQLResolveInfo[Any], _type: Any) -> str | None:

@@ -22,7 +22,7 @@ from graphql import (
 
 from aggregator.errors import ErrorCode
 
-__all__ = ["Node", "to_graphql"]
+__all__ = ["Node", "misfit", "to_graphql"]
 
 
 class Node:
@@ -40,7 +40,7 @@ class Node:
         return f"Node({self.typename or ''} {self.data!r})"
 
 
-def _misfit(message: str, status: int, source: str) -> GraphQLError:
+def misfit(message: str, status: int, source: str) -> GraphQLError:
     return GraphQLError(
         f"{source}: {message}",
         extensions={
@@ -54,13 +54,13 @@ def _misfit(message: str, status: int, source: str) -> GraphQLError:
 def to_graphql(value: Any, type_: GraphQLOutputType, status: int, source: str) -> Any:
     if isinstance(type_, GraphQLNonNull):
         if value is None:
-            raise _misfit(f"backend returned no value for non-null {type_}", status, source)
+            raise misfit(f"backend returned no value for non-null {type_}", status, source)
         return to_graphql(value, type_.of_type, status, source)
     if value is None:
         return None
     if isinstance(type_, GraphQLList):
         if not isinstance(value, list):
-            raise _misfit(f"expected a JSON array for {type_}", status, source)
+            raise misfit(f"expected a JSON array for {type_}", status, source)
         item_type = type_.of_type
         return [to_graphql(item, item_type, status, source) for item in value]
     if isinstance(type_, (GraphQLScalarType, GraphQLEnumType)):
@@ -68,10 +68,10 @@ def to_graphql(value: Any, type_: GraphQLOutputType, status: int, source: str) -
             type_.serialize(value)
         except (GraphQLError, TypeError, ValueError) as error:
             message = f"value {value!r:.60} does not fit {type_.name}"
-            raise _misfit(message, status, source) from error
+            raise misfit(message, status, source) from error
         return value
     if isinstance(value, Node):
         return value
     if not isinstance(value, dict):
-        raise _misfit(f"expected a JSON object for {type_}", status, source)
+        raise misfit(f"expected a JSON object for {type_}", status, source)
     return Node(value, status, source)
