@@ -20,7 +20,7 @@ from aggregator.demo.agencies import SCHEMAS_DIR, connector_subgraph, identity_s
 from aggregator.transport.base import SubgraphRequest
 from aggregator.transport.inprocess import InProcessSubgraph
 
-__all__ = ["SUBGRAPH_URLS", "main", "service_sdls"]
+__all__ = ["SUBGRAPH_URLS", "compose_with_apollo", "main", "service_sdls"]
 
 # Where the supergraph says each agency lives; the demo overrides them at start.
 SUBGRAPH_URLS = {
@@ -50,17 +50,12 @@ async def service_sdls() -> dict[str, str]:
     return out
 
 
-def main() -> int:
-    sdls = asyncio.run(service_sdls())
-    for name, sdl in sdls.items():
-        (SCHEMAS_DIR / name / "subgraph.graphql").write_text(sdl)
+def compose_with_apollo(subgraphs: list[tuple[str, str, str]]) -> str:
+    """Supergraph SDL for ``(name, url, sdl)`` triples, by @apollo/composition (node)."""
     node = shutil.which("node")
     if node is None:
-        print("node is not installed", file=sys.stderr)
-        return 1
-    payload = json.dumps(
-        [{"name": n, "url": SUBGRAPH_URLS[n], "sdl": sdl} for n, sdl in sdls.items()]
-    )
+        raise RuntimeError("node is not installed")
+    payload = json.dumps([{"name": n, "url": url, "sdl": sdl} for n, url, sdl in subgraphs])
     result = subprocess.run(
         [node, str(SCHEMAS_DIR / "demo" / "compose.mjs")],
         input=payload,
@@ -69,9 +64,22 @@ def main() -> int:
         check=False,
     )
     if result.returncode != 0:
-        print(result.stderr, file=sys.stderr)
-        return result.returncode
-    (SCHEMAS_DIR / "demo" / "supergraph.graphql").write_text(result.stdout)
+        raise RuntimeError(f"composition failed:\n{result.stderr}")
+    return result.stdout
+
+
+def main() -> int:
+    sdls = asyncio.run(service_sdls())
+    for name, sdl in sdls.items():
+        (SCHEMAS_DIR / name / "subgraph.graphql").write_text(sdl)
+    try:
+        supergraph = compose_with_apollo(
+            [(name, SUBGRAPH_URLS[name], sdl) for name, sdl in sdls.items()]
+        )
+    except RuntimeError as error:
+        print(error, file=sys.stderr)
+        return 1
+    (SCHEMAS_DIR / "demo" / "supergraph.graphql").write_text(supergraph)
     print(f"wrote {SCHEMAS_DIR / 'demo' / 'supergraph.graphql'}")
     return 0
 

@@ -89,6 +89,12 @@ def make_app(stats: Stats) -> web.Application:
         owners = set(request.query.get("owners", "").split(","))
         return web.json_response([v for v in VEHICLES if v["owner_id"] in owners])
 
+    @routes.get("/vehicles/by-plate")
+    async def vehicles_by_plate(request: web.Request) -> web.Response:
+        stats.count(request)
+        plates = set(request.query.get("plates", "").split(","))
+        return web.json_response([v for v in VEHICLES if v["plate"] in plates])
+
     @routes.get("/records")
     async def records(request: web.Request) -> web.Response:
         stats.count(request)
