@@ -12,6 +12,7 @@ loaded is ever visible to another.
 
 from __future__ import annotations
 
+import copy
 import importlib
 import logging
 from collections import OrderedDict
@@ -91,7 +92,7 @@ class InProcessSubgraph:
         context: dict[str, Any] = {"headers": dict(request.headers), "request": request}
         # A JSON round trip gives the subgraph its own copy, as HTTP would: strawberry's
         # _entities pops "__typename" from representations, which must not touch the caller's.
-        variables = orjson.loads(orjson.dumps(request.variables)) if request.variables else None
+        variables = _own_copy(request.variables)
         try:
             outcome = execute(
                 self.schema,
@@ -115,6 +116,16 @@ class InProcessSubgraph:
 
     async def close(self) -> None:
         self._documents.clear()
+
+
+def _own_copy(variables: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not variables:
+        return None
+    try:
+        copied: dict[str, Any] = orjson.loads(orjson.dumps(variables))
+    except TypeError:  # not JSON-shaped (a caller passing Python objects): copy it as it is
+        copied = copy.deepcopy(variables)
+    return copied
 
 
 def _error_dict(error: GraphQLError, default_code: ErrorCode | None) -> dict[str, Any]:

@@ -80,3 +80,9 @@ async def test_resolver_exception_is_an_error_not_a_crash(caplog: object) -> Non
     [error] = response.errors
     assert error["path"] == ["broken"]
     assert error["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+
+
+async def test_variables_that_are_not_json_are_still_copied() -> None:
+    subgraph = InProcessSubgraph("plain", strawberry.Schema(query=_Query))
+    response = await subgraph.fetch(SubgraphRequest("{ fine }", variables={"x": {1, 2}}))
+    assert response.data == {"fine": "ok"}
