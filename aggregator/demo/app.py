@@ -19,11 +19,12 @@ from aiohttp import web
 from aggregator.demo.agencies import SCHEMAS_DIR, connector_subgraph, cursor_key, identity_subgraph
 from aggregator.demo.backends import dmv_app, tax_app
 from aggregator.demo.serving import serve_aiohttp, serve_asgi_app
-from aggregator.gateway import Gateway
-from aggregator.server.app import create_app
+from aggregator.gateway import Gateway, GatewayOptions
+from aggregator.server.app import ServerOptions, create_app
 
 __all__ = [
     "EXAMPLE_QUERY",
+    "GRAPHIQL_EXAMPLE",
     "DemoAgencies",
     "RunningDemo",
     "demo_agencies",
@@ -50,6 +51,13 @@ query CitizenOverview($id: ID!, $after: String) {
   }
 }
 """
+
+
+# The GraphiQL tab runs as-is: the citizen id is written into the query.
+GRAPHIQL_EXAMPLE = EXAMPLE_QUERY.replace(
+    "query CitizenOverview($id: ID!, $after: String) {\n  citizen(id: $id) {",
+    'query CitizenOverview($after: String) {\n  citizen(id: "C0001") {',
+)
 
 
 @dataclass
@@ -108,9 +116,15 @@ async def serve_demo(host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[Ru
             agencies.supergraph,
             subgraph_urls=agencies.subgraph_urls,
             subgraphs=agencies.subgraphs,
+            # connectors forward the caller's token to the agency backends
+            options=GatewayOptions(propagate_headers=("authorization",)),
+        )
+        options = ServerOptions(
+            expose_query_plans=True,
+            example_operations=[("Four agencies", GRAPHIQL_EXAMPLE)],
         )
         try:
-            async with serve_asgi_app(create_app(gateway), host=host, port=port) as url:
+            async with serve_asgi_app(create_app(gateway, options), host=host, port=port) as url:
                 yield RunningDemo(url, agencies)
         finally:
             await gateway.close()
