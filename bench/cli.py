@@ -40,6 +40,9 @@ SUBGRAPH_PROBE = orjson.dumps({
 })
 
 
+VALIDATION_REQUESTS = 20
+
+
 def log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
@@ -94,7 +97,7 @@ class Run:
         return {"subgraph": "reviews", **result.as_dict()}
 
     def leg(self, spec: GatewaySpec, round_no: int) -> Leg:
-        leg = Leg(spec.label, round_no)
+        leg = Leg(spec.label, round_no, validation_requests=VALIDATION_REQUESTS)
         port = free_port()
         name = f"{spec.kind}-w{spec.workers}-r{round_no}"
         process = ManagedProcess(name, spec.argv(self.supergraph, port, self.subgraphs.urls),
@@ -104,7 +107,10 @@ class Run:
         try:
             process.wait_http(base + spec.ready_path)
             accept = self.workdir / f"{name}-accept.bin"
-            write_accept_file(accept, validated_bodies(url, 20))
+            validated_bodies(url, 1)  # first request may plan and connect
+            self.subgraphs.reset()
+            write_accept_file(accept, validated_bodies(url, VALIDATION_REQUESTS))
+            leg.sequential_subgraph_requests = self.subgraphs.counts()
             if self.args.warmup:
                 self.load(url, accept, self.args.warmup)
             process.check_alive()

@@ -19,6 +19,8 @@ class Leg:
     load: LoadResult | None = None
     peak_rss: int = 0
     subgraph_requests: dict[str, int] = field(default_factory=dict)
+    validation_requests: int = 0
+    sequential_subgraph_requests: dict[str, int] = field(default_factory=dict)
     failure: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
@@ -28,6 +30,8 @@ class Leg:
             "load": None if self.load is None else self.load.as_dict(),
             "peak_rss_bytes": self.peak_rss,
             "subgraph_requests": self.subgraph_requests,
+            "sequential_subgraph_requests": self.sequential_subgraph_requests,
+            "validation_requests": self.validation_requests,
             "failure": self.failure,
         }
 
@@ -42,6 +46,7 @@ class Summary:
     errors: int
     peak_rss_mb: float | None
     subgraph_per_request: float | None
+    sequential_subgraph_per_request: float | None
     failures: list[str]
 
 
@@ -50,6 +55,9 @@ def summarise(label: str, legs: list[Leg]) -> Summary:
     loads = [leg.load for leg in measured if leg.load is not None]
     requests = sum(load.requests for load in loads)
     sub_total = sum(sum(leg.subgraph_requests.values()) for leg in measured)
+    validated = [leg for leg in legs if leg.sequential_subgraph_requests]
+    seq_total = sum(sum(leg.sequential_subgraph_requests.values()) for leg in validated)
+    seq_requests = sum(leg.validation_requests for leg in validated)
     return Summary(
         label=label,
         rps=statistics.fmean(load.rps for load in loads) if loads else None,
@@ -59,6 +67,7 @@ def summarise(label: str, legs: list[Leg]) -> Summary:
         errors=sum(load.errors for load in loads),
         peak_rss_mb=max(leg.peak_rss for leg in measured) / 2**20 if measured else None,
         subgraph_per_request=sub_total / requests if requests else None,
+        sequential_subgraph_per_request=seq_total / seq_requests if seq_requests else None,
         failures=[leg.failure for leg in legs if leg.failure],
     )
 
@@ -74,8 +83,9 @@ def table(summaries: list[Summary], baseline: str) -> str:
         f"machine: {os.cpu_count()} cores",
         "",
         "| gateway | req/s | req/s per round | p50 ms | p99 ms | errors | peak RSS MB "
-        f"| subgraph req / request | req/s vs {baseline} |",
-        "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| subgraph req / request (load) | (sequential) "
+        f"| req/s vs {baseline} |",
+        "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for s in summaries:
         ratio = s.rps / base if (s.rps is not None and base) else None
@@ -83,6 +93,7 @@ def table(summaries: list[Summary], baseline: str) -> str:
             f"| {s.label} | {_num(s.rps, '.0f')} | {', '.join(f'{r:.0f}' for r in s.rps_rounds)} "
             f"| {_num(s.p50_ms, '.1f')} | {_num(s.p99_ms, '.1f')} | {s.errors} "
             f"| {_num(s.peak_rss_mb, '.0f')} | {_num(s.subgraph_per_request, '.2f')} "
+            f"| {_num(s.sequential_subgraph_per_request, '.2f')} "
             f"| {_num(ratio, '.2f')} |"
         )
     for s in summaries:
