@@ -27,7 +27,13 @@ from bench.load import (
     validated_bodies,
     write_accept_file,
 )
-from bench.processes import ManagedProcess, PeakRssSampler, ProcessFailed, free_port
+from bench.processes import (
+    ManagedProcess,
+    PeakRssSampler,
+    ProcessFailed,
+    free_port,
+    tree_cpu_seconds,
+)
 from bench.report import Leg, summarise, table
 from bench.subgraph_process import SubgraphProcess
 
@@ -115,8 +121,12 @@ class Run:
                 self.load(url, accept, self.args.warmup)
             process.check_alive()
             self.subgraphs.reset()
+            cpu_before = tree_cpu_seconds(process.pid)
+            sub_cpu_before = tree_cpu_seconds(self.subgraphs.process.pid)
             with PeakRssSampler(process.pid).running() as sampler:
                 leg.load = self.load(url, accept, self.args.duration)
+            leg.cpu_seconds = tree_cpu_seconds(process.pid) - cpu_before
+            leg.subgraph_cpu_seconds = tree_cpu_seconds(self.subgraphs.process.pid) - sub_cpu_before
             leg.peak_rss = sampler.peak
             leg.subgraph_requests = self.subgraphs.counts()
             process.check_alive()
@@ -173,6 +183,10 @@ def main(argv: list[str] | None = None) -> int:
               f"{subgraph_alone['rps']:.0f} req/s, {subgraph_alone['errors']} errors; "
               f"busiest gateway asked {busiest:.0f} subgraph req/s"
               + (f" ({headroom:.1f}x headroom)" if headroom else ""))
+    busy = [leg.subgraph_cpu_seconds / leg.load.duration_s for leg in legs
+            if leg.load is not None and leg.load.duration_s]
+    if busy:
+        print(f"subgraph process CPU during the measured load: at most {max(busy):.0%} of one core")
     result_file = args.out / f"{stamp}.json"
     result_file.write_bytes(orjson.dumps({
         "started": stamp,

@@ -124,6 +124,22 @@ def rss_bytes(pid: int) -> int:
     return 0
 
 
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of one process (its reaped children included)."""
+    with contextlib.suppress(OSError), open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+        # fields[11:15] = utime stime cutime cstime (stat fields 14-17)
+        return sum(int(v) for v in fields[11:15]) / _TICKS
+    return 0.0
+
+
+def tree_cpu_seconds(root: int) -> float:
+    return sum(cpu_seconds(pid) for pid in tree_pids(root))
+
+
 def tree_rss(root: int) -> int:
     return sum(rss_bytes(pid) for pid in tree_pids(root))
 

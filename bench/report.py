@@ -18,6 +18,8 @@ class Leg:
     round: int
     load: LoadResult | None = None
     peak_rss: int = 0
+    cpu_seconds: float = 0.0
+    subgraph_cpu_seconds: float = 0.0
     subgraph_requests: dict[str, int] = field(default_factory=dict)
     validation_requests: int = 0
     sequential_subgraph_requests: dict[str, int] = field(default_factory=dict)
@@ -29,6 +31,8 @@ class Leg:
             "round": self.round,
             "load": None if self.load is None else self.load.as_dict(),
             "peak_rss_bytes": self.peak_rss,
+            "cpu_seconds": round(self.cpu_seconds, 2),
+            "subgraph_cpu_seconds": round(self.subgraph_cpu_seconds, 2),
             "subgraph_requests": self.subgraph_requests,
             "sequential_subgraph_requests": self.sequential_subgraph_requests,
             "validation_requests": self.validation_requests,
@@ -45,6 +49,7 @@ class Summary:
     p99_ms: float | None
     errors: int
     peak_rss_mb: float | None
+    cpu_ms_per_request: float | None
     subgraph_per_request: float | None
     sequential_subgraph_per_request: float | None
     failures: list[str]
@@ -66,6 +71,9 @@ def summarise(label: str, legs: list[Leg]) -> Summary:
         p99_ms=statistics.fmean(load.p99_us for load in loads) / 1000 if loads else None,
         errors=sum(load.errors for load in loads),
         peak_rss_mb=max(leg.peak_rss for leg in measured) / 2**20 if measured else None,
+        cpu_ms_per_request=(
+            sum(leg.cpu_seconds for leg in measured) * 1000 / requests if requests else None
+        ),
         subgraph_per_request=sub_total / requests if requests else None,
         sequential_subgraph_per_request=seq_total / seq_requests if seq_requests else None,
         failures=[leg.failure for leg in legs if leg.failure],
@@ -83,16 +91,18 @@ def table(summaries: list[Summary], baseline: str) -> str:
         f"machine: {os.cpu_count()} cores",
         "",
         "| gateway | req/s | req/s per round | p50 ms | p99 ms | errors | peak RSS MB "
+        "| CPU ms / request "
         "| subgraph req / request (load) | (sequential) "
         f"| req/s vs {baseline} |",
-        "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for s in summaries:
         ratio = s.rps / base if (s.rps is not None and base) else None
         lines.append(
             f"| {s.label} | {_num(s.rps, '.0f')} | {', '.join(f'{r:.0f}' for r in s.rps_rounds)} "
             f"| {_num(s.p50_ms, '.1f')} | {_num(s.p99_ms, '.1f')} | {s.errors} "
-            f"| {_num(s.peak_rss_mb, '.0f')} | {_num(s.subgraph_per_request, '.2f')} "
+            f"| {_num(s.peak_rss_mb, '.0f')} | {_num(s.cpu_ms_per_request, '.2f')} "
+            f"| {_num(s.subgraph_per_request, '.2f')} "
             f"| {_num(s.sequential_subgraph_per_request, '.2f')} "
             f"| {_num(ratio, '.2f')} |"
         )
