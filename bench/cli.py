@@ -107,7 +107,8 @@ class Run:
         port = free_port()
         name = f"{spec.kind}-w{spec.workers}-r{round_no}"
         process = ManagedProcess(name, spec.argv(self.supergraph, port, self.subgraphs.urls),
-                                 self.workdir / f"{name}.log", cwd=spec.cwd, env=spec.env)
+                                 self.workdir / f"{name}.log", cwd=spec.cwd,
+                                 env=spec.env_for(self.supergraph, self.subgraphs.urls))
         base = f"http://127.0.0.1:{port}"
         url = base + spec.graphql_path
         try:

@@ -8,9 +8,13 @@ uvicorn workers.
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+
+import orjson
 
 from bench.expected import BENCH_DIR
 
@@ -41,12 +45,18 @@ class GatewaySpec:
     def cwd(self) -> Path:
         return REPO_DIR if self.kind == "aggregator" else BENCH_DIR
 
-    @property
-    def env(self) -> dict[str, str]:
-        return {"NODE_ENV": "production"} if self.kind != "aggregator" else {}
+    def env_for(self, supergraph: Path, urls: dict[str, str]) -> dict[str, str]:
+        if self.kind != "aggregator":
+            return {"NODE_ENV": "production"}
+        return {"BENCH_SUPERGRAPH": str(supergraph),
+                "BENCH_SUBGRAPH_URLS": orjson.dumps(urls).decode()}
 
     def argv(self, supergraph: Path, port: int, urls: dict[str, str]) -> list[str]:
         if self.kind == "aggregator":
+            if self.workers != 1 and not _serve_has_workers_option():
+                return [sys.executable, "-m", "uvicorn", "bench.aggregator_app:create_app",
+                        "--factory", "--workers", str(self.workers), "--host", "127.0.0.1",
+                        "--port", str(port), "--log-level", "warning", "--no-access-log"]
             argv = [sys.executable, "-m", "aggregator", "serve", "--supergraph", str(supergraph),
                     "--host", "127.0.0.1", "--port", str(port)]
             for name, url in sorted(urls.items()):
@@ -61,6 +71,14 @@ class GatewaySpec:
             return [str(NODE_MODULES / ".bin" / "hive-gateway"), "supergraph", str(supergraph),
                     "--host", "127.0.0.1", "--port", str(port), "--fork", "1", "--jit"]
         raise ValueError(f"unknown gateway kind {self.kind!r}")
+
+
+@cache
+def _serve_has_workers_option() -> bool:
+    """Whether ``aggregator serve`` takes ``--workers`` (else uvicorn runs the factory)."""
+    done = subprocess.run([sys.executable, "-m", "aggregator", "serve", "--help"],
+                          cwd=REPO_DIR, capture_output=True, timeout=60, check=False)
+    return b"--workers" in done.stdout
 
 
 KINDS = ("aggregator", "apollo", "hive")
