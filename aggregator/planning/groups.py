@@ -20,7 +20,7 @@ from graphql.language import OperationDefinitionNode
 
 from aggregator.planning.normalize import NField, NFragment, Normalizer, NSelection, PlanningError
 from aggregator.planning.selection import SelSet, _args_text
-from aggregator.supergraph.model import SupergraphModel, TypeModel
+from aggregator.supergraph.model import FieldSource, SupergraphModel, TypeModel
 
 Cost = tuple[int, int]  # (fields no path can reach, entity jumps)
 _ZERO: Cost = (0, 0)
@@ -160,6 +160,25 @@ class GroupBuilder:
                 return interface, interface, iface.keys[graph]
         return None
 
+    def jump_sources(self, type_name: str, field_name: str) -> dict[str, FieldSource]:
+        """Subgraphs that resolve a field of an object type, directly or via @interfaceObject."""
+        model = self.type(type_name)
+        field_model = model.fields.get(field_name)
+        sources: dict[str, FieldSource] = dict(field_model.sources) if field_model else {}
+        if model.kind != "object":
+            return sources
+        for interface in model.interfaces:
+            iface = self.model.types.get(interface)
+            if iface is None or not iface.interface_object_in:
+                continue
+            iface_field = iface.fields.get(field_name)
+            if iface_field is None:
+                continue
+            for graph in iface.interface_object_in:
+                if graph in iface_field.sources and graph not in sources:
+                    sources[graph] = iface_field.sources[graph]
+        return sources
+
     def locally_resolvable(
         self,
         selections: Sequence[NSelection],
@@ -235,7 +254,7 @@ class GroupBuilder:
                         )
                     continue
                 best: Cost | None = None
-                for target in sorted(field_model.sources):
+                for target in sorted(self.jump_sources(runtime, selection.name)):
                     if self.entry_keys(runtime, target) is None:
                         continue
                     option: Cost = (0, 1)
@@ -261,6 +280,13 @@ class GroupBuilder:
     def plan_root(self, root_type: str, selections: Sequence[NSelection], serial: bool) -> None:
         root_groups: dict[str, Group] = {}
         previous: Group | None = None
+        root_fields = self.type(root_type).fields
+        # subgraphs some root field can only come from: shareable fields prefer them
+        forced = {
+            next(iter(root_fields[s.name].sources))
+            for s in self.collect(selections, root_type)
+            if s.name in root_fields and len(root_fields[s.name].sources) == 1
+        }
         for selection in self.collect(selections, root_type):
             if selection.name.startswith("__"):
                 continue  # __typename, __schema, __type are answered by the gateway
@@ -276,7 +302,7 @@ class GroupBuilder:
                 if selection.selections:
                     sub = self.cost(selection.selections, field_model.named_type, candidate)
                 reuse = (previous is not None and previous.subgraph == candidate) or (
-                    not serial and candidate in root_groups
+                    not serial and (candidate in root_groups or candidate in forced)
                 )
                 ranked.append((sub[0], sub[1], 0 if reuse else 1, candidate))
             graph = min(ranked)[3]
@@ -318,6 +344,8 @@ class GroupBuilder:
     ) -> set[Group]:
         graph = group.subgraph
         out.add_field("__typename", "__typename")
+        if graph in model.interface_object_in:
+            return self.plan_interface_object(selections, model, group, out, path, provided)
         used: set[Group] = {group}
         runtimes = self.model.possible_types_in(model.name, graph)
         pushed: list[NSelection] = []
@@ -348,6 +376,53 @@ class GroupBuilder:
                 used |= self.plan_field(
                     selection, runtime, group, sub, path, runtime_provided, applicable
                 )
+        return used
+
+    def plan_interface_object(
+        self,
+        selections: Sequence[NSelection],
+        model: TypeModel,
+        group: Group,
+        out: SelSet,
+        path: tuple[str, ...],
+        provided: Sequence[NSelection] | None,
+    ) -> set[Group]:
+        """An @interfaceObject subgraph only knows the interface: what it cannot answer
+        (the concrete type, fragments, other fields) comes from a subgraph that knows the
+        implementations, through the interface's key."""
+        graph = group.subgraph
+        used: set[Group] = {group}
+        rest: list[NSelection] = []
+        for selection in selections:
+            if isinstance(selection, NField) and selection.name != "__typename":
+                field_model = model.fields.get(selection.name)
+                source = field_model.sources.get(graph) if field_model else None
+                if source is not None and not source.requires:
+                    used |= self.plan_field(
+                        selection, model.name, group, out, path, provided, selections
+                    )
+                    continue
+            rest.append(selection)
+        if not rest:
+            return used
+        targets = sorted(g for g in model.keys if g not in model.interface_object_in and g != graph)
+        if not targets:
+            raise PlanningError(
+                f"cannot resolve the concrete type of {model.name} from subgraph '{graph}': "
+                "no subgraph defines it as an interface with a resolvable key"
+            )
+        target = targets[0]
+        key = model.keys[target][0]
+        key_fields = self.fieldset(model.name, key)
+        deps = self.plan_internal(key_fields, model.name, group, out, path, provided, selections)
+        deps.add(group)
+        target_group = self.entity_group(target, path, deps)
+        builder = target_group.requires.setdefault(model.name, RequireBuilder())
+        target_group.rep_typename[model.name] = model.name
+        self.record_requires(key_fields, model.name, builder, selections)
+        target_out = target_group.selection.fragment(model.name)
+        used.add(target_group)
+        used |= self.plan_selections(rest, model.name, target_group, target_out, path, None)
         return used
 
     def _interface_level(
@@ -403,7 +478,9 @@ class GroupBuilder:
                 sub_provided = self.fieldset(field_model.named_type, source.provides)
             here = self.cost(selection.selections, field_model.named_type, graph, sub_provided)
             if here[0] > 0:
-                alternative = self.best_jump(selection, parent, graph, field_model.sources)
+                alternative = self.best_jump(
+                    selection, parent, graph, self.jump_sources(parent, selection.name)
+                )
                 if alternative is not None and alternative[0][0] < here[0]:
                     local = False
         if local:
@@ -464,8 +541,9 @@ class GroupBuilder:
     ) -> set[Group]:
         field_model = self.type(parent).fields[selection.name]
         current = group.subgraph
+        sources = self.jump_sources(parent, selection.name)
         options: list[tuple[tuple[int, int, int, int, str], str, str, str, str]] = []
-        for target in field_model.sources:
+        for target in sources:
             entry = self.entry_keys(parent, target)
             if entry is None:
                 continue
@@ -487,7 +565,7 @@ class GroupBuilder:
         if not options:
             raise PlanningError(
                 f"cannot plan {parent}.{selection.name}: subgraph '{current}' cannot resolve it "
-                f"and no subgraph that can ({', '.join(sorted(field_model.sources)) or 'none'}) "
+                f"and no subgraph that can ({', '.join(sorted(sources)) or 'none'}) "
                 f"is reachable through an entity key of {parent}"
             )
         options.sort()
@@ -495,7 +573,7 @@ class GroupBuilder:
 
         deps: set[Group] = set()
         require_fields: list[NSelection] = list(self.fieldset(parent, key))
-        source = field_model.sources[target]
+        source = sources[target]
         if source.requires:
             require_fields.extend(self.fieldset(parent, source.requires))
         out.add_field("__typename", "__typename")

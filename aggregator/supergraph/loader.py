@@ -225,6 +225,10 @@ class _Loader:
         )
         entries = list(_directives(node, self.d("field")))
         graph_entries = [e for e in entries if self.graph(_args(e).get("graph")) is not None]
+        if entries and not graph_entries:
+            # `@join__field` with no graph: no subgraph defining this type resolves the field;
+            # it comes from an @interfaceObject subgraph through one of the type's interfaces
+            return field_model
         if not graph_entries:
             graphs = [owner] if owner is not None else sorted(parent.graphs)
             for graph in graphs:
