@@ -11,7 +11,11 @@ A case directory holds:
   ``operations.json``     ``[{name, query, variables?, operationName?, failures?,
                           error_fields?}]``; ``failures`` maps a subgraph to a mode of
                           ``SubgraphServer``; ``error_fields`` narrows which of
-                          message/path/code errors are compared on (see compare.py)
+                          message/path/code errors are compared on (see compare.py);
+                          ``oracle_bug`` (a reason citing Apollo's issue) with
+                          ``correct`` (the spec-correct response) marks an operation
+                          Apollo answers wrongly: our gateway is held to ``correct``,
+                          Apollo (``--against-apollo``) to its golden
   ``case.json``           optional: ``{"unreachable": [subgraph, ...]}`` subgraphs whose URL
                           points at a closed port (connection refused) for the whole case
   ``supergraph.graphql``  composed by ``tests/oracle/compose.mjs``
@@ -48,6 +52,8 @@ class Operation:
     operation_name: str | None = None
     failures: dict[str, str] = field(default_factory=dict)
     error_fields: tuple[str, ...] = ("message", "path", "code")
+    oracle_bug: str | None = None
+    correct: dict[str, Any] | None = None
 
     def body(self) -> dict[str, Any]:
         body: dict[str, Any] = {"query": self.query}
@@ -89,11 +95,15 @@ def load_case(path: Path) -> Case:
             if p.name != "supergraph.graphql"}
     ops = [Operation(name=o["name"], query=o["query"], variables=o.get("variables"),
                      operation_name=o.get("operationName"), failures=o.get("failures", {}),
-                     error_fields=tuple(o.get("error_fields", ("message", "path", "code"))))
+                     error_fields=tuple(o.get("error_fields", ("message", "path", "code"))),
+                     oracle_bug=o.get("oracle_bug"), correct=o.get("correct"))
            for o in json.loads((path / "operations.json").read_text())]
     names = [o.name for o in ops]
     if len(set(names)) != len(names):
         raise ValueError(f"{path.name}: duplicate operation names")
+    for op in ops:
+        if (op.oracle_bug is None) != (op.correct is None):
+            raise ValueError(f"{path.name}/{op.name}: oracle_bug and correct go together")
     meta_path = path / "case.json"
     meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
     return Case(name=path.name, path=path, sdls=sdls, operations=ops,

@@ -182,6 +182,16 @@ def test_transport_failures_compare_paths_only() -> None:
                        ("path",)) != []
 
 
+def test_oracle_bugs_really_differ_from_the_golden() -> None:
+    for case in CASES:
+        for op in case.operations:
+            if op.correct is None:
+                continue
+            golden = json.loads(case.expected_path(op).read_text())["response"]
+            assert op.oracle_bug, f"{case.name}/{op.name}"
+            assert differences(op.correct, golden) != [], f"{case.name}/{op.name}"
+
+
 def test_known_gaps_name_real_operations() -> None:
     ids = {f"{case.name}/{op.name}" for case in CASES for op in case.operations}
     gaps = known_gaps()
