@@ -12,7 +12,7 @@ A case directory holds:
                           error_fields?}]``; ``failures`` maps a subgraph to a mode of
                           ``SubgraphServer``; ``error_fields`` narrows which of
                           message/path/code errors are compared on (see compare.py);
-                          ``oracle_bug`` (a reason citing Apollo's issue) with
+                          ``oracle_bug`` (why: the spec rule or Apollo's issue) with
                           ``correct`` (the spec-correct response) marks an operation
                           Apollo answers wrongly: our gateway is held to ``correct``,
                           Apollo (``--against-apollo``) to its golden
