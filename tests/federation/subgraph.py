@@ -190,7 +190,7 @@ class SubgraphServer:
     sdl: str
     resolvers: Resolvers
     mode: str = "ok"
-    slow_seconds: float = 5.0
+    slow_seconds: float = 1.0
     requests: list[dict[str, Any]] = field(default_factory=list)
     schema: GraphQLSchema = field(init=False)
 
