@@ -20,6 +20,7 @@ A case directory holds:
                           points at a closed port (connection refused) for the whole case
   ``supergraph.graphql``  composed by ``tests/oracle/compose.mjs``
   ``expected/<op>.json``  golden recorded from Apollo Gateway
+  ``expected/<op>.plan``  Apollo's query plan for it (for reading, not compared)
 """
 
 from __future__ import annotations
@@ -176,11 +177,11 @@ async def apollo_gateway(supergraph: Path, urls: dict[str, str]) -> AsyncIterato
                 await proc.wait()
 
 
-async def post_operation(session: aiohttp.ClientSession, url: str,
-                         op: Operation) -> tuple[int, Any]:
+async def post_operation(session: aiohttp.ClientSession, url: str, op: Operation,
+                         headers: dict[str, str] | None = None) -> tuple[int, Any]:
     """POST one operation; returns (HTTP status, parsed JSON body or the raw text)."""
     async with session.post(url, json=op.body(),
-                            headers={"accept": "application/json"}) as resp:
+                            headers={"accept": "application/json", **(headers or {})}) as resp:
         text = await resp.text()
         try:
             return resp.status, json.loads(text)
