@@ -1,0 +1,330 @@
+"""Read ``aggregator.yaml`` into a :class:`GatewayConfig`, or fail naming the bad line.
+
+The file is read as a YAML node tree (``yaml.compose``), not as plain data, so
+every error can point at the line of the offending key: a schema author who
+typed ``timout_s`` gets ``aggregator.yaml:9: subgraphs[0].timout_s: unknown
+key (did you mean 'timeout_s'?)`` instead of a silently ignored setting.
+Relative paths in the file are resolved against the file's directory, and
+``${VAR}`` in header values is replaced from the environment so secrets stay
+out of the file.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import yaml
+from yaml.constructor import SafeConstructor
+
+from aggregator.config.errors import ConfigError
+from aggregator.config.model import (
+    ExampleOperation,
+    GatewayConfig,
+    SdlSource,
+    ServerConfig,
+    SubgraphConfig,
+    TlsConfig,
+)
+
+T = TypeVar("T")
+
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+_TOP_KEYS = ("server", "subgraphs", "supergraph_file", "poll_interval_s", "example_operations")
+_SERVER_KEYS = ("host", "port", "graphiql", "introspection", "expose_query_plans",
+                "max_body_bytes")
+_SUBGRAPH_KEYS = ("name", "url", "sdl_source", "sdl_file", "timeout_s", "headers", "tls",
+                  "optional")
+_TLS_KEYS = ("ca_file", "cert_file", "key_file")
+_EXAMPLE_KEYS = ("title", "file", "query")
+
+
+def load_config(path: str | os.PathLike[str]) -> GatewayConfig:
+    """Load and validate a config file; raises :class:`ConfigError` on any problem."""
+    file = Path(path).resolve()
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file: {exc.strerror or exc}", file=file) from exc
+    return parse_config(text, file=file)
+
+
+def parse_config(text: str, *, file: Path | None = None,
+                 env: Mapping[str, str] | None = None) -> GatewayConfig:
+    """Validate config text; relative paths resolve against ``file``'s directory (or cwd)."""
+    reader = _Reader(file, os.environ if env is None else env)
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"not valid YAML: {problem}", file=reader.label, line=line) from exc
+    if root is None:
+        raise ConfigError("the file is empty; it needs 'subgraphs' or 'supergraph_file'",
+                          file=reader.label)
+    return reader.gateway(root)
+
+
+class _Reader:
+    """Walks the node tree; each method validates one section and knows its key path."""
+
+    def __init__(self, file: Path | None, env: Mapping[str, str]) -> None:
+        self.file = file
+        self.label = file.name if file is not None else "<config>"
+        self.base = file.parent if file is not None else Path.cwd()
+        self.env = env
+        self.constructor = SafeConstructor()
+
+    # -- errors and primitives ------------------------------------------------
+
+    def error(self, node: yaml.Node, key: str, message: str) -> ConfigError:
+        return ConfigError(message, file=self.label, line=node.start_mark.line + 1, key=key)
+
+    def mapping(self, node: yaml.Node, key: str,
+                allowed: tuple[str, ...]) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+        """Key -> (key node, value node); rejects unknown and repeated keys."""
+        if not isinstance(node, yaml.MappingNode):
+            raise self.error(node, key or "(top level)", "must be a mapping of keys to values")
+        out: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+        for key_node, value_node in node.value:
+            name = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            where = _join(key, str(name))
+            if not isinstance(name, str) or name not in allowed:
+                hint = difflib.get_close_matches(str(name), allowed, n=1)
+                suggestion = f"did you mean '{hint[0]}'?" if hint else \
+                    "expected one of: " + ", ".join(allowed)
+                raise self.error(key_node, where, f"unknown key ({suggestion})")
+            if name in out:
+                raise self.error(key_node, where, "key given twice")
+            out[name] = (key_node, value_node)
+        return out
+
+    def scalar(self, node: yaml.Node, key: str, kind: type[T], what: str) -> T:
+        value: Any = None
+        if isinstance(node, yaml.ScalarNode):
+            value = self.constructor.construct_object(node, deep=True)
+        ok = isinstance(value, kind) and not (kind is not bool and isinstance(value, bool))
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value, ok = float(value), True
+        if not ok:
+            shown = node.value if isinstance(node, yaml.ScalarNode) else f"a {_kind(node)}"
+            raise self.error(node, key, f"must be {what}, got {shown!r}")
+        return value  # type: ignore[no-any-return]
+
+    def string(self, node: yaml.Node, key: str) -> str:
+        value = self.scalar(node, key, str, "a string")
+        if not value.strip():
+            raise self.error(node, key, "must not be empty")
+        return value
+
+    def positive(self, node: yaml.Node, key: str) -> float:
+        value = self.scalar(node, key, float, "a number")
+        if value <= 0:
+            raise self.error(node, key, f"must be greater than 0, got {value:g}")
+        return value
+
+    def path(self, node: yaml.Node, key: str, *, must_exist: bool = True) -> Path:
+        raw = self.string(node, key)
+        resolved = (self.base / Path(raw).expanduser()).resolve()
+        if must_exist and not resolved.is_file():
+            raise self.error(node, key, f"file not found: {resolved}")
+        return resolved
+
+    def items(self, node: yaml.Node, key: str) -> list[yaml.Node]:
+        if not isinstance(node, yaml.SequenceNode):
+            raise self.error(node, key, f"must be a list, got a {_kind(node)}")
+        return list(node.value)
+
+    def optional(self, fields: dict[str, tuple[yaml.Node, yaml.Node]], name: str,
+                 read: Callable[[yaml.Node], T], default: T) -> T:
+        if name not in fields:
+            return default
+        return read(fields[name][1])
+
+    # -- sections -------------------------------------------------------------
+
+    def gateway(self, root: yaml.Node) -> GatewayConfig:
+        top = self.mapping(root, "", _TOP_KEYS)
+        server = self.optional(top, "server", self.server, ServerConfig())
+        subgraphs: tuple[SubgraphConfig, ...] = self.optional(
+            top, "subgraphs", self.subgraphs, ())
+        supergraph = self.optional(
+            top, "supergraph_file", lambda n: self.path(n, "supergraph_file"), None)
+        if "subgraphs" in top and "supergraph_file" in top:
+            raise self.error(top["supergraph_file"][0], "supergraph_file",
+                             "give either 'subgraphs' or 'supergraph_file', not both")
+        if not subgraphs and supergraph is None:
+            node = top["subgraphs"][1] if "subgraphs" in top else root
+            raise self.error(node, "subgraphs",
+                             "list at least one subgraph (or give 'supergraph_file')")
+        poll = self.optional(top, "poll_interval_s",
+                             lambda n: self.positive(n, "poll_interval_s"), None)
+        examples: tuple[ExampleOperation, ...] = self.optional(
+            top, "example_operations", self.examples, ())
+        return GatewayConfig(path=self.file, server=server, subgraphs=subgraphs,
+                             supergraph_file=supergraph, poll_interval_s=poll,
+                             example_operations=examples)
+
+    def server(self, node: yaml.Node) -> ServerConfig:
+        f = self.mapping(node, "server", _SERVER_KEYS)
+        d = ServerConfig()
+        port = self.optional(f, "port", lambda n: self.scalar(n, "server.port", int, "an integer"),
+                             d.port)
+        if not 0 <= port <= 65535:
+            raise self.error(f["port"][1], "server.port", f"must be 0..65535, got {port}")
+        max_body = self.optional(
+            f, "max_body_bytes",
+            lambda n: self.scalar(n, "server.max_body_bytes", int, "an integer"), d.max_body_bytes)
+        if max_body <= 0:
+            raise self.error(f["max_body_bytes"][1], "server.max_body_bytes",
+                             "must be greater than 0")
+
+        def flag(name: str, default: bool) -> bool:
+            return self.optional(f, name, lambda n: self.scalar(n, f"server.{name}", bool,
+                                                                 "true or false"), default)
+
+        return ServerConfig(
+            host=self.optional(f, "host", lambda n: self.string(n, "server.host"), d.host),
+            port=port,
+            graphiql=flag("graphiql", d.graphiql),
+            introspection=flag("introspection", d.introspection),
+            expose_query_plans=flag("expose_query_plans", d.expose_query_plans),
+            max_body_bytes=max_body,
+        )
+
+    def subgraphs(self, node: yaml.Node) -> tuple[SubgraphConfig, ...]:
+        out: list[SubgraphConfig] = []
+        seen: dict[str, int] = {}
+        for index, item in enumerate(self.items(node, "subgraphs")):
+            sub = self.subgraph(item, f"subgraphs[{index}]")
+            if sub.name in seen:
+                raise self.error(item, f"subgraphs[{index}].name",
+                                 f"duplicate subgraph name '{sub.name}' "
+                                 f"(first used by subgraphs[{seen[sub.name]}])")
+            seen[sub.name] = index
+            out.append(sub)
+        return tuple(out)
+
+    def subgraph(self, node: yaml.Node, key: str) -> SubgraphConfig:
+        f = self.mapping(node, key, _SUBGRAPH_KEYS)
+        for required in ("name", "url"):
+            if required not in f:
+                raise self.error(node, _join(key, required), "required key is missing")
+        name = self.string(f["name"][1], f"{key}.name")
+        if not _NAME.match(name):
+            raise self.error(f["name"][1], f"{key}.name",
+                             f"'{name}' is not a valid subgraph name (letters, digits, _ and -)")
+        url = self.url(f["url"][1], f"{key}.url")
+        source_text = self.optional(f, "sdl_source",
+                                    lambda n: self.string(n, f"{key}.sdl_source"), "service")
+        try:
+            source = SdlSource(source_text)
+        except ValueError:
+            choices = ", ".join(s.value for s in SdlSource)
+            raise self.error(f["sdl_source"][1], f"{key}.sdl_source",
+                             f"must be one of {choices}, got '{source_text}'") from None
+        sdl_file = self.optional(f, "sdl_file", lambda n: self.path(n, f"{key}.sdl_file"), None)
+        if source is SdlSource.FILE and sdl_file is None:
+            raise self.error(node, f"{key}.sdl_file", "required when sdl_source is 'file'")
+        if source is not SdlSource.FILE and sdl_file is not None:
+            raise self.error(f["sdl_file"][0], f"{key}.sdl_file",
+                             "only used when sdl_source is 'file'")
+        tls = self.optional(f, "tls", lambda n: self.tls(n, f"{key}.tls"), None)
+        if tls is not None and not url.startswith("https:"):
+            raise self.error(f["tls"][0], f"{key}.tls", "TLS settings need an https:// url")
+        return SubgraphConfig(
+            name=name,
+            url=url,
+            sdl_source=source,
+            sdl_file=sdl_file,
+            timeout_s=self.optional(f, "timeout_s", lambda n: self.positive(n, f"{key}.timeout_s"),
+                                    30.0),
+            headers=self.optional(f, "headers", lambda n: self.headers(n, f"{key}.headers"), {}),
+            tls=tls,
+            optional=self.optional(
+                f, "optional", lambda n: self.scalar(n, f"{key}.optional", bool, "true or false"),
+                False),
+        )
+
+    def url(self, node: yaml.Node, key: str) -> str:
+        url = self.string(node, key)
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            raise self.error(node, key, f"URL scheme must be http or https, got '{url}'")
+        if not parts.hostname:
+            raise self.error(node, key, f"URL has no host: '{url}'")
+        return url
+
+    def headers(self, node: yaml.Node, key: str) -> dict[str, str]:
+        f = self.mapping_any(node, key)
+        out: dict[str, str] = {}
+        for name, (key_node, value_node) in f.items():
+            where = f"{key}.{name}"
+            if not re.match(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$", name):
+                raise self.error(key_node, where, "not a valid HTTP header name")
+            value = self.scalar(value_node, where, str, "a string")
+
+            def expand(match: re.Match[str], node: yaml.Node = value_node,
+                       where: str = where) -> str:
+                var = match.group(1)
+                if var not in self.env:
+                    raise self.error(node, where, f"environment variable {var} is not set")
+                return self.env[var]
+
+            out[name] = _ENV.sub(expand, value)
+        return out
+
+    def mapping_any(self, node: yaml.Node, key: str) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+        if not isinstance(node, yaml.MappingNode):
+            raise self.error(node, key, f"must be a mapping, got a {_kind(node)}")
+        out: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+        for key_node, value_node in node.value:
+            name = self.scalar(key_node, key, str, "a string key")
+            if name in out:
+                raise self.error(key_node, f"{key}.{name}", "key given twice")
+            out[name] = (key_node, value_node)
+        return out
+
+    def tls(self, node: yaml.Node, key: str) -> TlsConfig:
+        f = self.mapping(node, key, _TLS_KEYS)
+        files = {name: self.path(f[name][1], f"{key}.{name}") for name in _TLS_KEYS if name in f}
+        if "key_file" in files and "cert_file" not in files:
+            raise self.error(f["key_file"][0], f"{key}.key_file", "needs cert_file as well")
+        return TlsConfig(**files)
+
+    def examples(self, node: yaml.Node) -> tuple[ExampleOperation, ...]:
+        out: list[ExampleOperation] = []
+        for index, item in enumerate(self.items(node, "example_operations")):
+            key = f"example_operations[{index}]"
+            f = self.mapping(item, key, _EXAMPLE_KEYS)
+            if "title" not in f:
+                raise self.error(item, f"{key}.title", "required key is missing")
+            title = self.string(f["title"][1], f"{key}.title")
+            if ("file" in f) == ("query" in f):
+                raise self.error(item, key, "give exactly one of 'file' and 'query'")
+            if "file" in f:
+                file = self.path(f["file"][1], f"{key}.file")
+                out.append(ExampleOperation(title, file.read_text(encoding="utf-8"), file))
+            else:
+                out.append(ExampleOperation(title, self.string(f["query"][1], f"{key}.query")))
+        return tuple(out)
+
+
+def _join(prefix: str, name: str) -> str:
+    return f"{prefix}.{name}" if prefix else name
+
+
+def _kind(node: yaml.Node) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return "mapping"
+    if isinstance(node, yaml.SequenceNode):
+        return "list"
+    return "value"
