@@ -43,8 +43,8 @@ async def start_live_gateway(
     """Build the first gateway (raises on failure) and start watching for changes."""
     reloader_box: list[GatewayReloader[G]] = []
 
-    async def on_new_supergraph(sdl: str) -> None:
-        await reloader_box[0].on_new_supergraph(sdl)
+    async def on_new_supergraph(sdl: str) -> bool:
+        return await reloader_box[0].on_new_supergraph(sdl)
 
     watcher = SupergraphWatcher(config, on_new_supergraph, file_interval_s=file_interval_s)
     try:

@@ -6,8 +6,9 @@ a subgraph's SDL file), or, when ``poll_interval_s`` is set, a running
 subgraph starts answering a different SDL. Files are compared by content
 hash, not mtime, so rapid rewrites within one mtime tick are not missed.
 The callback only sees supergraphs that were built successfully and differ
-from the one already serving; a set that does not compose leaves the old
-supergraph in place and the composition errors in the log.
+from the one already serving (it may return False to reject one); a set that
+does not compose leaves the old supergraph in place and the composition
+errors in the log.
 """
 
 from __future__ import annotations
@@ -77,6 +78,12 @@ class SupergraphWatcher:
             await self._session.close()
             self._session = None
 
+    async def __aenter__(self) -> SupergraphWatcher:
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.stop()
+
     async def _run(self) -> None:
         while True:
             await asyncio.sleep(self.file_interval_s)
@@ -119,8 +126,9 @@ class SupergraphWatcher:
             return False
         if sdl == self.sdl:
             return False
+        if await self.on_new_supergraph(sdl) is False:  # the receiver rejected it
+            return False
         self.sdl = sdl
-        await self.on_new_supergraph(sdl)
         return True
 
     def _poll_due(self, config: GatewayConfig) -> bool:
