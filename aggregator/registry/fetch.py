@@ -90,6 +90,11 @@ async def _post(cfg: SubgraphConfig, session: aiohttp.ClientSession, query: str)
                 raise SdlFetchError(cfg.name, cfg.url, "response is not JSON") from exc
     except TimeoutError as exc:
         raise SdlFetchError(cfg.name, cfg.url, f"no answer within {cfg.timeout_s:g}s") from exc
+    except aiohttp.ClientConnectorCertificateError as exc:
+        raise SdlFetchError(cfg.name, cfg.url,
+                            f"TLS certificate not trusted: {exc.certificate_error}") from exc
+    except aiohttp.ClientSSLError as exc:
+        raise SdlFetchError(cfg.name, cfg.url, f"TLS failure: {exc}") from exc
     except aiohttp.ClientError as exc:
         raise SdlFetchError(cfg.name, cfg.url, f"unreachable: {exc}") from exc
     except ssl.SSLError as exc:
