@@ -84,6 +84,10 @@ class GatewayConfig:
                 return sub
         raise KeyError(name)
 
+    def subgraph_urls(self) -> dict[str, str]:
+        """Name -> URL, as ``Gateway.from_supergraph_sdl(subgraph_urls=...)`` takes it."""
+        return {s.name: s.url for s in self.subgraphs}
+
     def watched_files(self) -> tuple[Path, ...]:
         """Files whose change must trigger a rebuild of the supergraph."""
         files: list[Path] = []

@@ -104,3 +104,21 @@ async def test_check_with_a_supergraph_that_does_not_parse(tmp_path: Path) -> No
     code, _, err = await run_cli("check", "--supergraph", str(old), "--against", str(old))
     assert code == 2
     assert err.startswith("aggregator: error: a supergraph does not parse: Syntax Error")
+
+
+async def test_check_composes_the_new_supergraph_from_the_config(tmp_path: Path) -> None:
+    (tmp_path / "a.graphql").write_text(FED + "type Query { a: Int b: Int }\n", encoding="utf-8")
+    config = tmp_path / "aggregator.yaml"
+    config.write_text("subgraphs:\n  - name: a\n    url: http://a.internal/graphql\n"
+                      "    sdl_source: file\n    sdl_file: a.graphql\n", encoding="utf-8")
+    previous = tmp_path / "supergraph.graphql"
+    code, _, _ = await run_cli("compose", "--config", str(config), "-o", str(previous))
+    assert code == 0
+    (tmp_path / "a.graphql").write_text(FED + "type Query { a: Int! }\n", encoding="utf-8")
+    code, out, _ = await run_cli("check", "--config", str(config), "--against", str(previous),
+                                 "--format", "json")
+    assert code == 1
+    assert [(c["severity"], c["kind"], c["coordinate"]) for c in json.loads(out)["changes"]] == [
+        ("breaking", "FIELD_REMOVED", "Query.b"),
+        ("safe", "FIELD_CHANGED_KIND_SAFE", "Query.a"),
+    ]

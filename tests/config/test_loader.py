@@ -75,6 +75,10 @@ example_operations:
     assert legacy.optional is True
     assert [e.query for e in config.example_operations] == ["query Q { a }", "{ a }"]
     assert config.subgraph("legacy") is legacy
+    assert config.subgraph_urls() == {
+        "products": "https://products.example.gov/graphql",
+        "inventory": "http://127.0.0.1:4002/graphql",
+        "legacy": "http://127.0.0.1:4003/graphql"}
     assert config.watched_files() == (path, inventory.sdl_file)
 
 

@@ -49,7 +49,7 @@ async def test_requests_never_fail_during_many_swaps(tmp_path: Path) -> None:
     gateways: list[SchemaGateway] = [live.holder.current]
     results: list[tuple[int, list[tuple[int, object]]]] = []
     stop = asyncio.Event()
-    swaps = 25
+    swaps = 40
     try:
         async with serve_asgi(gateway_app(live.holder)) as base, aiohttp.ClientSession() as s:
 
