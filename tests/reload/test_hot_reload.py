@@ -18,7 +18,7 @@ from aggregator.registry import (
     SupergraphWatcher,
     start_live_gateway,
 )
-from tests.config.subgraphs import Switch, products_app, products_v2_app
+from tests.config.subgraphs import Switch, fixed_response, products_app, products_v2_app
 from tests.reload.gateways import SchemaGateway, gateway_app, versioned_supergraph
 from tests.support.servers import free_port, serve_asgi
 
@@ -234,3 +234,28 @@ async def test_unreachable_subgraph_fails_start_up_naming_it(tmp_path: Path) -> 
     config.write_text(f"subgraphs:\n  - name: tax\n    url: {url}\n", encoding="utf-8")
     with pytest.raises(SupergraphBuildError, match=rf"subgraph 'tax' \({url}\): unreachable"):
         await start_live_gateway(load_config(config), SchemaGateway)
+
+
+async def test_optional_subgraph_that_was_down_joins_at_the_next_poll(tmp_path: Path) -> None:
+    (tmp_path / "a.graphql").write_text(FED + "type Query { a: Int }\n", encoding="utf-8")
+    down = Switch(fixed_response(503, b"starting up", "text/plain"))
+    seen: list[str] = []
+
+    async def on_new(sdl: str) -> None:
+        seen.append(sdl)
+
+    async with serve_asgi(down) as base:
+        config = tmp_path / "aggregator.yaml"
+        config.write_text(
+            "poll_interval_s: 0.001\nsubgraphs:\n"
+            "  - name: a\n    url: http://a.internal/graphql\n    sdl_source: file\n"
+            "    sdl_file: a.graphql\n"
+            f"  - name: products\n    url: {base}/graphql\n    optional: true\n",
+            encoding="utf-8")
+        async with SupergraphWatcher(load_config(config), on_new) as watcher:
+            first = await watcher.build_initial()
+            assert "PRODUCTS" not in first
+            down.app = products_app()
+            await asyncio.sleep(0.002)
+            assert await watcher.check_once() is True
+    assert 'PRODUCTS @join__graph(name: "products"' in seen[0]
