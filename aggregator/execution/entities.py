@@ -1,0 +1,110 @@
+"""Find entity objects at a plan path, turn them into representations, merge results.
+
+These run once per entity fetch on every request, so they are written as
+plain loops over dicts and lists with no per-field indirection.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aggregator.planning.plan import RequiredField, RequiredType
+
+Path = tuple[str | int, ...]
+
+
+def objects_at(data: Any, path: tuple[str, ...]) -> list[tuple[dict[str, Any], Path]]:
+    """Every object at ``path`` ('@' walks into lists), with its response path."""
+    current: list[tuple[Any, Path]] = [(data, ())]
+    for key in path:
+        following: list[tuple[Any, Path]] = []
+        if key == "@":
+            for value, where in current:
+                if isinstance(value, list):
+                    following.extend(
+                        (item, (*where, index))
+                        for index, item in enumerate(value)
+                        if item is not None
+                    )
+        else:
+            for value, where in current:
+                if isinstance(value, dict):
+                    child = value.get(key)
+                    if child is not None:
+                        following.append((child, (*where, key)))
+        current = following
+    return [(value, where) for value, where in current if isinstance(value, dict)]
+
+
+_MISSING = object()
+
+
+def _copy_fields(
+    source: dict[str, Any], fields: tuple[RequiredField, ...]
+) -> dict[str, Any] | None:
+    out: dict[str, Any] = {}
+    for f in fields:
+        value = source.get(f.response_key, _MISSING)
+        if value is _MISSING:
+            return None
+        if f.sub is not None and value is not None:
+            value = _copy_value(value, f.sub)
+            if value is _MISSING:
+                return None
+        out[f.name] = value
+    return out
+
+
+def _copy_value(value: Any, fields: tuple[RequiredField, ...]) -> Any:
+    if isinstance(value, list):
+        items = []
+        for item in value:
+            copied = _copy_value(item, fields) if item is not None else None
+            if copied is _MISSING:
+                return _MISSING
+            items.append(copied)
+        return items
+    if isinstance(value, dict):
+        copied_obj = _copy_fields(value, fields)
+        if copied_obj is None:
+            return _MISSING
+        if "__typename" in value:
+            copied_obj = {"__typename": value["__typename"], **copied_obj}
+        return copied_obj
+    return value
+
+
+def representation(obj: dict[str, Any], required: RequiredType) -> dict[str, Any] | None:
+    """The representation for one object, or None when a key or required field is missing."""
+    fields = _copy_fields(obj, required.fields)
+    if fields is None:
+        return None
+    fields.pop("__typename", None)
+    return {"__typename": required.representation_typename, **fields}
+
+
+def deep_merge(target: dict[str, Any], source: dict[str, Any]) -> None:
+    for key, value in source.items():
+        existing = target.get(key, _MISSING)
+        if existing is _MISSING or existing is None:
+            target[key] = value
+        elif isinstance(existing, dict) and isinstance(value, dict):
+            deep_merge(existing, value)
+        elif isinstance(existing, list) and isinstance(value, list):
+            _merge_lists(existing, value)
+        else:
+            target[key] = value
+
+
+def _merge_lists(target: list[Any], source: list[Any]) -> None:
+    for index, value in enumerate(source):
+        if index >= len(target):
+            target.append(value)
+            continue
+        existing = target[index]
+        if isinstance(existing, dict) and isinstance(value, dict):
+            deep_merge(existing, value)
+        elif isinstance(existing, list) and isinstance(value, list):
+            _merge_lists(existing, value)
+        elif existing is None:
+            target[index] = value

@@ -1,0 +1,223 @@
+"""Merged subgraph data -> the client's response, in one pass.
+
+This is GraphQL value completion over data that is already fetched: only the
+client's response keys survive (planner-added keys and ``__typename`` vanish),
+abstract values take the fragments of their runtime ``__typename``, and a null
+in a non-null position nulls the nearest nullable parent with an error at the
+client's path. Field lists per (selection set, runtime type) are computed once
+per planned operation and reused by every request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from graphql import (
+    GraphQLEnumType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLSchema,
+    is_abstract_type,
+)
+
+from aggregator.planning.normalize import NField, NFragment, NSelection, merge
+
+_INVALID = object()
+
+Entry = tuple[str, str, GraphQLOutputType | None, tuple[NSelection, ...] | None]
+
+
+class Projector:
+    """Compiled field lists for one planned operation; safe to share between requests."""
+
+    def __init__(self, schema: GraphQLSchema) -> None:
+        self.schema = schema
+        self._entries: dict[tuple[int, str], list[Entry]] = {}
+        self._keep: list[Sequence[NSelection]] = []
+
+    def entries(self, selections: Sequence[NSelection], type_name: str) -> list[Entry]:
+        key = (id(selections), type_name)
+        cached = self._entries.get(key)
+        if cached is not None:
+            return cached
+        object_type = self.schema.get_type(type_name)
+        assert isinstance(object_type, GraphQLObjectType)
+        collected: list[NSelection] = []
+        self._collect(selections, type_name, collected)
+        out: list[Entry] = []
+        for selection in merge(collected):
+            assert isinstance(selection, NField)
+            field = object_type.fields.get(selection.name)
+            out.append(
+                (
+                    selection.response_key,
+                    selection.name,
+                    field.type if field is not None else None,
+                    selection.selections,
+                )
+            )
+        self._keep.append(selections)  # keep id() stable
+        self._entries[key] = out
+        return out
+
+    def _collect(
+        self, selections: Sequence[NSelection], type_name: str, out: list[NSelection]
+    ) -> None:
+        for selection in selections:
+            if isinstance(selection, NFragment):
+                condition = self.schema.get_type(selection.type_condition)
+                if condition is None:
+                    continue
+                if condition.name == type_name or (
+                    is_abstract_type(condition)
+                    and any(t.name == type_name for t in self.schema.get_possible_types(condition))
+                ):
+                    self._collect(selection.selections, type_name, out)
+            else:
+                out.append(selection)
+
+
+class _Completion:
+    def __init__(
+        self,
+        projector: Projector,
+        errors: list[dict[str, Any]],
+        root_values: dict[str, Any],
+    ) -> None:
+        self.projector = projector
+        self.schema = projector.schema
+        self.errors = errors
+        self.root_values = root_values
+        self.error_prefixes: set[tuple[Any, ...]] | None = None
+
+    def has_error_at(self, path: list[Any]) -> bool:
+        if self.error_prefixes is None:
+            prefixes: set[tuple[Any, ...]] = set()
+            for error in self.errors:
+                error_path = error.get("path")
+                if isinstance(error_path, list):
+                    for end in range(len(error_path) + 1):
+                        prefixes.add(tuple(error_path[:end]))
+            self.error_prefixes = prefixes
+        return tuple(path) in self.error_prefixes
+
+    def null_error(self, parent: str, field: str, path: list[Any]) -> None:
+        if self.has_error_at(path):
+            return
+        self.errors.append(
+            {
+                "message": f"Cannot return null for non-nullable field {parent}.{field}.",
+                "path": list(path),
+                "extensions": {"code": "INTERNAL_SERVER_ERROR"},
+            }
+        )
+        if self.error_prefixes is not None:
+            for end in range(len(path) + 1):
+                self.error_prefixes.add(tuple(path[:end]))
+
+    def object(
+        self,
+        obj: dict[str, Any],
+        selections: Sequence[NSelection],
+        type_name: str,
+        path: list[Any],
+        root: bool = False,
+    ) -> Any:
+        result: dict[str, Any] = {}
+        for key, name, field_type, sub in self.projector.entries(selections, type_name):
+            if name == "__typename":
+                result[key] = type_name
+                continue
+            if root and key in self.root_values:
+                result[key] = self.root_values[key]
+                continue
+            if field_type is None:
+                continue
+            path.append(key)
+            value = self.value(obj.get(key), field_type, sub, path, type_name, name)
+            path.pop()
+            if value is _INVALID:
+                return _INVALID
+            result[key] = value
+        return result
+
+    def value(
+        self,
+        value: Any,
+        field_type: GraphQLOutputType,
+        sub: tuple[NSelection, ...] | None,
+        path: list[Any],
+        parent: str,
+        name: str,
+    ) -> Any:
+        if isinstance(field_type, GraphQLNonNull):
+            completed = self.inner(value, field_type.of_type, sub, path, parent, name)
+            if completed is None:
+                self.null_error(parent, name, path)
+                return _INVALID
+            return completed
+        completed = self.inner(value, field_type, sub, path, parent, name)
+        return None if completed is _INVALID else completed
+
+    def inner(
+        self,
+        value: Any,
+        field_type: Any,
+        sub: tuple[NSelection, ...] | None,
+        path: list[Any],
+        parent: str,
+        name: str,
+    ) -> Any:
+        if value is None:
+            return None
+        if isinstance(field_type, GraphQLList):
+            if not isinstance(value, list):
+                return None
+            item_type = field_type.of_type
+            items = []
+            for index, item in enumerate(value):
+                path.append(index)
+                completed = self.value(item, item_type, sub, path, parent, name)
+                path.pop()
+                if completed is _INVALID:
+                    return _INVALID
+                items.append(completed)
+            return items
+        if sub is None:
+            if isinstance(field_type, GraphQLEnumType) and value not in field_type.values:
+                self.errors.append(
+                    {
+                        "message": f'Enum "{field_type.name}" cannot represent value: {value!r}',
+                        "path": list(path),
+                        "extensions": {"code": "INTERNAL_SERVER_ERROR"},
+                    }
+                )
+                return None
+            return value
+        if not isinstance(value, dict):
+            return None
+        if isinstance(field_type, GraphQLObjectType):
+            return self.object(value, sub, field_type.name, path)
+        runtime = value.get("__typename")
+        runtime_type = self.schema.get_type(runtime) if isinstance(runtime, str) else None
+        if not isinstance(runtime_type, GraphQLObjectType) or not self.schema.is_sub_type(
+            field_type, runtime_type
+        ):
+            return None
+        return self.object(value, sub, runtime_type.name, path)
+
+
+def project(
+    projector: Projector,
+    selections: Sequence[NSelection],
+    root_type: str,
+    data: dict[str, Any],
+    errors: list[dict[str, Any]],
+    root_values: dict[str, Any] | None = None,
+) -> dict[str, Any] | None:
+    completion = _Completion(projector, errors, root_values or {})
+    result = completion.object(data, selections, root_type, [], root=True)
+    return None if result is _INVALID else result

@@ -1,0 +1,229 @@
+"""The request pipeline: operation cache -> plan cache -> execute -> project.
+
+A :class:`Gateway` is immutable once built (one supergraph, one set of
+subgraph clients), so hot reload swaps whole gateways and a request always
+finishes on the gateway it started with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import GraphQLError, execute
+from graphql.execution.values import get_variable_values
+from graphql.language import DocumentNode, OperationDefinitionNode, SelectionSetNode
+
+from aggregator.errors import ErrorCode, graphql_error
+from aggregator.execution.executor import execute_plan
+from aggregator.execution.projection import Projector, project
+from aggregator.lru import LRU
+from aggregator.operation import DocumentCache, OperationInfo, RequestError
+from aggregator.planning import PlannedOperation, PlanningError, QueryPlan, plan_operation
+from aggregator.supergraph import Supergraph, load
+from aggregator.transport.base import Subgraph
+from aggregator.transport.http import HttpSubgraph, HttpSubgraphOptions
+
+__all__ = ["Gateway", "GatewayOptions", "RequestError"]
+
+
+@dataclass(frozen=True, slots=True)
+class GatewayOptions:
+    plan_cache_size: int = 1000
+    document_cache_size: int = 2000
+    max_tokens: int = 15000
+    subgraph_timeout_s: float = 30.0
+    subgraph_headers: Mapping[str, str] | None = None
+    # request headers copied to every subgraph request (lower-case names)
+    propagate_headers: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class Prepared:
+    info: OperationInfo
+    variables: dict[str, Any]
+
+
+@dataclass(slots=True)
+class CompiledOperation:
+    planned: PlannedOperation
+    projector: Projector
+
+
+class Gateway:
+    def __init__(
+        self,
+        supergraph: Supergraph,
+        subgraphs: Mapping[str, Subgraph],
+        options: GatewayOptions | None = None,
+    ) -> None:
+        self.supergraph = supergraph
+        self.subgraphs = dict(subgraphs)
+        self.options = options or GatewayOptions()
+        self.documents = DocumentCache(
+            supergraph.api_schema, self.options.document_cache_size, self.options.max_tokens
+        )
+        self._plans: LRU[tuple[int, str | None, tuple[Any, ...]], CompiledOperation] = LRU(
+            self.options.plan_cache_size
+        )
+
+    @classmethod
+    def from_supergraph_sdl(
+        cls,
+        sdl: str,
+        *,
+        subgraph_urls: Mapping[str, str] | None = None,
+        subgraphs: Mapping[str, Subgraph] | None = None,
+        options: GatewayOptions | None = None,
+    ) -> Gateway:
+        supergraph = load(sdl)
+        options = options or GatewayOptions()
+        clients: dict[str, Subgraph] = dict(subgraphs or {})
+        urls = dict(subgraph_urls or {})
+        http_options = HttpSubgraphOptions(
+            timeout_s=options.subgraph_timeout_s, headers=dict(options.subgraph_headers or {})
+        )
+        for name, info in supergraph.model.subgraphs.items():
+            if name in clients:
+                continue
+            url = urls.get(name, info.url)
+            if url:
+                clients[name] = HttpSubgraph(name, url, http_options)
+        return cls(supergraph, clients, options)
+
+    @property
+    def api_schema(self) -> Any:
+        return self.supergraph.api_schema
+
+    # ------------------------------------------------------------- pipeline
+    def prepare(
+        self, query: str, operation_name: str | None, variables: Mapping[str, Any] | None
+    ) -> Prepared:
+        info = self.documents.operation(query, operation_name)
+        raw = dict(variables or {})
+        coerced = get_variable_values(
+            self.supergraph.api_schema, info.operation.variable_definitions or (), raw
+        )
+        if isinstance(coerced, list):
+            raise RequestError([_variable_error(e) for e in coerced])
+        # graphql-core 3.3 wraps the values (with their sources); 3.2 returns the dict
+        values: Any = getattr(coerced, "coerced", coerced)
+        return Prepared(info, values)
+
+    def compiled(self, info: OperationInfo, variables: Mapping[str, Any]) -> CompiledOperation:
+        conditions = tuple(variables.get(name) is True for name in info.conditions)
+        key = (id(info), info.name, conditions)
+        cached = self._plans.get(key)
+        if cached is not None and cached.planned is not None:
+            return cached
+        condition_values = dict(zip(info.conditions, conditions, strict=True))
+        try:
+            planned = plan_operation(
+                self.supergraph.model, info.document, info.operation, condition_values
+            )
+        except PlanningError as exc:
+            raise RequestError(
+                [graphql_error(str(exc), ErrorCode.QUERY_PLANNING_FAILED)], status=500
+            ) from exc
+        compiled = CompiledOperation(planned, Projector(self.supergraph.api_schema))
+        # keep the document alive as long as its plan: the key uses id(info)
+        self._plans.put(key, compiled)
+        return compiled
+
+    def plan(
+        self,
+        query: str,
+        operation_name: str | None = None,
+        variables: Mapping[str, Any] | None = None,
+    ) -> QueryPlan:
+        prepared = self.prepare(query, operation_name, variables)
+        return self.compiled(prepared.info, prepared.variables).planned.plan
+
+    async def run(
+        self, prepared: Prepared, headers: Mapping[str, str] | None = None
+    ) -> dict[str, Any]:
+        compiled = self.compiled(prepared.info, prepared.variables)
+        planned = compiled.planned
+        forwarded = self._forwarded_headers(headers)
+        result = await execute_plan(planned.plan, self.subgraphs, prepared.variables, forwarded)
+        root_values: dict[str, Any] = {}
+        errors = result.errors
+        if planned.introspection_keys:
+            root_values, introspection_errors = self._introspect(prepared, planned)
+            errors.extend(introspection_errors)
+        data = project(
+            compiled.projector,
+            planned.selections,
+            planned.root_type,
+            result.data,
+            errors,
+            root_values,
+        )
+        response: dict[str, Any] = {}
+        if errors:
+            response["errors"] = errors
+        response["data"] = data
+        return response
+
+    async def execute(
+        self,
+        query: str,
+        variables: Mapping[str, Any] | None = None,
+        operation_name: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
+        try:
+            prepared = self.prepare(query, operation_name, variables)
+            return await self.run(prepared, headers)
+        except RequestError as exc:
+            return {"errors": exc.errors}
+
+    def _forwarded_headers(self, headers: Mapping[str, str] | None) -> dict[str, str]:
+        if not headers or not self.options.propagate_headers:
+            return {}
+        return {name: headers[name] for name in self.options.propagate_headers if name in headers}
+
+    def _introspect(
+        self, prepared: Prepared, planned: PlannedOperation
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        info = prepared.info
+        operation = info.operation
+        selections = tuple(
+            s
+            for s in operation.selection_set.selections
+            if getattr(getattr(s, "name", None), "value", None) in ("__schema", "__type")
+        )
+        only = OperationDefinitionNode(
+            operation=operation.operation,
+            name=operation.name,
+            variable_definitions=operation.variable_definitions,
+            directives=operation.directives,
+            selection_set=SelectionSetNode(selections=selections),
+        )
+        document = DocumentNode(
+            definitions=tuple(
+                only if d is operation else d
+                for d in info.document.definitions
+                if d is operation or not isinstance(d, OperationDefinitionNode)
+            )
+        )
+        result = execute(
+            self.supergraph.api_schema,
+            document,
+            variable_values=prepared.variables,
+            operation_name=info.name,
+        )
+        assert not hasattr(result, "__await__")
+        data = result.data or {}
+        errors: list[dict[str, Any]] = [dict(e.formatted) for e in result.errors or ()]
+        return {k: v for k, v in data.items() if k in planned.introspection_keys}, errors
+
+    async def close(self) -> None:
+        for subgraph in self.subgraphs.values():
+            await subgraph.close()
+
+
+def _variable_error(error: GraphQLError) -> dict[str, Any]:
+    locations = [{"line": loc.line, "column": loc.column} for loc in error.locations or ()]
+    return graphql_error(error.message, ErrorCode.BAD_USER_INPUT, locations=locations or None)

@@ -1,0 +1,122 @@
+"""Parse + validate client documents against the API schema, cached by text.
+
+The same few operations arrive over and over; caching the parsed and
+validated document (or its errors) by its text takes parsing and validation
+off the per-request path entirely.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql import GraphQLError, GraphQLSchema, parse, validate
+from graphql.language import DocumentNode, OperationDefinitionNode
+
+from aggregator.errors import ErrorCode, graphql_error
+from aggregator.lru import LRU
+from aggregator.planning.normalize import condition_variables
+from aggregator.planning.planner import fragments_of
+
+
+class RequestError(Exception):
+    """A client mistake found before execution; carries spec-shaped errors."""
+
+    def __init__(self, errors: list[dict[str, Any]], status: int = 400) -> None:
+        super().__init__(errors[0]["message"] if errors else "bad request")
+        self.errors = errors
+        self.status = status
+
+
+def _located(error: GraphQLError, code: ErrorCode) -> dict[str, Any]:
+    locations = [{"line": loc.line, "column": loc.column} for loc in error.locations or ()]
+    return graphql_error(error.message, code, locations=locations or None)
+
+
+@dataclass(slots=True)
+class ParsedDocument:
+    document: DocumentNode | None
+    errors: list[dict[str, Any]]
+    operations: dict[str | None, OperationInfo] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class OperationInfo:
+    document: DocumentNode
+    operation: OperationDefinitionNode
+    kind: str
+    name: str | None
+    conditions: tuple[str, ...]
+
+
+class DocumentCache:
+    def __init__(
+        self, schema: GraphQLSchema, capacity: int = 2000, max_tokens: int = 15000
+    ) -> None:
+        self.schema = schema
+        self.max_tokens = max_tokens
+        self._cache: LRU[str, ParsedDocument] = LRU(capacity)
+
+    def parsed(self, query: str) -> ParsedDocument:
+        cached = self._cache.get(query)
+        if cached is not None:
+            return cached
+        try:
+            document = parse(query, no_location=False, max_tokens=self.max_tokens)
+        except GraphQLError as exc:
+            parsed = ParsedDocument(None, [_located(exc, ErrorCode.GRAPHQL_PARSE_FAILED)])
+        else:
+            errors = validate(self.schema, document)
+            parsed = ParsedDocument(
+                document if not errors else None,
+                [_located(e, ErrorCode.GRAPHQL_VALIDATION_FAILED) for e in errors],
+            )
+        self._cache.put(query, parsed)
+        return parsed
+
+    def operation(self, query: str, operation_name: str | None) -> OperationInfo:
+        parsed = self.parsed(query)
+        if parsed.document is None:
+            raise RequestError(parsed.errors)
+        info = parsed.operations.get(operation_name)
+        if info is not None:
+            return info
+        document = parsed.document
+        operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+        chosen: OperationDefinitionNode | None = None
+        if operation_name is None:
+            if len(operations) != 1:
+                raise RequestError(
+                    [
+                        graphql_error(
+                            "Must provide operation name if query contains multiple operations.",
+                            ErrorCode.OPERATION_RESOLUTION_FAILURE,
+                        )
+                    ]
+                )
+            chosen = operations[0]
+        else:
+            chosen = next(
+                (o for o in operations if o.name and o.name.value == operation_name), None
+            )
+            if chosen is None:
+                raise RequestError(
+                    [
+                        graphql_error(
+                            f'Unknown operation named "{operation_name}".',
+                            ErrorCode.OPERATION_RESOLUTION_FAILURE,
+                        )
+                    ]
+                )
+        conditions = tuple(
+            sorted(condition_variables(chosen.selection_set, fragments_of(document)))
+        )
+        info = OperationInfo(
+            document=document,
+            operation=chosen,
+            kind=chosen.operation.value,
+            name=chosen.name.value if chosen.name else None,
+            conditions=conditions,
+        )
+        parsed.operations[operation_name] = info
+        return info

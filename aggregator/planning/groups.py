@@ -1,0 +1,653 @@
+"""Stage 1 of planning: split a normalised operation into fetch groups.
+
+A fetch group is one subgraph request: a root fetch, or an ``_entities`` fetch
+at a path of the response. Each client field is placed in the group of the
+subgraph currently answering, unless that subgraph cannot resolve it; then the
+planner "jumps" through an entity key into a subgraph that can, adding the key
+(and any ``@requires`` fields) to the current group's selection so the
+representations can be built. Groups for the same subgraph at the same path
+are shared (unless that would make a dependency cycle), which keeps the number
+of subgraph requests low.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from graphql import parse
+from graphql.language import OperationDefinitionNode
+
+from aggregator.planning.normalize import NField, NFragment, Normalizer, NSelection, PlanningError
+from aggregator.planning.selection import SelSet, _args_text
+from aggregator.supergraph.model import FieldSource, SupergraphModel, TypeModel
+
+Cost = tuple[int, int]  # (fields no path can reach, entity jumps)
+_ZERO: Cost = (0, 0)
+
+
+def _add(a: Cost, b: Cost) -> Cost:
+    return (a[0] + b[0], a[1] + b[1])
+
+
+@dataclass(slots=True)
+class RequireBuilder:
+    """Representation fields for one entity type: name -> (response key, nested)."""
+
+    fields: dict[str, tuple[str, RequireBuilder | None]] = field(default_factory=dict)
+
+    def add(self, name: str, response_key: str, nested: bool) -> RequireBuilder | None:
+        existing = self.fields.get(name)
+        if existing is not None:
+            if nested and existing[1] is None:
+                created = RequireBuilder()
+                self.fields[name] = (existing[0], created)
+                return created
+            return existing[1]
+        fresh = RequireBuilder() if nested else None
+        self.fields[name] = (response_key, fresh)
+        return fresh
+
+
+@dataclass(eq=False, slots=True)
+class Group:
+    id: int
+    subgraph: str
+    path: tuple[str, ...]
+    stage: int
+    entity: bool
+    selection: SelSet = field(default_factory=SelSet)
+    # entity groups: type -> representation builder, and the __typename each type is sent as
+    requires: dict[str, RequireBuilder] = field(default_factory=dict)
+    rep_typename: dict[str, str] = field(default_factory=dict)
+    deps: set[Group] = field(default_factory=set)
+
+    def depends_on(self, other: Group) -> bool:
+        stack = list(self.deps)
+        seen: set[int] = set()
+        while stack:
+            group = stack.pop()
+            if group is other:
+                return True
+            if group.id in seen:
+                continue
+            seen.add(group.id)
+            stack.extend(group.deps)
+        return False
+
+    def __hash__(self) -> int:
+        return self.id
+
+
+def list_depth(type_str: str) -> int:
+    return type_str.count("[")
+
+
+class GroupBuilder:
+    def __init__(self, model: SupergraphModel) -> None:
+        self.model = model
+        self.groups: list[Group] = []
+        self.entity_index: dict[tuple[int, str, tuple[str, ...]], list[Group]] = {}
+        self.stage = 0
+        self._cost_memo: dict[tuple[int, str, str], Cost] = {}
+        self._fieldsets: dict[tuple[str, str], tuple[NSelection, ...]] = {}
+
+    # ----------------------------------------------------------------- helpers
+    def type(self, name: str) -> TypeModel:
+        try:
+            return self.model.types[name]
+        except KeyError:
+            raise PlanningError(f"unknown type {name}") from None
+
+    def fieldset(self, type_name: str, text: str) -> tuple[NSelection, ...]:
+        cached = self._fieldsets.get((type_name, text))
+        if cached is None:
+            document = parse("{" + text + "}", no_location=True)
+            operation = document.definitions[0]
+            assert isinstance(operation, OperationDefinitionNode)
+            cached = Normalizer(self.model, {}, {}).selections(operation.selection_set, type_name)
+            self._fieldsets[(type_name, text)] = cached
+        return cached
+
+    def collect(self, selections: Sequence[NSelection], runtime: str) -> list[NField]:
+        out: list[NField] = []
+        for selection in selections:
+            if isinstance(selection, NFragment):
+                if runtime in self.model.possible_types(selection.type_condition):
+                    out.extend(self.collect(selection.selections, runtime))
+            else:
+                out.append(selection)
+        return out
+
+    def provided_child(
+        self, provided: Sequence[NSelection] | None, parent: str, name: str
+    ) -> tuple[NSelection, ...] | None:
+        if not provided:
+            return None
+        for selection in self.collect(provided, parent):
+            if selection.name == name:
+                return selection.selections or ()
+        return None
+
+    def new_group(self, subgraph: str, path: tuple[str, ...], entity: bool) -> Group:
+        group = Group(len(self.groups), subgraph, path, self.stage, entity)
+        self.groups.append(group)
+        return group
+
+    def entity_group(self, subgraph: str, path: tuple[str, ...], deps: set[Group]) -> Group:
+        key = (self.stage, subgraph, path)
+        for candidate in self.entity_index.get(key, ()):
+            if candidate in deps:
+                continue
+            if any(dep.depends_on(candidate) for dep in deps):
+                continue
+            candidate.deps |= deps
+            return candidate
+        group = self.new_group(subgraph, path, entity=True)
+        group.deps |= deps
+        self.entity_index.setdefault(key, []).append(group)
+        return group
+
+    def entry_keys(self, type_name: str, graph: str) -> tuple[str, str, list[str]] | None:
+        """(type condition, __typename to send, keys) to enter ``graph`` as an entity."""
+        model = self.type(type_name)
+        keys = model.keys.get(graph)
+        if keys:
+            return type_name, type_name, keys
+        for interface in model.interfaces:
+            iface = self.model.types.get(interface)
+            if iface is not None and graph in iface.interface_object_in and iface.keys.get(graph):
+                return interface, interface, iface.keys[graph]
+        return None
+
+    def jump_sources(self, type_name: str, field_name: str) -> dict[str, FieldSource]:
+        """Subgraphs that resolve a field of an object type, directly or via @interfaceObject."""
+        model = self.type(type_name)
+        field_model = model.fields.get(field_name)
+        sources: dict[str, FieldSource] = dict(field_model.sources) if field_model else {}
+        if model.kind != "object":
+            return sources
+        for interface in model.interfaces:
+            iface = self.model.types.get(interface)
+            if iface is None or not iface.interface_object_in:
+                continue
+            iface_field = iface.fields.get(field_name)
+            if iface_field is None:
+                continue
+            for graph in iface.interface_object_in:
+                if graph in iface_field.sources and graph not in sources:
+                    sources[graph] = iface_field.sources[graph]
+        return sources
+
+    def locally_resolvable(
+        self,
+        selections: Sequence[NSelection],
+        parent: str,
+        graph: str,
+        provided: Sequence[NSelection] | None,
+    ) -> bool:
+        model = self.type(parent)
+        runtimes = (
+            (parent,) if model.kind == "object" else self.model.possible_types_in(parent, graph)
+        )
+        for runtime in runtimes:
+            for selection in self.collect(selections, runtime):
+                if selection.name == "__typename":
+                    continue
+                field_model = self.type(runtime).fields.get(selection.name)
+                if field_model is None:
+                    return False
+                sub_provided = self.provided_child(provided, runtime, selection.name)
+                source = field_model.sources.get(graph)
+                if (source is None or source.requires) and sub_provided is None:
+                    return False
+                if selection.selections and not self.locally_resolvable(
+                    selection.selections, field_model.named_type, graph, sub_provided
+                ):
+                    return False
+        return True
+
+    # -------------------------------------------------------------------- cost
+    def cost(
+        self,
+        selections: Sequence[NSelection],
+        parent: str,
+        graph: str,
+        provided: Sequence[NSelection] | None = None,
+        depth: int = 0,
+    ) -> Cost:
+        memo_key = (id(selections), parent, graph)
+        if provided is None:
+            cached = self._cost_memo.get(memo_key)
+            if cached is not None:
+                return cached
+        if depth > 30:
+            return _ZERO
+        total = _ZERO
+        model = self.type(parent)
+        runtimes = (
+            (parent,) if model.kind == "object" else self.model.possible_types_in(parent, graph)
+        )
+        for runtime in runtimes:
+            for selection in self.collect(selections, runtime):
+                if selection.name == "__typename":
+                    continue
+                field_model = self.type(runtime).fields.get(selection.name)
+                if field_model is None:
+                    total = _add(total, (1, 0))
+                    continue
+                sub_provided = self.provided_child(provided, runtime, selection.name)
+                source = field_model.sources.get(graph)
+                if (source is not None and not source.requires) or sub_provided is not None:
+                    if selection.selections:
+                        if source is not None and source.provides:
+                            sub_provided = self.fieldset(field_model.named_type, source.provides)
+                        total = _add(
+                            total,
+                            self.cost(
+                                selection.selections,
+                                field_model.named_type,
+                                graph,
+                                sub_provided,
+                                depth + 1,
+                            ),
+                        )
+                    continue
+                best: Cost | None = None
+                for target in sorted(self.jump_sources(runtime, selection.name)):
+                    if self.entry_keys(runtime, target) is None:
+                        continue
+                    option: Cost = (0, 1)
+                    if selection.selections:
+                        option = _add(
+                            option,
+                            self.cost(
+                                selection.selections,
+                                field_model.named_type,
+                                target,
+                                None,
+                                depth + 1,
+                            ),
+                        )
+                    if best is None or option < best:
+                        best = option
+                total = _add(total, best if best is not None else (1, 0))
+        if provided is None:
+            self._cost_memo[memo_key] = total
+        return total
+
+    # ---------------------------------------------------------------- planning
+    def plan_root(self, root_type: str, selections: Sequence[NSelection], serial: bool) -> None:
+        root_groups: dict[str, Group] = {}
+        previous: Group | None = None
+        for selection in self.collect(selections, root_type):
+            if selection.name.startswith("__"):
+                continue  # __typename, __schema, __type are answered by the gateway
+            field_model = self.type(root_type).fields.get(selection.name)
+            if field_model is None:
+                raise PlanningError(f"unknown field {root_type}.{selection.name}")
+            if not field_model.sources:
+                raise PlanningError(f"no subgraph resolves {root_type}.{selection.name}")
+
+            ranked: list[tuple[int, int, int, str]] = []
+            for candidate in field_model.sources:
+                sub = _ZERO
+                if selection.selections:
+                    sub = self.cost(selection.selections, field_model.named_type, candidate)
+                reuse = (previous is not None and previous.subgraph == candidate) or (
+                    not serial and candidate in root_groups
+                )
+                ranked.append((sub[0], sub[1], 0 if reuse else 1, candidate))
+            graph = min(ranked)[3]
+            if serial:
+                if previous is None or previous.subgraph != graph:
+                    self.stage += 1
+                    previous = self.new_group(graph, (), entity=False)
+                group = previous
+            else:
+                group = root_groups.get(graph) or self.new_group(graph, (), entity=False)
+                root_groups[graph] = group
+            self.plan_field(selection, root_type, group, group.selection, (), None, selections)
+
+    def plan_selections(
+        self,
+        selections: Sequence[NSelection],
+        parent: str,
+        group: Group,
+        out: SelSet,
+        path: tuple[str, ...],
+        provided: Sequence[NSelection] | None,
+    ) -> set[Group]:
+        model = self.type(parent)
+        if model.is_abstract:
+            return self.plan_abstract(selections, model, group, out, path, provided)
+        used: set[Group] = set()
+        for selection in self.collect(selections, parent):
+            used |= self.plan_field(selection, parent, group, out, path, provided, selections)
+        return used
+
+    def plan_abstract(
+        self,
+        selections: Sequence[NSelection],
+        model: TypeModel,
+        group: Group,
+        out: SelSet,
+        path: tuple[str, ...],
+        provided: Sequence[NSelection] | None,
+    ) -> set[Group]:
+        graph = group.subgraph
+        out.add_field("__typename", "__typename")
+        if graph in model.interface_object_in:
+            return self.plan_interface_object(selections, model, group, out, path, provided)
+        used: set[Group] = {group}
+        runtimes = self.model.possible_types_in(model.name, graph)
+        pushed: list[NSelection] = []
+        for selection in selections:
+            if isinstance(selection, NFragment):
+                pushed.append(selection)
+                continue
+            if selection.name == "__typename":
+                out.add_field("__typename", selection.response_key)
+                continue
+            if model.kind == "interface" and self._interface_level(
+                selection, model, graph, runtimes
+            ):
+                used |= self.plan_field(
+                    selection, model.name, group, out, path, provided, selections
+                )
+            else:
+                pushed.append(selection)
+        if not pushed:
+            return used
+        for runtime in runtimes:
+            applicable = self.collect(pushed, runtime)
+            if not applicable:
+                continue
+            sub = out.fragment(runtime)
+            runtime_provided = provided
+            for selection in applicable:
+                used |= self.plan_field(
+                    selection, runtime, group, sub, path, runtime_provided, applicable
+                )
+        return used
+
+    def plan_interface_object(
+        self,
+        selections: Sequence[NSelection],
+        model: TypeModel,
+        group: Group,
+        out: SelSet,
+        path: tuple[str, ...],
+        provided: Sequence[NSelection] | None,
+    ) -> set[Group]:
+        """An @interfaceObject subgraph only knows the interface: what it cannot answer
+        (the concrete type, fragments, other fields) comes from a subgraph that knows the
+        implementations, through the interface's key."""
+        graph = group.subgraph
+        used: set[Group] = {group}
+        rest: list[NSelection] = []
+        for selection in selections:
+            if isinstance(selection, NField) and selection.name != "__typename":
+                field_model = model.fields.get(selection.name)
+                source = field_model.sources.get(graph) if field_model else None
+                if source is not None and not source.requires:
+                    used |= self.plan_field(
+                        selection, model.name, group, out, path, provided, selections
+                    )
+                    continue
+            rest.append(selection)
+        if not rest:
+            return used
+        targets = sorted(g for g in model.keys if g not in model.interface_object_in and g != graph)
+        if not targets:
+            raise PlanningError(
+                f"cannot resolve the concrete type of {model.name} from subgraph '{graph}': "
+                "no subgraph defines it as an interface with a resolvable key"
+            )
+        target = targets[0]
+        key = model.keys[target][0]
+        key_fields = self.fieldset(model.name, key)
+        deps = self.plan_internal(key_fields, model.name, group, out, path, provided, selections)
+        deps.add(group)
+        target_group = self.entity_group(target, path, deps)
+        builder = target_group.requires.setdefault(model.name, RequireBuilder())
+        target_group.rep_typename[model.name] = model.name
+        self.record_requires(key_fields, model.name, builder, selections)
+        target_out = target_group.selection.fragment(model.name)
+        used.add(target_group)
+        used |= self.plan_selections(rest, model.name, target_group, target_out, path, None)
+        return used
+
+    def _interface_level(
+        self, selection: NField, model: TypeModel, graph: str, runtimes: Sequence[str]
+    ) -> bool:
+        field_model = model.fields.get(selection.name)
+        if field_model is None or graph not in field_model.sources:
+            return False
+        if field_model.sources[graph].requires:
+            return False
+        for runtime in runtimes:
+            runtime_field = self.type(runtime).fields.get(selection.name)
+            if runtime_field is None:
+                return False
+            source = runtime_field.sources.get(graph)
+            if source is None or source.requires:
+                return False
+        if selection.selections:
+            return all(
+                self.locally_resolvable(
+                    selection.selections,
+                    self.type(r).fields[selection.name].named_type,
+                    graph,
+                    None,
+                )
+                for r in runtimes
+            )
+        return True
+
+    def plan_field(
+        self,
+        selection: NField,
+        parent: str,
+        group: Group,
+        out: SelSet,
+        path: tuple[str, ...],
+        provided: Sequence[NSelection] | None,
+        siblings: Sequence[NSelection],
+    ) -> set[Group]:
+        if selection.name == "__typename":
+            out.add_field("__typename", selection.response_key)
+            return {group}
+        model = self.type(parent)
+        field_model = model.fields.get(selection.name)
+        if field_model is None:
+            raise PlanningError(f"unknown field {parent}.{selection.name}")
+        graph = group.subgraph
+        sub_provided = self.provided_child(provided, parent, selection.name)
+        source = field_model.sources.get(graph)
+        local = (source is not None and not source.requires) or sub_provided is not None
+        if local and selection.selections and model.kind == "object":
+            if source is not None and source.provides:
+                sub_provided = self.fieldset(field_model.named_type, source.provides)
+            here = self.cost(selection.selections, field_model.named_type, graph, sub_provided)
+            if here[0] > 0:
+                alternative = self.best_jump(
+                    selection, parent, graph, self.jump_sources(parent, selection.name)
+                )
+                if alternative is not None and alternative[0][0] < here[0]:
+                    local = False
+        if local:
+            if source is not None and source.provides:
+                sub_provided = self.fieldset(field_model.named_type, source.provides)
+            composite = selection.selections is not None
+            chosen = out.add_field(
+                selection.name,
+                selection.response_key,
+                selection.arguments,
+                selection.directives,
+                composite,
+            )
+            used: set[Group] = {group}
+            if selection.selections is not None and chosen.sub is not None:
+                child_path = (
+                    path + (selection.response_key,) + ("@",) * list_depth(field_model.type_str)
+                )
+                used |= self.plan_selections(
+                    selection.selections,
+                    field_model.named_type,
+                    group,
+                    chosen.sub,
+                    child_path,
+                    sub_provided,
+                )
+            return used
+        return self.jump(selection, parent, group, out, path, provided, siblings)
+
+    def best_jump(
+        self, selection: NField, parent: str, current: str, sources: Mapping[str, object]
+    ) -> tuple[Cost, str] | None:
+        best: tuple[Cost, str] | None = None
+        field_model = self.type(parent).fields[selection.name]
+        for target in sorted(sources):
+            if target == current:
+                continue
+            if self.entry_keys(parent, target) is None:
+                continue
+            option: Cost = (0, 1)
+            if selection.selections:
+                option = _add(
+                    option, self.cost(selection.selections, field_model.named_type, target)
+                )
+            if best is None or option < best[0]:
+                best = (option, target)
+        return best
+
+    def jump(
+        self,
+        selection: NField,
+        parent: str,
+        group: Group,
+        out: SelSet,
+        path: tuple[str, ...],
+        provided: Sequence[NSelection] | None,
+        siblings: Sequence[NSelection],
+    ) -> set[Group]:
+        field_model = self.type(parent).fields[selection.name]
+        current = group.subgraph
+        sources = self.jump_sources(parent, selection.name)
+        options: list[tuple[tuple[int, int, int, int, str], str, str, str, str]] = []
+        for target in sources:
+            entry = self.entry_keys(parent, target)
+            if entry is None:
+                continue
+            condition, rep_typename, keys = entry
+            key = next(
+                (
+                    k
+                    for k in keys
+                    if self.locally_resolvable(self.fieldset(parent, k), parent, current, provided)
+                ),
+                None,
+            )
+            sub_cost = _ZERO
+            if selection.selections:
+                sub_cost = self.cost(selection.selections, field_model.named_type, target)
+            existing = 0 if self.entity_index.get((self.stage, target, path)) else 1
+            rank = (sub_cost[0], sub_cost[1] + (0 if key is not None else 1), existing, 0, target)
+            options.append((rank, target, condition, rep_typename, key or keys[0]))
+        if not options:
+            raise PlanningError(
+                f"cannot plan {parent}.{selection.name}: subgraph '{current}' cannot resolve it "
+                f"and no subgraph that can ({', '.join(sorted(sources)) or 'none'}) "
+                f"is reachable through an entity key of {parent}"
+            )
+        options.sort()
+        _, target, condition, rep_typename, key = options[0]
+
+        deps: set[Group] = set()
+        require_fields: list[NSelection] = list(self.fieldset(parent, key))
+        source = sources[target]
+        if source.requires:
+            require_fields.extend(self.fieldset(parent, source.requires))
+        out.add_field("__typename", "__typename")
+        deps |= self.plan_internal(require_fields, parent, group, out, path, provided, siblings)
+        deps.add(group)
+        target_group = self.entity_group(target, path, deps)
+        builder = target_group.requires.setdefault(parent, RequireBuilder())
+        target_group.rep_typename[parent] = rep_typename
+        self.record_requires(require_fields, parent, builder, siblings)
+        target_out = target_group.selection.fragment(condition)
+        used = {target_group}
+        composite = selection.selections is not None
+        chosen = target_out.add_field(
+            selection.name,
+            selection.response_key,
+            selection.arguments,
+            selection.directives,
+            composite,
+        )
+        if selection.selections is not None and chosen.sub is not None:
+            child_path = (
+                path + (selection.response_key,) + ("@",) * list_depth(field_model.type_str)
+            )
+            sub_provided = (
+                self.fieldset(field_model.named_type, source.provides) if source.provides else None
+            )
+            used |= self.plan_selections(
+                selection.selections,
+                field_model.named_type,
+                target_group,
+                chosen.sub,
+                child_path,
+                sub_provided,
+            )
+        return used
+
+    def internal_key(self, selection: NField, siblings: Sequence[NSelection]) -> str:
+        """Response key for a planner-added field: its name, unless the client uses that key."""
+        text = _args_text(selection.arguments)
+        for sibling in siblings:
+            if (
+                isinstance(sibling, NField)
+                and sibling.response_key == selection.name
+                and (sibling.name != selection.name or _args_text(sibling.arguments) != text)
+            ):
+                return "_ag_" + selection.name
+        return selection.name
+
+    def plan_internal(
+        self,
+        selections: Sequence[NSelection],
+        parent: str,
+        group: Group,
+        out: SelSet,
+        path: tuple[str, ...],
+        provided: Sequence[NSelection] | None,
+        siblings: Sequence[NSelection],
+    ) -> set[Group]:
+        used: set[Group] = set()
+        for selection in self.collect(selections, parent):
+            key = self.internal_key(selection, siblings)
+            internal = NField(key, selection.name, selection.arguments, (), selection.selections)
+            used |= self.plan_field(internal, parent, group, out, path, provided, siblings)
+        return used
+
+    def record_requires(
+        self,
+        selections: Sequence[NSelection],
+        parent: str,
+        builder: RequireBuilder,
+        siblings: Sequence[NSelection],
+    ) -> None:
+        for selection in self.collect(selections, parent):
+            key = self.internal_key(selection, siblings) if siblings is not None else selection.name
+            nested = builder.add(selection.name, key, selection.selections is not None)
+            if nested is not None and selection.selections is not None:
+                field_model = self.type(parent).fields[selection.name]
+                child = field_model.named_type
+                child_model = self.type(child)
+                if child_model.is_abstract:
+                    for runtime in self.model.possible_types(child):
+                        self.record_requires(selection.selections, runtime, nested, ())
+                else:
+                    self.record_requires(selection.selections, child, nested, ())

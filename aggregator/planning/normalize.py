@@ -1,0 +1,203 @@
+"""Client operation -> normalised selection tree the planner and projection share.
+
+Normalising once per (document, operation, condition values) removes every
+indirection the hot path would otherwise re-evaluate per request: named
+fragments become inline fragments, ``@skip``/``@include`` are decided, fragments
+on the enclosing type are flattened, and fields sharing a response key are merged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from graphql.language import (
+    ArgumentNode,
+    BooleanValueNode,
+    DirectiveNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    InlineFragmentNode,
+    SelectionNode,
+    SelectionSetNode,
+    VariableNode,
+)
+
+from aggregator.supergraph.model import SupergraphModel
+
+
+class PlanningError(Exception):
+    """The operation cannot be planned over this supergraph (a bug or an unsatisfiable graph)."""
+
+
+@dataclass(eq=False, slots=True)
+class NField:
+    response_key: str
+    name: str
+    arguments: tuple[ArgumentNode, ...]
+    directives: tuple[DirectiveNode, ...]
+    selections: tuple[NSelection, ...] | None
+    # the node the client wrote, for graphql-core helpers (argument coercion)
+    node: FieldNode | None = None
+
+
+@dataclass(eq=False, slots=True)
+class NFragment:
+    type_condition: str
+    selections: tuple[NSelection, ...]
+
+
+NSelection = NField | NFragment
+
+
+def condition_variables(selection_set: SelectionSetNode, fragments: Mapping[str, Any]) -> set[str]:
+    """Variables that decide ``@skip``/``@include`` anywhere in the operation."""
+    found: set[str] = set()
+    seen: set[str] = set()
+
+    def visit(node: SelectionSetNode) -> None:
+        for selection in node.selections:
+            for directive in selection.directives or ():
+                if directive.name.value in ("skip", "include"):
+                    for arg in directive.arguments or ():
+                        if isinstance(arg.value, VariableNode):
+                            found.add(arg.value.name.value)
+            if isinstance(selection, FieldNode | InlineFragmentNode):
+                if selection.selection_set is not None:
+                    visit(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                if name not in seen and name in fragments:
+                    seen.add(name)
+                    visit(fragments[name].selection_set)
+
+    visit(selection_set)
+    return found
+
+
+def _included(node: SelectionNode, variables: Mapping[str, Any]) -> bool:
+    for directive in node.directives or ():
+        name = directive.name.value
+        if name not in ("skip", "include"):
+            continue
+        value: Any = None
+        for arg in directive.arguments or ():
+            if arg.name.value == "if":
+                if isinstance(arg.value, BooleanValueNode):
+                    value = arg.value.value
+                elif isinstance(arg.value, VariableNode):
+                    value = variables.get(arg.value.name.value)
+        if name == "skip" and value is True:
+            return False
+        if name == "include" and value is not True:
+            return False
+    return True
+
+
+def _forwarded(directives: Sequence[DirectiveNode] | None) -> tuple[DirectiveNode, ...]:
+    return tuple(d for d in directives or () if d.name.value not in ("skip", "include"))
+
+
+class Normalizer:
+    def __init__(
+        self,
+        model: SupergraphModel,
+        fragments: Mapping[str, FragmentDefinitionNode],
+        variables: Mapping[str, Any],
+    ) -> None:
+        self.model = model
+        self.fragments = fragments
+        self.variables = variables
+
+    def field_type(self, parent: str, name: str) -> str | None:
+        if name.startswith("__"):
+            return None
+        parent_model = self.model.types.get(parent)
+        if parent_model is None:
+            raise PlanningError(f"unknown type {parent}")
+        field_model = parent_model.fields.get(name)
+        if field_model is None:
+            raise PlanningError(f"unknown field {parent}.{name}")
+        target = self.model.types.get(field_model.named_type)
+        return target.name if target is not None and target.is_composite else None
+
+    def can_overlap(self, parent: str, condition: str) -> bool:
+        if condition == parent:
+            return True
+        parent_possible = set(self.model.possible_types(parent))
+        return bool(parent_possible & set(self.model.possible_types(condition)))
+
+    def selections(self, selection_set: SelectionSetNode, parent: str) -> tuple[NSelection, ...]:
+        raw: list[NSelection] = []
+        self._collect(selection_set, parent, raw, set())
+        return merge(raw)
+
+    def _collect(
+        self, selection_set: SelectionSetNode, parent: str, out: list[NSelection], seen: set[str]
+    ) -> None:
+        for selection in selection_set.selections:
+            if not _included(selection, self.variables):
+                continue
+            if isinstance(selection, FieldNode):
+                name = selection.name.value
+                sub: tuple[NSelection, ...] | None = None
+                if selection.selection_set is not None:
+                    child = self.field_type(parent, name)
+                    if child is not None:
+                        sub = self.selections(selection.selection_set, child)
+                out.append(
+                    NField(
+                        response_key=selection.alias.value if selection.alias else name,
+                        name=name,
+                        arguments=tuple(selection.arguments or ()),
+                        directives=_forwarded(selection.directives),
+                        selections=sub,
+                        node=selection,
+                    )
+                )
+                continue
+            if isinstance(selection, FragmentSpreadNode):
+                fragment = self.fragments.get(selection.name.value)
+                if fragment is None:
+                    raise PlanningError(f"unknown fragment {selection.name.value}")
+                condition: str | None = fragment.type_condition.name.value
+                inner = fragment.selection_set
+            else:
+                assert isinstance(selection, InlineFragmentNode)
+                condition = (
+                    selection.type_condition.name.value if selection.type_condition else None
+                )
+                inner = selection.selection_set
+            if condition is None or condition == parent:
+                self._collect(inner, parent, out, seen)
+            elif condition in self.model.types and self.can_overlap(parent, condition):
+                out.append(NFragment(condition, self.selections(inner, condition)))
+
+
+def merge(selections: Sequence[NSelection]) -> tuple[NSelection, ...]:
+    """Merge fields that share a response key (their sub-selections concatenate)."""
+    out: list[NSelection] = []
+    by_key: dict[str, int] = {}
+    for selection in selections:
+        if isinstance(selection, NFragment):
+            out.append(selection)
+            continue
+        index = by_key.get(selection.response_key)
+        if index is None:
+            by_key[selection.response_key] = len(out)
+            out.append(selection)
+            continue
+        first = out[index]
+        assert isinstance(first, NField)
+        if first.selections is not None and selection.selections is not None:
+            out[index] = NField(
+                first.response_key,
+                first.name,
+                first.arguments,
+                first.directives,
+                merge(first.selections + selection.selections),
+                first.node,
+            )
+    return tuple(out)

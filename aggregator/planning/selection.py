@@ -1,0 +1,129 @@
+"""Mutable selection sets the planner fills in, and how they print as subgraph operations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from graphql.language import ArgumentNode, DirectiveNode, VariableNode, print_ast
+
+
+def _args_text(arguments: tuple[ArgumentNode, ...]) -> str:
+    if not arguments:
+        return ""
+    return "(" + ", ".join(f"{a.name.value}: {print_ast(a.value)}" for a in arguments) + ")"
+
+
+def _directives_text(directives: tuple[DirectiveNode, ...]) -> str:
+    return "".join(" " + print_ast(d) for d in directives)
+
+
+@dataclass(slots=True)
+class FieldSel:
+    name: str
+    response_key: str
+    arguments: tuple[ArgumentNode, ...] = ()
+    directives: tuple[DirectiveNode, ...] = ()
+    sub: SelSet | None = None
+    args_text: str = ""
+
+    def head(self) -> str:
+        alias = f"{self.response_key}: " if self.response_key != self.name else ""
+        return alias + self.name + self.args_text + _directives_text(self.directives)
+
+
+@dataclass(slots=True)
+class SelSet:
+    # insertion-ordered: response key -> field, or "... on T" -> fragment
+    items: dict[str, FieldSel | FragmentSel] = field(default_factory=dict)
+
+    def add_field(
+        self,
+        name: str,
+        response_key: str,
+        arguments: tuple[ArgumentNode, ...] = (),
+        directives: tuple[DirectiveNode, ...] = (),
+        composite: bool = False,
+    ) -> FieldSel:
+        existing = self.items.get(response_key)
+        if isinstance(existing, FieldSel):
+            if composite and existing.sub is None:
+                existing.sub = SelSet()
+            return existing
+        created = FieldSel(
+            name,
+            response_key,
+            arguments,
+            directives,
+            SelSet() if composite else None,
+            _args_text(arguments),
+        )
+        self.items[response_key] = created
+        return created
+
+    def conflicts(self, response_key: str, name: str, arguments: tuple[ArgumentNode, ...]) -> bool:
+        existing = self.items.get(response_key)
+        return isinstance(existing, FieldSel) and (
+            existing.name != name or existing.args_text != _args_text(arguments)
+        )
+
+    def fragment(self, type_condition: str) -> SelSet:
+        key = "... on " + type_condition
+        existing = self.items.get(key)
+        if isinstance(existing, FragmentSel):
+            return existing.sub
+        created = FragmentSel(type_condition, SelSet())
+        self.items[key] = created
+        return created.sub
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def text(self) -> str:
+        parts: list[str] = []
+        for item in self.items.values():
+            if isinstance(item, FieldSel):
+                if item.sub is not None:
+                    if not item.sub:
+                        continue
+                    parts.append(item.head() + item.sub.text())
+                else:
+                    parts.append(item.head())
+            elif item.sub:
+                parts.append(f"... on {item.type_condition}{item.sub.text()}")
+        return "{" + " ".join(parts) + "}"
+
+    def variables(self) -> Iterator[str]:
+        for item in self.items.values():
+            if isinstance(item, FieldSel):
+                for node in (*item.arguments, *item.directives):
+                    yield from _variables_in(node)
+                if item.sub is not None:
+                    yield from item.sub.variables()
+            else:
+                yield from item.sub.variables()
+
+
+@dataclass(slots=True)
+class FragmentSel:
+    type_condition: str
+    sub: SelSet
+
+
+def _variables_in(node: object) -> Iterator[str]:
+    if isinstance(node, VariableNode):
+        yield node.name.value
+        return
+    if isinstance(node, tuple | list):
+        for child in node:
+            yield from _variables_in(child)
+        return
+    keys = getattr(node, "keys", None)
+    if not keys:
+        return
+    for key in keys:
+        if key == "loc":
+            continue
+        child = getattr(node, key, None)
+        if child is not None and not isinstance(child, str | bool | int | float):
+            yield from _variables_in(child)

@@ -1,0 +1,317 @@
+"""The ASGI application: GraphQL over HTTP, health, readiness, GraphiQL.
+
+A raw ASGI app rather than a framework view: the gateway must decide every
+status code and header of the GraphQL-over-HTTP spec itself, and each
+request's overhead here is paid on the hot path (see docs/decisions/0001).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from aggregator.errors import ErrorCode, graphql_error
+from aggregator.gateway import Gateway
+from aggregator.operation import RequestError
+from aggregator.server.http_request import (
+    GRAPHQL_RESPONSE_JSON,
+    GraphQLParams,
+    HttpError,
+    negotiate,
+    params_from_body,
+    params_from_query_string,
+)
+
+log = logging.getLogger("aggregator.server")
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+_PREFLIGHT_HEADERS = (b"apollo-require-preflight", b"x-apollo-operation-name", b"graphql-preflight")
+
+
+@dataclass(slots=True)
+class ServerOptions:
+    graphql_path: str = "/graphql"
+    max_body_bytes: int = 2 * 1024 * 1024
+    graphiql: bool = True
+    expose_query_plans: bool = False
+    # "cookies": GET needs a preflight header only when the browser sends cookies
+    csrf_prevention: str = "cookies"
+    example_operations: list[tuple[str, str]] = field(default_factory=list)
+
+
+class GatewayHolder:
+    """The gateway currently serving; hot reload replaces it atomically."""
+
+    def __init__(self, gateway: Gateway | None = None) -> None:
+        self.current = gateway
+
+    def swap(self, gateway: Gateway) -> Gateway | None:
+        previous, self.current = self.current, gateway
+        return previous
+
+
+def _headers(scope: Scope) -> dict[bytes, bytes]:
+    return {k.lower(): v for k, v in scope.get("headers") or ()}
+
+
+async def _respond(
+    send: Send,
+    status: int,
+    body: bytes,
+    content_type: str,
+    extra: dict[str, str] | None = None,
+) -> None:
+    headers = [
+        (b"content-type", content_type.encode()),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    for name, value in (extra or {}).items():
+        headers.append((name.lower().encode(), value.encode()))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+async def _read_body(receive: Receive, limit: int, declared: bytes | None) -> bytes:
+    if declared is not None:
+        try:
+            if int(declared) > limit:
+                raise _BodyTooLarge
+        except ValueError:
+            pass
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise _BodyTooLarge
+        chunks.append(chunk)
+        if not message.get("more_body"):
+            break
+    return b"".join(chunks)
+
+
+class GatewayApp:
+    def __init__(self, holder: GatewayHolder, options: ServerOptions | None = None) -> None:
+        self.holder = holder
+        self.options = options or ServerOptions()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "lifespan":
+            await self.lifespan(receive, send)
+            return
+        if kind != "http":
+            return
+        path: str = scope.get("path", "/")
+        method: str = scope.get("method", "GET")
+        if path == self.options.graphql_path:
+            await self.graphql(scope, receive, send, method)
+        elif path == "/health":
+            await _respond(send, 200, b'{"status":"ok"}', "application/json")
+        elif path == "/ready":
+            ready = self.holder.current is not None
+            await _respond(
+                send,
+                200 if ready else 503,
+                b'{"status":"ready"}' if ready else b'{"status":"no supergraph loaded"}',
+                "application/json",
+            )
+        elif path == "/plan" and method == "POST" and self.options.expose_query_plans:
+            await self.plan(scope, receive, send)
+        else:
+            await self.extra_route(scope, receive, send, path, method)
+
+    async def extra_route(
+        self, scope: Scope, receive: Receive, send: Send, path: str, method: str
+    ) -> None:
+        from aggregator.server import graphiql_routes
+
+        if await graphiql_routes.serve_asset(path, send):
+            return
+        await _respond(send, 404, b"Not Found", "text/plain; charset=utf-8")
+
+    async def lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                gateway = self.holder.current
+                if gateway is not None:
+                    await gateway.close()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def graphql(self, scope: Scope, receive: Receive, send: Send, method: str) -> None:
+        headers = _headers(scope)
+        accept = headers.get(b"accept", b"").decode("latin-1")
+        if method == "GET" and not scope.get("query_string") and "text/html" in accept:
+            await self.graphiql_page(send)
+            return
+        try:
+            media = negotiate(accept or None)
+            if method == "POST":
+                body = await _read_body(
+                    receive, self.options.max_body_bytes, headers.get(b"content-length")
+                )
+                params = params_from_body(body, headers.get(b"content-type", b"").decode("latin-1"))
+            elif method == "GET":
+                self.check_csrf(headers)
+                params = params_from_query_string(scope.get("query_string", b""))
+            else:
+                raise HttpError(
+                    405,
+                    "GraphQL requests must use GET or POST",
+                    ErrorCode.METHOD_NOT_ALLOWED,
+                    {"allow": "GET, POST"},
+                )
+        except _BodyTooLarge:
+            await self.error(
+                send, 413, "the request body is too large", ErrorCode.PAYLOAD_TOO_LARGE
+            )
+            return
+        except HttpError as exc:
+            await _respond(
+                send, exc.status, orjson.dumps(exc.body), "application/json", exc.headers
+            )
+            return
+        await self.execute(send, params, media, method, headers)
+
+    def check_csrf(self, headers: dict[bytes, bytes]) -> None:
+        mode = self.options.csrf_prevention
+        if mode == "off":
+            return
+        if mode == "cookies" and b"cookie" not in headers:
+            return
+        if any(h in headers for h in _PREFLIGHT_HEADERS):
+            return
+        raise HttpError(
+            400,
+            "This operation has been blocked as a potential Cross-Site Request Forgery (CSRF). "
+            "Send a non-empty 'apollo-require-preflight' or 'x-apollo-operation-name' header, "
+            "or use POST with content-type application/json.",
+            ErrorCode.CSRF_PREVENTION,
+        )
+
+    async def execute(
+        self,
+        send: Send,
+        params: GraphQLParams,
+        media: str,
+        method: str,
+        headers: dict[bytes, bytes],
+    ) -> None:
+        gateway = self.holder.current
+        if gateway is None:
+            await self.error(
+                send, 503, "no supergraph is loaded yet", ErrorCode.INTERNAL_SERVER_ERROR
+            )
+            return
+        strict = media == GRAPHQL_RESPONSE_JSON
+        try:
+            prepared = gateway.prepare(params.query, params.operation_name, params.variables)
+            if method == "GET" and prepared.info.kind != "query":
+                await _respond(
+                    send,
+                    405,
+                    orjson.dumps(
+                        {
+                            "errors": [
+                                graphql_error(
+                                    f"Can only perform a {prepared.info.kind} operation from a "
+                                    "POST request.",
+                                    ErrorCode.METHOD_NOT_ALLOWED,
+                                )
+                            ]
+                        }
+                    ),
+                    media,
+                    {"allow": "POST"},
+                )
+                return
+            request_headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in headers.items()}
+            result = await gateway.run(prepared, request_headers)
+        except RequestError as exc:
+            status = exc.status if strict else (200 if exc.status < 500 else exc.status)
+            if not strict and exc.status == 400:
+                status = 200
+            await _respond(send, status, orjson.dumps({"errors": exc.errors}), media)
+            return
+        except Exception:
+            log.exception("unexpected error while executing an operation")
+            await self.error(
+                send, 500, "internal server error", ErrorCode.INTERNAL_SERVER_ERROR, media
+            )
+            return
+        await _respond(send, 200, orjson.dumps(result), media)
+
+    async def error(
+        self,
+        send: Send,
+        status: int,
+        message: str,
+        code: ErrorCode,
+        media: str = "application/json",
+    ) -> None:
+        body = orjson.dumps({"errors": [graphql_error(message, code)]})
+        await _respond(send, status, body, media)
+
+    async def plan(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = _headers(scope)
+        gateway = self.holder.current
+        try:
+            body = await _read_body(
+                receive, self.options.max_body_bytes, headers.get(b"content-length")
+            )
+            params = params_from_body(body, headers.get(b"content-type", b"").decode("latin-1"))
+            if gateway is None:
+                raise HttpError(503, "no supergraph is loaded yet", ErrorCode.INTERNAL_SERVER_ERROR)
+            plan = gateway.plan(params.query, params.operation_name, params.variables)
+        except _BodyTooLarge:
+            await self.error(
+                send, 413, "the request body is too large", ErrorCode.PAYLOAD_TOO_LARGE
+            )
+            return
+        except HttpError as exc:
+            await _respond(send, exc.status, orjson.dumps(exc.body), "application/json")
+            return
+        except RequestError as exc:
+            await _respond(send, 200, orjson.dumps({"errors": exc.errors}), "application/json")
+            return
+        await _respond(
+            send,
+            200,
+            orjson.dumps({"plan": str(plan), "json": plan.to_json()}),
+            "application/json",
+        )
+
+    async def graphiql_page(self, send: Send) -> None:
+        from aggregator.server import graphiql_routes
+
+        if not self.options.graphiql:
+            await _respond(send, 404, b"GraphiQL is disabled on this gateway.", "text/plain")
+            return
+        await graphiql_routes.serve_page(self.options, send)
+
+
+def create_app(
+    gateway: Gateway | GatewayHolder | None, options: ServerOptions | None = None
+) -> GatewayApp:
+    holder = gateway if isinstance(gateway, GatewayHolder) else GatewayHolder(gateway)
+    return GatewayApp(holder, options)

@@ -1,0 +1,286 @@
+"""Read a supergraph SDL (join v0.1 to v0.5) into a :class:`SupergraphModel`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from graphql.language import (
+    BooleanValueNode,
+    ConstDirectiveNode,
+    ConstValueNode,
+    DocumentNode,
+    EnumTypeDefinitionNode,
+    EnumValueNode,
+    FieldDefinitionNode,
+    InputObjectTypeDefinitionNode,
+    InterfaceTypeDefinitionNode,
+    ListTypeNode,
+    NonNullTypeNode,
+    ObjectTypeDefinitionNode,
+    ScalarTypeDefinitionNode,
+    SchemaDefinitionNode,
+    StringValueNode,
+    TypeDefinitionNode,
+    TypeNode,
+    UnionTypeDefinitionNode,
+    print_ast,
+)
+
+from aggregator.supergraph.links import Links, SupergraphError
+from aggregator.supergraph.model import (
+    FieldModel,
+    FieldSource,
+    SubgraphInfo,
+    SupergraphModel,
+    TypeKind,
+    TypeModel,
+)
+
+_KINDS: dict[type, TypeKind] = {
+    ObjectTypeDefinitionNode: "object",
+    InterfaceTypeDefinitionNode: "interface",
+    UnionTypeDefinitionNode: "union",
+    EnumTypeDefinitionNode: "enum",
+    InputObjectTypeDefinitionNode: "input",
+    ScalarTypeDefinitionNode: "scalar",
+}
+
+
+def named_type(node: TypeNode) -> str:
+    while isinstance(node, ListTypeNode | NonNullTypeNode):
+        node = node.type
+    return node.name.value  # type: ignore[attr-defined, no-any-return]
+
+
+def _args(directive: ConstDirectiveNode) -> dict[str, ConstValueNode]:
+    return {a.name.value: a.value for a in directive.arguments or ()}
+
+
+def _string(value: ConstValueNode | None) -> str | None:
+    return value.value if isinstance(value, StringValueNode) else None
+
+
+def _bool(value: ConstValueNode | None, default: bool = False) -> bool:
+    return value.value if isinstance(value, BooleanValueNode) else default
+
+
+def _enum(value: ConstValueNode | None) -> str | None:
+    return value.value if isinstance(value, EnumValueNode) else None
+
+
+def _directives(node: object, name: str) -> Iterable[ConstDirectiveNode]:
+    for directive in getattr(node, "directives", None) or ():
+        if directive.name.value == name:
+            yield directive
+
+
+class _Loader:
+    def __init__(self, document: DocumentNode, links: Links) -> None:
+        self.document = document
+        self.links = links
+        join = links.get("join")
+        assert join is not None
+        self.join = join
+        inaccessible = links.get("inaccessible")
+        self.inaccessible = inaccessible.directive("inaccessible") if inaccessible else None
+        self.graphs: dict[str, SubgraphInfo] = {}  # enum value -> info
+
+    def d(self, element: str) -> str:
+        return self.join.directive(element)
+
+    def graph(self, value: ConstValueNode | None) -> str | None:
+        enum_value = _enum(value)
+        if enum_value is None:
+            return None
+        info = self.graphs.get(enum_value)
+        return info.name if info else None
+
+    def load(self) -> SupergraphModel:
+        definitions = [d for d in self.document.definitions if isinstance(d, TypeDefinitionNode)]
+        graph_enum = self.join.prefix + "__Graph"
+        for definition in definitions:
+            if (
+                isinstance(definition, EnumTypeDefinitionNode)
+                and definition.name.value == graph_enum
+            ):
+                for value in definition.values or ():
+                    for directive in _directives(value, self.d("graph")):
+                        args = _args(directive)
+                        self.graphs[value.name.value] = SubgraphInfo(
+                            name=_string(args.get("name")) or value.name.value.lower(),
+                            enum_value=value.name.value,
+                            url=_string(args.get("url")) or "",
+                        )
+        if not self.graphs:
+            raise SupergraphError(f"the supergraph declares no subgraphs (enum {graph_enum})")
+
+        types: dict[str, TypeModel] = {}
+        for definition in definitions:
+            name = definition.name.value
+            if self.links.owns_type(name):
+                continue
+            kind = _KINDS.get(type(definition))
+            if kind is None:
+                continue
+            types[name] = self.type_model(definition, kind)
+
+        possible: dict[str, list[str]] = {}
+        for model in types.values():
+            if model.kind == "object":
+                for interface in model.interfaces:
+                    possible.setdefault(interface, []).append(model.name)
+            elif model.kind == "union":
+                possible[model.name] = list(model.members)
+        # interfaces implementing interfaces: their implementers are also possible
+        query, mutation, subscription = self.root_names(types)
+        return SupergraphModel(
+            subgraphs={g.name: g for g in self.graphs.values()},
+            types=types,
+            query_type=query,
+            mutation_type=mutation,
+            subscription_type=subscription,
+            possible={k: tuple(v) for k, v in possible.items()},
+        )
+
+    def root_names(self, types: dict[str, TypeModel]) -> tuple[str | None, str | None, str | None]:
+        roots: dict[str, str] = {}
+        for definition in self.document.definitions:
+            if isinstance(definition, SchemaDefinitionNode):
+                for op in definition.operation_types:
+                    roots[op.operation.value] = op.type.name.value
+        defaults = (("query", "Query"), ("mutation", "Mutation"), ("subscription", "Subscription"))
+        for kind, default in defaults:
+            if kind not in roots and default in types:
+                roots[kind] = default
+        return roots.get("query"), roots.get("mutation"), roots.get("subscription")
+
+    def is_inaccessible(self, node: object) -> bool:
+        return self.inaccessible is not None and any(_directives(node, self.inaccessible))
+
+    def type_model(self, definition: TypeDefinitionNode, kind: TypeKind) -> TypeModel:
+        model = TypeModel(name=definition.name.value, kind=kind)
+        owner: str | None = None
+        for directive in _directives(definition, self.d("owner")):
+            owner = self.graph(_args(directive).get("graph"))
+        for directive in _directives(definition, self.d("type")):
+            args = _args(directive)
+            graph = self.graph(args.get("graph"))
+            if graph is None:
+                continue
+            model.graphs.add(graph)
+            key = _string(args.get("key"))
+            if key is not None:
+                model.all_keys.setdefault(graph, []).append(key)
+                if _bool(args.get("resolvable"), True):
+                    model.keys.setdefault(graph, []).append(key)
+            if _bool(args.get("isInterfaceObject")):
+                model.interface_object_in.add(graph)
+        if not model.graphs:
+            model.value_type = True
+            model.graphs = {g.name for g in self.graphs.values()}
+
+        if isinstance(definition, ObjectTypeDefinitionNode | InterfaceTypeDefinitionNode):
+            model.interfaces = tuple(i.name.value for i in definition.interfaces or ())
+            implements = list(_directives(definition, self.d("implements")))
+            if implements:
+                for directive in implements:
+                    args = _args(directive)
+                    graph = self.graph(args.get("graph"))
+                    interface = _string(args.get("interface"))
+                    if graph and interface:
+                        model.implements_in.setdefault(graph, set()).add(interface)
+                for graph in model.graphs:
+                    model.implements_in.setdefault(graph, set())
+            else:
+                for graph in model.graphs:
+                    model.implements_in[graph] = set(model.interfaces)
+            for field_def in definition.fields or ():
+                field_model = self.field_model(model, field_def, owner)
+                model.fields[field_model.name] = field_model
+            self.add_key_fields(model)
+        elif isinstance(definition, UnionTypeDefinitionNode):
+            model.members = tuple(t.name.value for t in definition.types or ())
+            members = list(_directives(definition, self.d("unionMember")))
+            if members:
+                for directive in members:
+                    args = _args(directive)
+                    graph = self.graph(args.get("graph"))
+                    member = _string(args.get("member"))
+                    if graph and member:
+                        model.members_in.setdefault(graph, set()).add(member)
+            else:
+                for graph in model.graphs:
+                    model.members_in[graph] = set(model.members)
+        return model
+
+    def field_model(
+        self, parent: TypeModel, node: FieldDefinitionNode, owner: str | None
+    ) -> FieldModel:
+        field_model = FieldModel(
+            name=node.name.value,
+            parent=parent.name,
+            named_type=named_type(node.type),
+            type_str=print_ast(node.type),
+            inaccessible=self.is_inaccessible(node),
+        )
+        entries = list(_directives(node, self.d("field")))
+        graph_entries = [e for e in entries if self.graph(_args(e).get("graph")) is not None]
+        if entries and not graph_entries:
+            # `@join__field` with no graph: no subgraph defining this type resolves the field;
+            # it comes from an @interfaceObject subgraph through one of the type's interfaces
+            return field_model
+        if not graph_entries:
+            graphs = [owner] if owner is not None else sorted(parent.graphs)
+            for graph in graphs:
+                field_model.sources[graph] = FieldSource(graph)
+            return field_model
+        for entry in graph_entries:
+            args = _args(entry)
+            entry_graph = self.graph(args.get("graph"))
+            assert entry_graph is not None
+            graph = entry_graph
+            external = _bool(args.get("external"))
+            used_overridden = _bool(args.get("usedOverridden"))
+            # The losing side of a progressive override: we serve the override as active.
+            losing_progressive = "overrideLabel" in args and "override" not in args
+            if external or used_overridden or losing_progressive:
+                field_model.external_in.add(graph)
+                continue
+            field_model.sources[graph] = FieldSource(
+                graph,
+                requires=_string(args.get("requires")),
+                provides=_string(args.get("provides")),
+            )
+        return field_model
+
+    def add_key_fields(self, model: TypeModel) -> None:
+        """Fields named in a graph's own key are resolvable there (fed1 supergraphs omit this)."""
+        for graph, keys in model.all_keys.items():
+            for key in keys:
+                for top in _top_level_names(key):
+                    field_model = model.fields.get(top)
+                    if field_model is not None and graph not in field_model.sources:
+                        field_model.sources[graph] = FieldSource(graph)
+                        field_model.external_in.discard(graph)
+
+
+def _top_level_names(field_set: str) -> list[str]:
+    names: list[str] = []
+    depth = 0
+    token = ""
+    for char in field_set + " ":
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif char.isalnum() or char == "_":
+            token += char
+            continue
+        if (token and depth == 0 and char != "{") or (token and char == "{" and depth == 1):
+            names.append(token)
+        token = ""
+    return names
+
+
+def load_supergraph(document: DocumentNode, links: Links) -> SupergraphModel:
+    return _Loader(document, links).load()

@@ -1,0 +1,164 @@
+"""Subgraphs over HTTP: one pooled aiohttp session per subgraph.
+
+A subgraph that is down, slow, or answers garbage must cost the client only
+the part of the response that subgraph owns, so every failure becomes a
+GraphQL error in the returned :class:`SubgraphResponse`; nothing raises.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+import orjson
+
+from aggregator.errors import ErrorCode
+from aggregator.transport.base import SubgraphRequest, SubgraphResponse
+
+_ACCEPT = "application/graphql-response+json, application/json;q=0.9"
+
+
+@dataclass(frozen=True, slots=True)
+class HttpSubgraphOptions:
+    timeout_s: float = 30.0
+    headers: Mapping[str, str] = field(default_factory=dict)
+    max_connections: int = 100
+    ca_file: str | None = None
+    cert_file: str | None = None
+    key_file: str | None = None
+
+
+def _error(name: str, message: str, code: ErrorCode, status: int | None = None) -> dict[str, Any]:
+    extensions: dict[str, Any] = {"code": str(code), "serviceName": name}
+    if status is not None:
+        extensions["http"] = {"status": status}
+    return {"message": message, "extensions": extensions}
+
+
+class HttpSubgraph:
+    def __init__(self, name: str, url: str, options: HttpSubgraphOptions | None = None) -> None:
+        self.name = name
+        self.url = url
+        self.options = options or HttpSubgraphOptions()
+        self._session: aiohttp.ClientSession | None = None
+
+    def _ssl(self) -> ssl.SSLContext | None:
+        opts = self.options
+        if not (opts.ca_file or opts.cert_file):
+            return None
+        context = ssl.create_default_context(cafile=opts.ca_file)
+        if opts.cert_file:
+            context.load_cert_chain(opts.cert_file, opts.key_file)
+        return context
+
+    def session(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            connector = aiohttp.TCPConnector(
+                limit=self.options.max_connections,
+                ssl=self._ssl() or True,
+                keepalive_timeout=30,
+            )
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                timeout=aiohttp.ClientTimeout(total=self.options.timeout_s),
+                json_serialize=lambda obj: orjson.dumps(obj).decode(),
+                headers={
+                    "content-type": "application/json",
+                    "accept": _ACCEPT,
+                    **self.options.headers,
+                },
+            )
+        return self._session
+
+    async def fetch(self, request: SubgraphRequest) -> SubgraphResponse:
+        body: dict[str, Any] = {"query": request.query}
+        if request.variables:
+            body["variables"] = request.variables
+        if request.operation_name:
+            body["operationName"] = request.operation_name
+        try:
+            async with self.session().post(
+                self.url, data=orjson.dumps(body), headers=request.headers or None
+            ) as response:
+                raw = await response.read()
+                status = response.status
+                reason = response.reason or ""
+        except TimeoutError:
+            return SubgraphResponse(
+                None,
+                [
+                    _error(
+                        self.name,
+                        f"HTTP fetch failed from '{self.name}': request timed out after "
+                        f"{self.options.timeout_s:g}s",
+                        ErrorCode.SUBREQUEST_TIMEOUT,
+                    )
+                ],
+                status=504,
+            )
+        except (aiohttp.ClientError, OSError) as exc:
+            return SubgraphResponse(
+                None,
+                [
+                    _error(
+                        self.name,
+                        f"HTTP fetch failed from '{self.name}': {exc or type(exc).__name__}",
+                        ErrorCode.SUBREQUEST_HTTP_ERROR,
+                    )
+                ],
+                status=502,
+            )
+        return decode_response(self.name, status, reason, raw)
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            # let aiohttp close transports before the loop goes away
+            await asyncio.sleep(0)
+
+
+def decode_response(name: str, status: int, reason: str, raw: bytes) -> SubgraphResponse:
+    payload: Any = None
+    try:
+        payload = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        payload = None
+    is_graphql = isinstance(payload, dict) and ("data" in payload or "errors" in payload)
+    if not is_graphql:
+        if 200 <= status < 300:
+            message = (
+                f"Invalid GraphQL response from '{name}': the body is not a GraphQL JSON response"
+            )
+            return SubgraphResponse(
+                None,
+                [_error(name, message, ErrorCode.SUBREQUEST_MALFORMED_RESPONSE, status)],
+                status=status,
+            )
+        message = f"HTTP fetch failed from '{name}': {status}: {reason}".rstrip(": ")
+        return SubgraphResponse(
+            None, [_error(name, message, ErrorCode.SUBREQUEST_HTTP_ERROR, status)], status=status
+        )
+    assert isinstance(payload, dict)
+    data = payload.get("data")
+    errors = payload.get("errors") or []
+    if not isinstance(errors, list):
+        errors = [{"message": str(errors)}]
+    if not 200 <= status < 300 and not errors:
+        errors = [
+            _error(
+                name,
+                f"HTTP fetch failed from '{name}': {status}: {reason}",
+                ErrorCode.SUBREQUEST_HTTP_ERROR,
+                status,
+            )
+        ]
+    return SubgraphResponse(
+        data if isinstance(data, dict) else None,
+        [e if isinstance(e, dict) else {"message": str(e)} for e in errors],
+        payload.get("extensions"),
+        status,
+    )
