@@ -26,7 +26,10 @@ EXIT_ERROR = 2
 
 
 def register_config_commands(subparsers: Any) -> None:
-    """Add ``compose`` and ``check`` to the CLI's subparsers (each sets ``func``)."""
+    """Add ``compose`` and ``check``, and ``--config`` to ``serve`` (each sets ``func``)."""
+    serve = subparsers.choices.get("serve")
+    if serve is not None:
+        _add_serve_config(serve)
     compose = subparsers.add_parser(
         "compose", help="fetch subgraph SDLs from the config and write the supergraph")
     compose.add_argument("--config", required=True, type=Path, help="aggregator.yaml")
@@ -43,6 +46,29 @@ def register_config_commands(subparsers: Any) -> None:
     check.add_argument("--format", choices=("table", "json"), default="table")
     check.add_argument("--show-safe", action="store_true", help="list safe changes too")
     check.set_defaults(func=check_command)
+
+
+def _add_serve_config(serve: argparse.ArgumentParser) -> None:
+    """``serve --config FILE``: compose at start-up, serve, hot-reload on changes."""
+    serve_supergraph = serve.get_default("func")
+    defaults = {"host": serve.get_default("host"), "port": serve.get_default("port")}
+    serve.add_argument("--config", type=Path,
+                       help="aggregator.yaml: compose at start-up and hot-reload on changes")
+
+    def serve_command(args: argparse.Namespace) -> int:
+        if getattr(args, "config", None) is None:
+            return int(serve_supergraph(args))
+        if getattr(args, "supergraph", None):
+            return _fail("give either --config or --supergraph, not both")
+        from aggregator.registry.serve_config import serve_config
+
+        # --host/--port override the config only when given on the command line
+        host = args.host if args.host != defaults["host"] else None
+        port = args.port if args.port != defaults["port"] else None
+        return serve_config(args.config, host=host, port=port,
+                            workers=getattr(args, "workers", 1))
+
+    serve.set_defaults(func=serve_command)
 
 
 def compose_command(args: argparse.Namespace) -> int:

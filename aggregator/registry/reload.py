@@ -8,40 +8,25 @@ and the old one is closed only after its in-flight requests have drained.
 from __future__ import annotations
 
 import asyncio
-import inspect
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Generic, TypeVar
+from collections.abc import Callable
 
-from aggregator.registry.holder import GatewayHolder
+from aggregator.gateway import Gateway
+from aggregator.registry.holder import DrainingGatewayHolder
 
 log = logging.getLogger("aggregator.reload")
 
-G = TypeVar("G")
 
-CloseGateway = Callable[[G], Awaitable[None]]
-
-
-async def close_gateway_default(gateway: object) -> None:
-    close = getattr(gateway, "close", None)
-    if close is not None:
-        result = close()
-        if inspect.isawaitable(result):
-            await result
-
-
-class GatewayReloader(Generic[G]):
+class GatewayReloader:
     def __init__(
         self,
-        holder: GatewayHolder[G],
-        build_gateway: Callable[[str], G | Awaitable[G]],
+        holder: DrainingGatewayHolder,
+        build_gateway: Callable[[str], Gateway],
         *,
-        close_gateway: CloseGateway[G] = close_gateway_default,
         drain_timeout_s: float = 120.0,
     ) -> None:
         self.holder = holder
         self.build_gateway = build_gateway
-        self.close_gateway = close_gateway
         self.drain_timeout_s = drain_timeout_s
         self.reloads = 0
         self.failures = 0
@@ -52,26 +37,26 @@ class GatewayReloader(Generic[G]):
         """Build, swap, retire the old gateway in the background; False if the build failed."""
         async with self._lock:
             try:
-                built = self.build_gateway(sdl)
-                new = await built if inspect.isawaitable(built) else built
+                new = self.build_gateway(sdl)
             except Exception:
                 self.failures += 1
                 log.exception("new supergraph rejected; the previous one keeps serving")
                 return False
             old = self.holder.swap(new)
             self.reloads += 1
-            task = asyncio.create_task(self._retire(old))
-            self._retiring.add(task)
-            task.add_done_callback(self._retiring.discard)
+            if old is not None:
+                task = asyncio.create_task(self._retire(old))
+                self._retiring.add(task)
+                task.add_done_callback(self._retiring.discard)
             log.info("supergraph reloaded (reload #%d)", self.reloads)
             return True
 
-    async def _retire(self, old: G) -> None:
+    async def _retire(self, old: Gateway) -> None:
         if not await self.holder.drained(old, self.drain_timeout_s):
             log.warning("closing the previous gateway with requests still running after %gs",
                         self.drain_timeout_s)
         try:
-            await self.close_gateway(old)
+            await old.close()
         except Exception:
             log.exception("closing the previous gateway failed")
 

@@ -1,0 +1,89 @@
+"""``aggregator serve --config``: the server app with a live, hot-reloading gateway.
+
+The start-up supergraph is built once in the parent process first, so a bad
+config or an unreachable subgraph stops the command with a clear message
+and exit status 2 instead of a uvicorn start-up traceback. Each worker then
+builds its own live gateway in its lifespan start-up and watches the config
+on its own (workers share nothing but the files and subgraphs they watch).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+import uvicorn
+
+from aggregator.config import ConfigError, GatewayConfig, load_config
+from aggregator.registry.build import build_supergraph
+from aggregator.registry.errors import RegistryError
+from aggregator.registry.gateway_factory import gateway_from_config, server_options
+from aggregator.registry.holder import DrainingGatewayHolder
+from aggregator.registry.live import LiveGateway, start_live_gateway
+from aggregator.server.app import GatewayApp, Receive, Send
+from aggregator.supergraph import SupergraphError
+
+_ENV = "AGGREGATOR_CONFIG_FILE"
+
+
+class ReloadingGatewayApp(GatewayApp):
+    """The server app; its lifespan starts and stops the live gateway."""
+
+    def __init__(self, config: GatewayConfig, *, file_interval_s: float = 1.0) -> None:
+        super().__init__(DrainingGatewayHolder(), server_options(config))
+        self.config = config
+        self.file_interval_s = file_interval_s
+        self.live: LiveGateway | None = None
+
+    async def lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    assert isinstance(self.holder, DrainingGatewayHolder)
+                    self.live = await start_live_gateway(
+                        self.config, holder=self.holder, file_interval_s=self.file_interval_s)
+                except (ConfigError, RegistryError, SupergraphError) as exc:
+                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                if self.live is not None:
+                    await self.live.close()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+
+def app_from_env() -> ReloadingGatewayApp:
+    """uvicorn factory: every worker process loads the config itself."""
+    return ReloadingGatewayApp(load_config(os.environ[_ENV]))
+
+
+def check_startup(config: GatewayConfig) -> None:
+    """Build the supergraph and a gateway once; raises what start-up would."""
+
+    async def build() -> None:
+        gateway = gateway_from_config(config, await build_supergraph(config))
+        await gateway.close()
+
+    asyncio.run(build())
+
+
+def serve_config(config_path: Path, *, host: str | None = None, port: int | None = None,
+                 workers: int = 1) -> int:
+    try:
+        config = load_config(config_path)
+        check_startup(config)
+    except (ConfigError, RegistryError, SupergraphError) as exc:
+        print(f"aggregator: error: {exc}", file=sys.stderr)
+        return 2
+    os.environ[_ENV] = str(config_path.resolve())
+    host = host or config.server.host
+    port = config.server.port if port is None else port
+    print(f"aggregator: serving on http://{host}:{port}/graphql", flush=True)
+    uvicorn.run("aggregator.registry.serve_config:app_from_env", factory=True, host=host,
+                port=port, workers=workers, log_level="warning", access_log=False,
+                lifespan="on")
+    return 0
