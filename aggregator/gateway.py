@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from graphql import GraphQLError, execute
+from graphql import execute
 from graphql.execution.values import get_variable_values
 from graphql.language import DocumentNode, OperationDefinitionNode, SelectionSetNode
 
@@ -19,7 +19,7 @@ from aggregator.errors import ErrorCode, graphql_error
 from aggregator.execution.executor import execute_plan
 from aggregator.execution.projection import Projector, project
 from aggregator.lru import LRU
-from aggregator.operation import DocumentCache, OperationInfo, RequestError
+from aggregator.operation import DocumentCache, OperationInfo, RequestError, located_error
 from aggregator.planning import PlannedOperation, PlanningError, QueryPlan, plan_operation
 from aggregator.supergraph import Supergraph, load
 from aggregator.transport.base import Subgraph
@@ -106,7 +106,7 @@ class Gateway:
             self.supergraph.api_schema, info.operation.variable_definitions or (), raw
         )
         if isinstance(coerced, list):
-            raise RequestError([_variable_error(e) for e in coerced])
+            raise RequestError([located_error(e, ErrorCode.BAD_USER_INPUT, raw) for e in coerced])
         # graphql-core 3.3 wraps the values (with their sources); 3.2 returns the dict
         values: Any = getattr(coerced, "coerced", coerced)
         return Prepared(info, values)
@@ -152,7 +152,7 @@ class Gateway:
         if planned.introspection_keys:
             root_values, introspection_errors = self._introspect(prepared, planned)
             errors.extend(introspection_errors)
-        data = project(
+        data, value_completion = project(
             compiled.projector,
             planned.selections,
             planned.root_type,
@@ -164,6 +164,8 @@ class Gateway:
         if errors:
             response["errors"] = errors
         response["data"] = data
+        if value_completion:
+            response["extensions"] = {"valueCompletion": value_completion}
         return response
 
     async def execute(
@@ -222,8 +224,3 @@ class Gateway:
     async def close(self) -> None:
         for subgraph in self.subgraphs.values():
             await subgraph.close()
-
-
-def _variable_error(error: GraphQLError) -> dict[str, Any]:
-    locations = [{"line": loc.line, "column": loc.column} for loc in error.locations or ()]
-    return graphql_error(error.message, ErrorCode.BAD_USER_INPUT, locations=locations or None)

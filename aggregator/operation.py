@@ -7,6 +7,8 @@ off the per-request path entirely.
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,9 +30,50 @@ class RequestError(Exception):
         self.status = status
 
 
-def _located(error: GraphQLError, code: ErrorCode) -> dict[str, Any]:
+_SINGLE_QUOTED = re.compile(r"'([^']*)'")
+
+
+def js_message(message: str) -> str:
+    """graphql-core quotes names with ' where graphql-js (and so every JS gateway) uses ".
+
+    Clients and tests match on these messages, so we speak graphql-js's dialect.
+    """
+    return _SINGLE_QUOTED.sub(r'"\1"', message)
+
+
+_UNKNOWN_INPUT_FIELD = re.compile(
+    r'^Expected value of type "([^"]+)" not to include unknown field "([^"]+)".*$'
+)
+_NOT_PROVIDED = re.compile(
+    r'^Variable "\$([^"]+)" has invalid value: Expected a value of non-null type "([^"]+)" '
+    r"to be provided\.$"
+)
+_INVALID_VARIABLE = re.compile(r'^Variable "\$([^"]+)" has invalid value: (.*)$', re.S)
+
+
+def graphql_js_wording(message: str, variables: dict[str, Any] | None = None) -> str:
+    """graphql-core 3.3 words a few errors like graphql-js 17; gateways (and clients)
+    speak graphql-js 16, so those are reworded."""
+    message = js_message(message)
+    match = _UNKNOWN_INPUT_FIELD.match(message)
+    if match:
+        return f'Field "{match.group(2)}" is not defined by type "{match.group(1)}".'
+    match = _NOT_PROVIDED.match(message)
+    if match:
+        return f'Variable "${match.group(1)}" of required type "{match.group(2)}" was not provided.'
+    match = _INVALID_VARIABLE.match(message)
+    if match and variables is not None and match.group(1) in variables:
+        value = json.dumps(variables[match.group(1)], separators=(",", ":"))
+        return f'Variable "${match.group(1)}" got invalid value {value}; {match.group(2)}'
+    return message
+
+
+def located_error(
+    error: GraphQLError, code: ErrorCode, variables: dict[str, Any] | None = None
+) -> dict[str, Any]:
     locations = [{"line": loc.line, "column": loc.column} for loc in error.locations or ()]
-    return graphql_error(error.message, code, locations=locations or None)
+    message = graphql_js_wording(error.message, variables)
+    return graphql_error(message, code, locations=locations or None)
 
 
 @dataclass(slots=True)
@@ -64,12 +107,12 @@ class DocumentCache:
         try:
             document = parse(query, no_location=False, max_tokens=self.max_tokens)
         except GraphQLError as exc:
-            parsed = ParsedDocument(None, [_located(exc, ErrorCode.GRAPHQL_PARSE_FAILED)])
+            parsed = ParsedDocument(None, [located_error(exc, ErrorCode.GRAPHQL_PARSE_FAILED)])
         else:
             errors = validate(self.schema, document)
             parsed = ParsedDocument(
                 document if not errors else None,
-                [_located(e, ErrorCode.GRAPHQL_VALIDATION_FAILED) for e in errors],
+                [located_error(e, ErrorCode.GRAPHQL_VALIDATION_FAILED) for e in errors],
             )
         self._cache.put(query, parsed)
         return parsed
@@ -90,7 +133,7 @@ class DocumentCache:
                     [
                         graphql_error(
                             "Must provide operation name if query contains multiple operations.",
-                            ErrorCode.OPERATION_RESOLUTION_FAILURE,
+                            ErrorCode.INVALID_GRAPHQL,
                         )
                     ]
                 )
@@ -104,7 +147,7 @@ class DocumentCache:
                     [
                         graphql_error(
                             f'Unknown operation named "{operation_name}".',
-                            ErrorCode.OPERATION_RESOLUTION_FAILURE,
+                            ErrorCode.INVALID_GRAPHQL,
                         )
                     ]
                 )

@@ -92,6 +92,7 @@ class _Completion:
         self.errors = errors
         self.root_values = root_values
         self.error_prefixes: set[tuple[Any, ...]] | None = None
+        self.value_completion: list[dict[str, Any]] = []
 
     def has_error_at(self, path: list[Any]) -> bool:
         if self.error_prefixes is None:
@@ -105,18 +106,20 @@ class _Completion:
         return tuple(path) in self.error_prefixes
 
     def null_error(self, parent: str, field: str, path: list[Any]) -> None:
+        """Report a null the gateway found in a non-null position.
+
+        Like Apollo Gateway, these go to ``extensions.valueCompletion``: the cause
+        (a failed or partial subgraph response) is already in ``errors`` when there is one.
+        """
         if self.has_error_at(path):
             return
-        self.errors.append(
+        self.value_completion.append(
             {
                 "message": f"Cannot return null for non-nullable field {parent}.{field}.",
                 "path": list(path),
-                "extensions": {"code": "INTERNAL_SERVER_ERROR"},
+                "extensions": {"code": "INVALID_GRAPHQL"},
             }
         )
-        if self.error_prefixes is not None:
-            for end in range(len(path) + 1):
-                self.error_prefixes.add(tuple(path[:end]))
 
     def object(
         self,
@@ -217,7 +220,8 @@ def project(
     data: dict[str, Any],
     errors: list[dict[str, Any]],
     root_values: dict[str, Any] | None = None,
-) -> dict[str, Any] | None:
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """The client's data, and the value-completion problems found on the way."""
     completion = _Completion(projector, errors, root_values or {})
     result = completion.object(data, selections, root_type, [], root=True)
-    return None if result is _INVALID else result
+    return (None if result is _INVALID else result), completion.value_completion

@@ -280,6 +280,13 @@ class GroupBuilder:
     def plan_root(self, root_type: str, selections: Sequence[NSelection], serial: bool) -> None:
         root_groups: dict[str, Group] = {}
         previous: Group | None = None
+        root_fields = self.type(root_type).fields
+        # subgraphs some root field can only come from: shareable fields prefer them
+        forced = {
+            next(iter(root_fields[s.name].sources))
+            for s in self.collect(selections, root_type)
+            if s.name in root_fields and len(root_fields[s.name].sources) == 1
+        }
         for selection in self.collect(selections, root_type):
             if selection.name.startswith("__"):
                 continue  # __typename, __schema, __type are answered by the gateway
@@ -295,7 +302,7 @@ class GroupBuilder:
                 if selection.selections:
                     sub = self.cost(selection.selections, field_model.named_type, candidate)
                 reuse = (previous is not None and previous.subgraph == candidate) or (
-                    not serial and candidate in root_groups
+                    not serial and (candidate in root_groups or candidate in forced)
                 )
                 ranked.append((sub[0], sub[1], 0 if reuse else 1, candidate))
             graph = min(ranked)[3]

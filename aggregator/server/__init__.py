@@ -1,5 +1,26 @@
-"""HTTP server: the ASGI app and how it is run."""
+"""HTTP server: the ASGI app, how it is run, and the GraphiQL page it serves."""
 
 from aggregator.server.app import GatewayApp, GatewayHolder, ServerOptions, create_app
+from aggregator.server.graphiql import (
+    ASSET_PREFIX,
+    GraphiQLAssetsMissing,
+    GraphiQLOptions,
+    content_security_policy,
+    examples_from_files,
+    render_page,
+    static_asset,
+)
 
-__all__ = ["GatewayApp", "GatewayHolder", "ServerOptions", "create_app"]
+__all__ = [
+    "ASSET_PREFIX",
+    "GatewayApp",
+    "GatewayHolder",
+    "GraphiQLAssetsMissing",
+    "GraphiQLOptions",
+    "ServerOptions",
+    "content_security_policy",
+    "create_app",
+    "examples_from_files",
+    "render_page",
+    "static_asset",
+]

@@ -129,8 +129,8 @@ async def test_malformed_requests_get_http_errors(
     [
         ("{ me { id ", {}, "GRAPHQL_PARSE_FAILED"),
         ("{ me { nope } }", {}, "GRAPHQL_VALIDATION_FAILED"),
-        ("query A { me { id } } query B { me { id } }", {}, "OPERATION_RESOLUTION_FAILURE"),
-        ("query A { me { id } }", {"operationName": "Z"}, "OPERATION_RESOLUTION_FAILURE"),
+        ("query A { me { id } } query B { me { id } }", {}, "INVALID_GRAPHQL"),
+        ("query A { me { id } }", {"operationName": "Z"}, "INVALID_GRAPHQL"),
         (
             "query($id: ID!) { user(id: $id) { id } }",
             {"variables": {"id": {"a": 1}}},
