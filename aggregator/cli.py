@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from aggregator import __version__
 from aggregator.registry.commands import register_config_commands
@@ -89,8 +91,43 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--json", action="store_true", help="print the plan as JSON")
     plan.set_defaults(func=cmd_plan)
 
+    _add_demo(sub)
+    _add_import_openapi(sub)
     register_config_commands(sub)
     return parser
+
+
+def _add_demo(commands: Any) -> None:
+    demo = commands.add_parser("demo", help="run four demo agencies and the gateway on one port")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=4000)
+    demo.set_defaults(func=_run_demo)
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from aggregator.demo.app import run_demo
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run_demo(args.host, args.port))
+    return 0
+
+
+def _add_import_openapi(commands: Any) -> None:
+    tool = commands.add_parser(
+        "import-openapi", help="turn an OpenAPI 3 document into connector SDL"
+    )
+    tool.add_argument("spec", help="OpenAPI 3 document (YAML or JSON)")
+    tool.add_argument("--name", required=True, help="agency / source name")
+    tool.add_argument("--output", "-o", help="write the SDL here instead of stdout")
+    tool.set_defaults(func=_run_import_openapi)
+
+
+def _run_import_openapi(args: argparse.Namespace) -> int:
+    from aggregator.connectors.openapi import import_openapi_file
+
+    return import_openapi_file(args.spec, name=args.name, output=args.output)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

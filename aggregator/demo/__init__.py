@@ -1,0 +1,1 @@
+"""The four-agency demo: identity, dmv, tax and health behind one gateway."""

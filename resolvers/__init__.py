@@ -1,0 +1,1 @@
+"""Python resolvers for agency subgraphs (strawberry modules run in-process or over HTTP)."""

@@ -1,0 +1,57 @@
+"""Health agency: immunisation records, a strawberry federation subgraph over HTTP.
+
+The demo serves it with ``strawberry.asgi.GraphQL`` on its own port, so the
+gateway reaches it like any remote Apollo Federation v2 service.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import strawberry
+
+from aggregator.demo.data import demo_data
+
+__all__ = ["Citizen", "Immunisation", "Query", "schema"]
+
+
+@strawberry.type
+class Immunisation:
+    vaccine_code: str
+    vaccine_name: str
+    date_given: date
+    provider: str
+    dose: int
+
+
+@strawberry.federation.type(keys=["id"])
+class Citizen:
+    id: strawberry.ID
+
+    @strawberry.field
+    def immunisations(self) -> list[Immunisation]:
+        return [Immunisation(**shot) for shot in demo_data().immunisations.get(str(self.id), [])]
+
+    @classmethod
+    def resolve_reference(cls, id: strawberry.ID) -> Citizen:
+        return cls(id=id)
+
+
+@strawberry.type
+class Vaccine:
+    code: str
+    name: str
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def vaccines(self) -> list[Vaccine]:
+        seen: dict[str, str] = {}
+        for shots in demo_data().immunisations.values():
+            for shot in shots:
+                seen[shot["vaccine_code"]] = shot["vaccine_name"]
+        return [Vaccine(code=c, name=n) for c, n in sorted(seen.items())]
+
+
+schema = strawberry.federation.Schema(query=Query, types=[Citizen], federation_version="2.5")
