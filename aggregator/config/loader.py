@@ -38,7 +38,7 @@ _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 _TOP_KEYS = ("server", "subgraphs", "supergraph_file", "poll_interval_s", "example_operations")
-_SERVER_KEYS = ("host", "port", "graphiql", "introspection", "expose_query_plans",
+_SERVER_KEYS = ("host", "port", "graphiql", "expose_query_plans",
                 "max_body_bytes")
 _SUBGRAPH_KEYS = ("name", "url", "sdl_source", "sdl_file", "timeout_s", "headers", "tls",
                   "optional")
@@ -195,7 +195,6 @@ class _Reader:
             host=self.optional(f, "host", lambda n: self.string(n, "server.host"), d.host),
             port=port,
             graphiql=flag("graphiql", d.graphiql),
-            introspection=flag("introspection", d.introspection),
             expose_query_plans=flag("expose_query_plans", d.expose_query_plans),
             max_body_bytes=max_body,
         )

@@ -49,7 +49,6 @@ class ServerConfig:
     host: str = "127.0.0.1"
     port: int = 4000
     graphiql: bool = True
-    introspection: bool = True
     expose_query_plans: bool = False
     max_body_bytes: int = 1_048_576
 
