@@ -31,10 +31,9 @@ async def test_service_source_asks_the_federation_subgraph(
 
 async def test_introspection_source_turns_a_plain_service_into_a_fed2_subgraph(
         session: aiohttp.ClientSession) -> None:
-    cfg = SubgraphConfig("licences", "", sdl_source=SdlSource.INTROSPECTION)
     async with serve_asgi(plain_app()) as base:
-        sdl = await fetch_subgraph_sdl(
-            SubgraphConfig(cfg.name, f"{base}/graphql", sdl_source=cfg.sdl_source), session)
+        cfg = SubgraphConfig("licences", f"{base}/graphql", sdl_source=SdlSource.INTROSPECTION)
+        sdl = await fetch_subgraph_sdl(cfg, session)
     assert sdl.startswith(
         'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3")')
     document = parse(sdl)
