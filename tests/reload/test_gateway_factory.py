@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from aggregator.config import GatewayConfig, ServerConfig, SubgraphConfig, TlsConfig
-from aggregator.registry import gateway_from_config, server_options
-from tests.config.subgraphs import Asgi
+from aggregator.config import GatewayConfig, SdlSource, ServerConfig, SubgraphConfig, TlsConfig
+from aggregator.registry import build_supergraph, gateway_from_config, server_options
+from tests.config.subgraphs import Asgi, plain_app
 from tests.config.tls_certs import make_pki, serve_mtls
 from tests.reload.backends import SDL_WITHOUT_SLOW, Backend, supergraph
 from tests.support.servers import serve_asgi
@@ -57,3 +57,19 @@ def test_server_options_follow_the_config() -> None:
     options = server_options(config)
     assert (options.graphiql, options.expose_query_plans, options.max_body_bytes) == (
         False, True, 1000)
+
+
+async def test_plain_graphql_service_joins_the_graph_through_introspection() -> None:
+    backend = Backend()
+    async with serve_asgi(backend.app) as products, serve_asgi(plain_app()) as licences:
+        config = GatewayConfig(subgraphs=(
+            SubgraphConfig("products", f"{products}/graphql"),
+            SubgraphConfig("licences", f"{licences}/graphql", SdlSource.INTROSPECTION),
+        ))
+        gateway = gateway_from_config(config, await build_supergraph(config))
+        try:
+            result = await gateway.execute('{ ping licences(state: "VA") { number holderName } }')
+        finally:
+            await gateway.close()
+    assert result == {"data": {"ping": "pong",
+                               "licences": [{"number": "L1", "holderName": "Ann"}]}}
