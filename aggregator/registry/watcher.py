@@ -87,7 +87,11 @@ class SupergraphWatcher:
     async def _run(self) -> None:
         while True:
             await asyncio.sleep(self.file_interval_s)
-            await self.check_once()
+            try:
+                await self.check_once()
+            except Exception:  # a bug in one round must not end hot reload for good
+                self.errors += 1
+                log.exception("supergraph check failed; the previous supergraph keeps serving")
 
     # -- one round ----------------------------------------------------------------
 
