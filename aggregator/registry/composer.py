@@ -85,7 +85,11 @@ def _python_composer() -> Any:
 
 def _compose_python(module: Any, subgraphs: Sequence[SubgraphSdl]) -> Composed:
     sources = [module.SubgraphSource(name=s.name, url=s.url, sdl=s.sdl) for s in subgraphs]
-    result = module.compose(sources)
+    try:
+        result = module.compose(sources)
+    except Exception as exc:  # a composer bug must read as a failed build, not a crash
+        raise SupergraphBuildError("the composer failed", [f"{type(exc).__name__}: {exc}"]) \
+            from exc
     sdl = getattr(result, "supergraph_sdl", None)
     if isinstance(sdl, str):
         return Composed(sdl, tuple(str(h) for h in getattr(result, "hints", ())))
@@ -112,7 +116,11 @@ def _compose_node(subgraphs: Sequence[SubgraphSdl]) -> Composed:
         cwd=workdir, timeout=120, check=False)
     if proc.returncode != 0:
         raise SupergraphBuildError("the node composer failed", [proc.stderr.strip()[-2000:]])
-    out = json.loads(proc.stdout)
+    try:
+        out = json.loads(proc.stdout)
+    except ValueError as exc:
+        raise SupergraphBuildError("the node composer failed",
+                                   [proc.stdout[-2000:] or proc.stderr[-2000:]]) from exc
     if "supergraphSdl" in out:
         return Composed(out["supergraphSdl"], tuple(out.get("hints", ())))
     raise SupergraphBuildError("the subgraphs do not compose",
