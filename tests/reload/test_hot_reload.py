@@ -182,3 +182,30 @@ async def test_unreachable_subgraph_fails_start_up_naming_it(tmp_path: Path) -> 
     config.write_text(f"subgraphs:\n  - name: tax\n    url: {url}\n", encoding="utf-8")
     with pytest.raises(SupergraphBuildError, match=rf"subgraph 'tax' \({url}\): unreachable"):
         await start_live_gateway(load_config(config))
+
+
+async def test_moving_a_subgraph_in_the_config_reroutes_requests(tmp_path: Path) -> None:
+    first, second = Backend(), Backend()
+    (tmp_path / "products.graphql").write_text(SDL_WITHOUT_SLOW, encoding="utf-8")
+    config = tmp_path / "aggregator.yaml"
+
+    def point_at(url: str) -> None:
+        config.write_text(f"subgraphs:\n  - name: products\n    url: {url}/graphql\n"
+                          "    sdl_source: file\n    sdl_file: products.graphql\n",
+                          encoding="utf-8")
+
+    async with serve_asgi(first.app) as first_url, serve_asgi(second.app) as second_url:
+        point_at(first_url)
+        live = await start_live_gateway(load_config(config), file_interval_s=3600)
+        try:
+            async with serve_asgi(create_app(live.holder)) as gateway_url, \
+                    aiohttp.ClientSession() as session:
+                assert await post(session, gateway_url, "{ ping }") == (
+                    200, {"data": {"ping": "pong"}})
+                point_at(second_url)
+                assert await live.watcher.check_once() is True
+                assert await post(session, gateway_url, "{ ping }") == (
+                    200, {"data": {"ping": "pong"}})
+        finally:
+            await live.close()
+    assert (first.requests, second.requests) == (1, 1)
