@@ -40,8 +40,9 @@ _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _TOP_KEYS = ("server", "subgraphs", "supergraph_file", "poll_interval_s", "example_operations")
 _SERVER_KEYS = ("host", "port", "graphiql", "expose_query_plans",
                 "max_body_bytes")
-_SUBGRAPH_KEYS = ("name", "url", "sdl_source", "sdl_file", "timeout_s", "headers", "tls",
-                  "optional")
+_SUBGRAPH_KEYS = ("name", "url", "python", "connector", "base_urls", "sdl_source", "sdl_file",
+                  "timeout_s", "headers", "tls", "optional")
+_PYTHON_TARGET = re.compile(r"^[A-Za-z_][\w.]*(:[A-Za-z_]\w*)?$")
 _TLS_KEYS = ("ca_file", "cert_file", "key_file")
 _EXAMPLE_KEYS = ("title", "file", "query")
 
@@ -214,14 +215,32 @@ class _Reader:
 
     def subgraph(self, node: yaml.Node, key: str) -> SubgraphConfig:
         f = self.mapping(node, key, _SUBGRAPH_KEYS)
-        for required in ("name", "url"):
-            if required not in f:
-                raise self.error(node, _join(key, required), "required key is missing")
+        if "name" not in f:
+            raise self.error(node, f"{key}.name", "required key is missing")
         name = self.string(f["name"][1], f"{key}.name")
         if not _NAME.match(name):
             raise self.error(f["name"][1], f"{key}.name",
                              f"'{name}' is not a valid subgraph name (letters, digits, _ and -)")
-        url = self.url(f["url"][1], f"{key}.url")
+        kinds = [k for k in ("url", "python", "connector") if k in f]
+        if len(kinds) != 1:
+            where = f[kinds[1]][0] if len(kinds) > 1 else node
+            raise self.error(where, f"{key}.url",
+                             "give exactly one of 'url' (a remote service), 'python' "
+                             "(module:schema in this process) and 'connector' (a REST "
+                             "connector SDL file)" if kinds else "required key is missing")
+        url = self.url(f["url"][1], f"{key}.url") if "url" in f else ""
+        python = self.optional(f, "python", lambda n: self.python_target(n, f"{key}.python"), None)
+        connector = self.optional(f, "connector", lambda n: self.path(n, f"{key}.connector"), None)
+        base_urls: dict[str, str] = self.optional(
+            f, "base_urls", lambda n: self.urls(n, f"{key}.base_urls"), {})
+        if base_urls and connector is None:
+            raise self.error(f["base_urls"][0], f"{key}.base_urls", "only used with 'connector'")
+        if not url:
+            for remote_only in ("tls", "timeout_s", "headers"):
+                if remote_only in f:
+                    raise self.error(f[remote_only][0], f"{key}.{remote_only}",
+                                     "only used with 'url' (in-process subgraphs make no "
+                                     "HTTP requests of their own)")
         source_text = self.optional(f, "sdl_source",
                                     lambda n: self.string(n, f"{key}.sdl_source"), "service")
         try:
@@ -242,6 +261,9 @@ class _Reader:
         return SubgraphConfig(
             name=name,
             url=url,
+            python=python,
+            connector_file=connector,
+            base_urls=base_urls,
             sdl_source=source,
             sdl_file=sdl_file,
             timeout_s=self.optional(f, "timeout_s", lambda n: self.positive(n, f"{key}.timeout_s"),
@@ -261,6 +283,16 @@ class _Reader:
         if not parts.hostname:
             raise self.error(node, key, f"URL has no host: '{url}'")
         return url
+
+    def python_target(self, node: yaml.Node, key: str) -> str:
+        target = self.string(node, key)
+        if not _PYTHON_TARGET.match(target):
+            raise self.error(node, key, f"expected 'package.module:attribute', got '{target}'")
+        return target
+
+    def urls(self, node: yaml.Node, key: str) -> dict[str, str]:
+        return {name: self.url(value, f"{key}.{name}")
+                for name, (_, value) in self.mapping_any(node, key).items()}
 
     def headers(self, node: yaml.Node, key: str) -> dict[str, str]:
         f = self.mapping_any(node, key)

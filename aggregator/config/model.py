@@ -32,8 +32,10 @@ class TlsConfig:
 
 @dataclass(frozen=True, slots=True)
 class SubgraphConfig:
+    """One subgraph: remote (``url``) or in this process (``python`` or ``connector``)."""
+
     name: str
-    url: str
+    url: str = ""
     sdl_source: SdlSource = SdlSource.SERVICE
     sdl_file: Path | None = None
     timeout_s: float = 30.0
@@ -42,6 +44,20 @@ class SubgraphConfig:
     # An optional subgraph that cannot be reached at start-up is left out of the
     # composition (with a warning) instead of failing the start.
     optional: bool = False
+    # In-process kinds: a strawberry/graphql-core schema ("package.module:attribute"),
+    # or a REST connector SDL file whose @source base URLs ``base_urls`` may override.
+    python: str | None = None
+    connector_file: Path | None = None
+    base_urls: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def in_process(self) -> bool:
+        return self.python is not None or self.connector_file is not None
+
+    @property
+    def route(self) -> str:
+        """The URL recorded in the supergraph; in-process subgraphs get a placeholder."""
+        return self.url or f"inprocess://{self.name}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +101,7 @@ class GatewayConfig:
 
     def subgraph_urls(self) -> dict[str, str]:
         """Name -> URL, as ``Gateway.from_supergraph_sdl(subgraph_urls=...)`` takes it."""
-        return {s.name: s.url for s in self.subgraphs}
+        return {s.name: s.url for s in self.subgraphs if s.url}
 
     def watched_files(self) -> tuple[Path, ...]:
         """Files whose change must trigger a rebuild of the supergraph."""
@@ -95,4 +111,5 @@ class GatewayConfig:
         if self.supergraph_file is not None:
             files.append(self.supergraph_file)
         files.extend(s.sdl_file for s in self.subgraphs if s.sdl_file is not None)
+        files.extend(s.connector_file for s in self.subgraphs if s.connector_file is not None)
         return tuple(files)

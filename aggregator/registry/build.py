@@ -65,7 +65,7 @@ async def fetch_all_sdls(config: GatewayConfig,
 
 
 async def compose_fetched(config: GatewayConfig, fetched: FetchedSdls) -> str:
-    subgraphs = [SubgraphSdl(s.name, s.url, fetched.sdls[s.name])
+    subgraphs = [SubgraphSdl(s.name, s.route, fetched.sdls[s.name])
                  for s in config.subgraphs if s.name in fetched.sdls]
     composed = await asyncio.to_thread(compose_sdls, subgraphs)
     for hint in composed.hints:

@@ -1,6 +1,7 @@
 """Get one subgraph's SDL from wherever its config says it lives.
 
-Three sources: the running federation service (``{ _service { sdl } }``), a
+Three sources: the running federation service (``{ _service { sdl } }``,
+over HTTP or, for ``python``/``connector`` subgraphs, in this process), a
 local file, or introspection of a plain GraphQL service. Every failure is an
 :class:`SdlFetchError` naming the subgraph and the URL or file, and every SDL
 is parsed here so a broken SDL is reported against its subgraph, not as an
@@ -18,10 +19,12 @@ from graphql import GraphQLError, parse
 
 from aggregator.config import SdlSource, SubgraphConfig, ssl_context
 from aggregator.registry.errors import SdlFetchError
+from aggregator.registry.inprocess import describe, in_process_subgraph
 from aggregator.registry.introspection_sdl import (
     INTROSPECTION_QUERY,
     introspection_to_subgraph_sdl,
 )
+from aggregator.transport.base import SubgraphRequest
 
 SERVICE_SDL_QUERY = "query __ApolloGetServiceDefinition__ { _service { sdl } }"
 
@@ -36,8 +39,8 @@ async def fetch_subgraph_sdl(cfg: SubgraphConfig, session: aiohttp.ClientSession
         except OSError as exc:
             raise SdlFetchError(cfg.name, source, f"cannot read SDL file: {exc}") from exc
     elif cfg.sdl_source is SdlSource.SERVICE:
-        source = cfg.url
-        data = await _post(cfg, session, SERVICE_SDL_QUERY)
+        source = _source(cfg)
+        data = await _ask(cfg, session, SERVICE_SDL_QUERY)
         sdl_value = (data.get("_service") or {}).get("sdl") if isinstance(data, dict) else None
         if not isinstance(sdl_value, str):
             raise SdlFetchError(
@@ -46,8 +49,8 @@ async def fetch_subgraph_sdl(cfg: SubgraphConfig, session: aiohttp.ClientSession
                 "(use sdl_source: introspection for a plain GraphQL service)")
         sdl = sdl_value
     else:
-        source = cfg.url
-        data = await _post(cfg, session, INTROSPECTION_QUERY)
+        source = _source(cfg)
+        data = await _ask(cfg, session, INTROSPECTION_QUERY)
         if not isinstance(data, dict) or "__schema" not in data:
             raise SdlFetchError(cfg.name, source, "response has no data.__schema")
         try:
@@ -67,6 +70,21 @@ def check_sdl_parses(subgraph: str, source: str, sdl: str) -> None:
             loc = exc.locations[0]
             where = f" at line {loc.line}, column {loc.column}"
         raise SdlFetchError(subgraph, source, f"SDL does not parse{where}: {exc.message}") from exc
+
+
+def _source(cfg: SubgraphConfig) -> str:
+    return describe(cfg) if cfg.in_process else cfg.url
+
+
+async def _ask(cfg: SubgraphConfig, session: aiohttp.ClientSession, query: str) -> Any:
+    if not cfg.in_process:
+        return await _post(cfg, session, query)
+    subgraph = in_process_subgraph(cfg)
+    try:
+        response = await subgraph.fetch(SubgraphRequest(query))
+    finally:
+        await subgraph.close()
+    return _data(cfg, describe(cfg), {"data": response.data, "errors": response.errors})
 
 
 async def _post(cfg: SubgraphConfig, session: aiohttp.ClientSession, query: str) -> Any:
@@ -99,11 +117,15 @@ async def _post(cfg: SubgraphConfig, session: aiohttp.ClientSession, query: str)
         raise SdlFetchError(cfg.name, cfg.url, f"unreachable: {exc}") from exc
     except ssl.SSLError as exc:
         raise SdlFetchError(cfg.name, cfg.url, f"TLS failure: {exc}") from exc
+    return _data(cfg, cfg.url, body)
+
+
+def _data(cfg: SubgraphConfig, source: str, body: Any) -> Any:
     if not isinstance(body, dict):
-        raise SdlFetchError(cfg.name, cfg.url, "response is not a JSON object")
+        raise SdlFetchError(cfg.name, source, "response is not a JSON object")
     errors = body.get("errors")
     if errors:
         messages = "; ".join(str(e.get("message", e)) if isinstance(e, dict) else str(e)
                              for e in errors)
-        raise SdlFetchError(cfg.name, cfg.url, f"answered with errors: {messages}")
+        raise SdlFetchError(cfg.name, source, f"answered with errors: {messages}")
     return body.get("data")

@@ -1,7 +1,8 @@
 """Build the lead's Gateway and server options from a config.
 
 Per-subgraph settings (timeout, headers, TLS) become one HTTP client per
-subgraph; the URL comes from the config, so moving a subgraph is a config
+remote subgraph, and ``python``/``connector`` entries become in-process
+subgraphs; the URL comes from the config, so moving a subgraph is a config
 edit, not a recomposition. Subgraphs the supergraph knows but the config
 does not (a ``supergraph_file`` config) keep the supergraph's URL.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from aggregator.config import GatewayConfig, SubgraphConfig
 from aggregator.gateway import Gateway
+from aggregator.registry.inprocess import in_process_subgraph
 from aggregator.server.app import ServerOptions
 from aggregator.transport.base import Subgraph
 from aggregator.transport.http import HttpSubgraph, HttpSubgraphOptions
@@ -28,7 +30,9 @@ def http_options(sub: SubgraphConfig) -> HttpSubgraphOptions:
 
 def gateway_from_config(config: GatewayConfig, sdl: str) -> Gateway:
     clients: dict[str, Subgraph] = {
-        sub.name: HttpSubgraph(sub.name, sub.url, http_options(sub)) for sub in config.subgraphs}
+        sub.name: in_process_subgraph(sub) if sub.in_process
+        else HttpSubgraph(sub.name, sub.url, http_options(sub))
+        for sub in config.subgraphs}
     gateway = Gateway.from_supergraph_sdl(sdl, subgraphs=clients)
     for name in list(gateway.subgraphs):  # e.g. an optional subgraph left out of composition
         if name not in gateway.supergraph.model.subgraphs:
