@@ -52,6 +52,7 @@ async def test_remote_python_and_connector_subgraphs_in_one_graph(tmp_path: Path
             "  - name: weather\n    connector: weather.graphql\n"
             f"    base_urls: {{weather: '{weather}'}}\n", encoding="utf-8")
         config = load_config(tmp_path / "aggregator.yaml")
+        assert (tmp_path / "weather.graphql") in config.watched_files()  # hot reload sees edits
         sdl = await build_supergraph(config)
         assert 'NOTICES @join__graph(name: "notices", url: "inprocess://notices")' in sdl
         gateway = gateway_from_config(config, sdl)
