@@ -81,7 +81,13 @@ class SubgraphBatcher:
     async def _send(self, query: str, variables: dict[str, Any], job: Job) -> SubgraphResponse:
         self.requests += 1
         return await self.subgraph.fetch(
-            SubgraphRequest(query, variables or None, job.fetch.operation_name, job.headers)
+            SubgraphRequest(
+                query,
+                variables or None,
+                job.fetch.operation_name,
+                job.headers,
+                deduplicate=job.fetch.operation_kind == "query",
+            )
         )
 
     async def _root(self, job: Job) -> JobResult:
@@ -98,7 +104,7 @@ class SubgraphBatcher:
         query, variables = _combined(jobs)
         self.requests += 1
         response = await self.subgraph.fetch(
-            SubgraphRequest(query, variables, None, jobs[0].headers)
+            SubgraphRequest(query, variables, None, jobs[0].headers, deduplicate=True)
         )
         split = _split_errors(response.errors, len(jobs))
         return [

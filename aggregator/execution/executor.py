@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -150,10 +149,10 @@ class _Run:
             merged = entity
             if renamed:
                 merged = {k: v for k, v in entity.items() if k != "__typename"}
-            first = True
+            # Objects with the same representation share the merged sub-objects: they sit at
+            # the same plan path, so every later fetch under them adds the same fields to both.
             for obj, _ in targets[index]:
-                deep_merge(obj, merged if first else copy.deepcopy(merged))
-                first = False
+                deep_merge(obj, merged)
         for error in result.errors:
             self.add_entity_error(error, fetch.service_name, targets)
 

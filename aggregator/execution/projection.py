@@ -21,13 +21,33 @@ from graphql import (
     GraphQLOutputType,
     GraphQLSchema,
     is_abstract_type,
+    is_leaf_type,
 )
 
 from aggregator.planning.normalize import NField, NFragment, NSelection, merge
 
 _INVALID = object()
 
-Entry = tuple[str, str, GraphQLOutputType | None, tuple[NSelection, ...] | None]
+# How a field is completed, decided once per (selection set, type) so the per-request loop
+# handles the common cases (leaves) without calling into the generic completion.
+TYPENAME, LEAF, NON_NULL_LEAF, GENERIC, NOT_IN_SCHEMA = range(5)
+
+Entry = tuple[str, str, int, GraphQLOutputType | None, tuple[NSelection, ...] | None]
+
+
+def _kind(name: str, field_type: GraphQLOutputType | None) -> int:
+    if name == "__typename":
+        return TYPENAME
+    if field_type is None:
+        return NOT_IN_SCHEMA
+    if isinstance(field_type, GraphQLNonNull):
+        inner = field_type.of_type
+        if is_leaf_type(inner) and not isinstance(inner, GraphQLEnumType):
+            return NON_NULL_LEAF
+        return GENERIC
+    if is_leaf_type(field_type) and not isinstance(field_type, GraphQLEnumType):
+        return LEAF
+    return GENERIC
 
 
 class Projector:
@@ -51,11 +71,13 @@ class Projector:
         for selection in merge(collected):
             assert isinstance(selection, NField)
             field = object_type.fields.get(selection.name)
+            field_type = field.type if field is not None else None
             out.append(
                 (
                     selection.response_key,
                     selection.name,
-                    field.type if field is not None else None,
+                    _kind(selection.name, field_type),
+                    field_type,
                     selection.selections,
                 )
             )
@@ -130,15 +152,28 @@ class _Completion:
         root: bool = False,
     ) -> Any:
         result: dict[str, Any] = {}
-        for key, name, field_type, sub in self.projector.entries(selections, type_name):
-            if name == "__typename":
+        get = obj.get
+        for key, name, kind, field_type, sub in self.projector.entries(selections, type_name):
+            if kind == LEAF:
+                result[key] = get(key)
+                continue
+            if kind == NON_NULL_LEAF:
+                leaf = get(key)
+                if leaf is None:
+                    path.append(key)
+                    self.null_error(type_name, name, path)
+                    path.pop()
+                    return _INVALID
+                result[key] = leaf
+                continue
+            if kind == TYPENAME:
                 result[key] = type_name
                 continue
-            if root and key in self.root_values:
-                result[key] = self.root_values[key]
+            if kind == NOT_IN_SCHEMA:
+                if root and key in self.root_values:
+                    result[key] = self.root_values[key]
                 continue
-            if field_type is None:
-                continue
+            assert field_type is not None
             path.append(key)
             value = self.value(obj.get(key), field_type, sub, path, type_name, name)
             path.pop()

@@ -18,6 +18,8 @@ class SubgraphRequest:
     variables: dict[str, Any] | None = None
     operation_name: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    # a query (never a mutation) that may share an identical in-flight request
+    deduplicate: bool = False
 
 
 @dataclass(slots=True)

@@ -45,6 +45,10 @@ class HttpSubgraph:
         self.url = url
         self.options = options or HttpSubgraphOptions()
         self._session: aiohttp.ClientSession | None = None
+        self._inflight: dict[
+            tuple[bytes, tuple[tuple[str, str], ...]],
+            asyncio.Future[SubgraphResponse | tuple[int, str, bytes]],
+        ] = {}
 
     def _ssl(self) -> ssl.SSLContext | None:
         opts = self.options
@@ -80,13 +84,33 @@ class HttpSubgraph:
             body["variables"] = request.variables
         if request.operation_name:
             body["operationName"] = request.operation_name
+        payload = orjson.dumps(body)
+        if not request.deduplicate:
+            return self._decode(await self._post(payload, request.headers))
+        # Identical queries in flight share one HTTP exchange. The key holds every header we
+        # send, so callers with different credentials never share; each caller decodes the
+        # bytes itself, so no caller can see another's later changes to the data.
+        key = (payload, tuple(sorted(request.headers.items())))
+        pending = self._inflight.get(key)
+        if pending is None:
+            pending = asyncio.ensure_future(self._post(payload, request.headers))
+            self._inflight[key] = pending
+            pending.add_done_callback(lambda _: self._inflight.pop(key, None))
+        return self._decode(await asyncio.shield(pending))
+
+    def _decode(self, outcome: SubgraphResponse | tuple[int, str, bytes]) -> SubgraphResponse:
+        if isinstance(outcome, SubgraphResponse):
+            return outcome
+        return decode_response(self.name, *outcome)
+
+    async def _post(
+        self, payload: bytes, headers: dict[str, str]
+    ) -> SubgraphResponse | tuple[int, str, bytes]:
         try:
             async with self.session().post(
-                self.url, data=orjson.dumps(body), headers=request.headers or None
+                self.url, data=payload, headers=headers or None
             ) as response:
-                raw = await response.read()
-                status = response.status
-                reason = response.reason or ""
+                return response.status, response.reason or "", await response.read()
         except TimeoutError:
             return SubgraphResponse(
                 None,
@@ -112,7 +136,6 @@ class HttpSubgraph:
                 ],
                 status=502,
             )
-        return decode_response(self.name, status, reason, raw)
 
     async def close(self) -> None:
         if self._session is not None:

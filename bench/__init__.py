@@ -1,0 +1,1 @@
+"""Benchmark harness: the standard federation benchmark, aggregator vs reference gateways."""

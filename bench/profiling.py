@@ -1,0 +1,99 @@
+"""``bench/profile``: the benchmark query through aggregator in-process, under pyinstrument.
+
+Starts the benchmark subgraphs, builds ``Gateway.from_supergraph_sdl`` against
+them, checks the answer, then profiles sequential requests (execute + the JSON
+encoding the server would do) and writes an HTML and a text profile. Prints the
+average split of one request between parse/validate, planning, subgraph I/O,
+JSON decode, merging, projection and JSON encode (see ``bench.phases``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import orjson
+from pyinstrument import Profiler
+
+from bench.expected import BENCH_DIR, canonical_checksum, expected_checksum, query_text
+from bench.phases import PHASES, split_frames
+from bench.subgraph_process import SubgraphProcess
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="bench/profile", description=__doc__)
+    parser.add_argument("--requests", type=int, default=200, help="profiled requests")
+    parser.add_argument("--warmup", type=int, default=20, help="unprofiled requests first")
+    parser.add_argument("--interval", type=float, default=0.0005, help="sampling interval (s)")
+    parser.add_argument("--out", type=Path, default=BENCH_DIR / "results")
+    return parser.parse_args(argv)
+
+
+async def _one(gateway: Any, query: str) -> bytes:
+    result = await gateway.execute(query, variables=None, operation_name="TestQuery")
+    return orjson.dumps(result)
+
+
+async def profile(args: argparse.Namespace, supergraph: str, urls: dict[str, str]) -> int:
+    gateway_cls: Any = importlib.import_module("aggregator.gateway").Gateway
+    gateway = gateway_cls.from_supergraph_sdl(supergraph, subgraph_urls=urls)
+    query = query_text()
+    try:
+        for _ in range(max(args.warmup, 1)):
+            body = await _one(gateway, query)
+        answer = orjson.loads(body)
+        if "errors" in answer or canonical_checksum(answer) != expected_checksum():
+            print(f"wrong answer from aggregator: {body[:500]!r}", file=sys.stderr)
+            return 1
+        started = time.perf_counter()
+        for _ in range(args.requests):
+            await _one(gateway, query)
+        plain_ms = (time.perf_counter() - started) * 1000 / args.requests
+        profiler = Profiler(interval=args.interval, async_mode="enabled")
+        profiler.start()
+        for _ in range(args.requests):
+            await _one(gateway, query)
+        profiler.stop()
+    finally:
+        await gateway.close()
+    session = profiler.last_session
+    assert session is not None
+    split = split_frames(session.root_frame())
+    total = sum(split.values()) or 1.0
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    args.out.mkdir(parents=True, exist_ok=True)
+    html = args.out / f"profile-{stamp}.html"
+    html.write_text(profiler.output_html())
+    text = args.out / f"profile-{stamp}.txt"
+    text.write_text(profiler.output_text(unicode=True, color=False, show_all=False))
+    print(f"one request, unprofiled: {plain_ms:.2f} ms (sequential, {args.requests} requests)")
+    print(f"one request, profiled:   {total * 1000 / args.requests:.2f} ms\n")
+    print("| phase | ms per request | share |")
+    print("| --- | ---: | ---: |")
+    for phase in PHASES:
+        ms = split[phase] * 1000 / args.requests
+        print(f"| {phase} | {ms:.3f} | {split[phase] / total:.0%} |")
+    print(f"\nprofile: {html}\n         {text}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix="profile-", dir=args.out))
+    subgraphs = SubgraphProcess(workdir / "subgraphs.log")
+    try:
+        supergraph = subgraphs.write_supergraph(workdir / "supergraph.graphql").read_text()
+        return asyncio.run(profile(args, supergraph, subgraphs.urls))
+    finally:
+        subgraphs.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
