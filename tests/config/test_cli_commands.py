@@ -122,3 +122,15 @@ async def test_check_composes_the_new_supergraph_from_the_config(tmp_path: Path)
         ("breaking", "FIELD_REMOVED", "Query.b"),
         ("safe", "FIELD_CHANGED_KIND_SAFE", "Query.a"),
     ]
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def test_demo_agencies_config_composes_to_the_committed_demo_supergraph() -> None:
+    root = ROOT
+    code, out, err = await run_cli(
+        "check", "--config", str(root / "tests/config/fixtures/demo-agencies.yaml"),
+        "--against", str(root / "schemas/demo/supergraph.graphql"), "--show-safe")
+    assert (code, err) == (0, "")
+    assert out.endswith("0 breaking, 0 dangerous, 0 safe changes; 0 deprecated elements.\n")
