@@ -10,6 +10,7 @@ on its own (workers share nothing but the files and subgraphs they watch).
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import sys
 from pathlib import Path
@@ -58,7 +59,19 @@ class ReloadingGatewayApp(GatewayApp):
 
 def app_from_env() -> ReloadingGatewayApp:
     """uvicorn factory: every worker process loads the config itself."""
+    _log_reloads()
     return ReloadingGatewayApp(load_config(os.environ[_ENV]))
+
+
+def _log_reloads() -> None:
+    """Operators must see reloads and rejected changes, whatever uvicorn's log level."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    for name in ("aggregator.reload", "aggregator.registry"):
+        logger = logging.getLogger(name)
+        if not logger.handlers:
+            logger.addHandler(handler)
+            logger.setLevel(logging.INFO)
 
 
 def check_startup(config: GatewayConfig) -> None:

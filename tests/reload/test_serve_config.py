@@ -69,6 +69,9 @@ async def test_serve_config_composes_serves_and_reloads_on_sdl_edit(tmp_path: Pa
                 await asyncio.sleep(0.05)
             assert answer == {"data": {"slow": "finally"}}
             assert await post(session, url, "{ ping }") == {"data": {"ping": "pong"}}
+            proc.terminate()
+            _, err = await proc.communicate()
+    assert "INFO aggregator.reload: supergraph reloaded (reload #1)" in err.decode()
 
 
 async def test_serve_config_with_unreachable_subgraph_exits_naming_it(tmp_path: Path) -> None:
