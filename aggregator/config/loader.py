@@ -15,7 +15,6 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TypeVar
 
 import yaml
 
@@ -29,8 +28,6 @@ from aggregator.config.model import (
     TlsConfig,
 )
 from aggregator.config.nodes import NodeReader
-
-T = TypeVar("T")
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
