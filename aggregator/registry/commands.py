@@ -43,6 +43,9 @@ def register_config_commands(subparsers: Any) -> None:
     new.add_argument("--supergraph", type=Path, help="the new supergraph file")
     check.add_argument("--against", required=True, type=Path,
                        help="the previous supergraph (what clients use today)")
+    check.add_argument("--operations", nargs="+", type=Path, default=[], metavar="FILE",
+                       help="client operations (.graphql) that must keep validating; the "
+                            "config's example_operations are always checked")
     check.add_argument("--format", choices=("table", "json"), default="table")
     check.add_argument("--show-safe", action="store_true", help="list safe changes too")
     check.set_defaults(func=check_command)
@@ -87,11 +90,14 @@ def compose_command(args: argparse.Namespace) -> int:
 def check_command(args: argparse.Namespace) -> int:
     try:
         old_sdl = _read(args.against)
+        operations = [(str(path), _read(path)) for path in args.operations]
         if args.config is not None:
-            new_sdl = asyncio.run(build_supergraph(load_config(args.config)))
+            config = load_config(args.config)
+            operations += [(e.title, e.query) for e in config.example_operations]
+            new_sdl = asyncio.run(build_supergraph(config))
         else:
             new_sdl = _read(args.supergraph)
-        result = check_sdl(old_sdl, new_sdl)
+        result = check_sdl(old_sdl, new_sdl, operations)
     except (ConfigError, RegistryError, OSError) as exc:
         return _fail(exc)
     except GraphQLError as exc:

@@ -10,8 +10,7 @@ their reasons, flagging the ones deprecated by this change.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from enum import StrEnum
+from collections.abc import Iterable
 
 from graphql import (
     GraphQLSchema,
@@ -29,59 +28,20 @@ from graphql.utilities.find_schema_changes import (
 )
 
 from aggregator.schema_check.api_schema import api_schema
+from aggregator.schema_check.model import Change, Deprecation, SchemaCheck, Severity
+from aggregator.schema_check.operations import broken_operations
 
 
-class Severity(StrEnum):
-    BREAKING = "breaking"
-    DANGEROUS = "dangerous"
-    SAFE = "safe"
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    severity: Severity
-    kind: str  # graphql-core's change type name, e.g. FIELD_REMOVED
-    coordinate: str  # Type, Type.field, Type.field(arg:), @directive
-    description: str
-
-
-@dataclass(frozen=True, slots=True)
-class Deprecation:
-    coordinate: str
-    reason: str
-    new: bool  # not deprecated in the old schema
-
-
-@dataclass(frozen=True, slots=True)
-class SchemaCheck:
-    changes: tuple[Change, ...]
-    deprecations: tuple[Deprecation, ...]
-
-    @property
-    def breaking(self) -> tuple[Change, ...]:
-        return tuple(c for c in self.changes if c.severity is Severity.BREAKING)
-
-    @property
-    def dangerous(self) -> tuple[Change, ...]:
-        return tuple(c for c in self.changes if c.severity is Severity.DANGEROUS)
-
-    @property
-    def safe(self) -> tuple[Change, ...]:
-        return tuple(c for c in self.changes if c.severity is Severity.SAFE)
-
-    @property
-    def ok(self) -> bool:
-        """True when no existing client operation can break."""
-        return not self.breaking
-
-
-def check_sdl(old_sdl: str, new_sdl: str) -> SchemaCheck:
+def check_sdl(old_sdl: str, new_sdl: str,
+              operations: Iterable[tuple[str, str]] = ()) -> SchemaCheck:
     """Compare two supergraph (or plain) SDLs as clients see them."""
-    return check_schemas(api_schema(old_sdl), api_schema(new_sdl))
+    return check_schemas(api_schema(old_sdl), api_schema(new_sdl), operations)
 
 
-def check_schemas(old: GraphQLSchema, new: GraphQLSchema) -> SchemaCheck:
-    changes = []
+def check_schemas(old: GraphQLSchema, new: GraphQLSchema,
+                  operations: Iterable[tuple[str, str]] = ()) -> SchemaCheck:
+    """Schema changes, plus (name, text) operations that validated before and fail now."""
+    changes = broken_operations(old, new, operations)
     for change in find_schema_changes(old, new):
         if isinstance(change.type, BreakingChangeType):
             severity = Severity.BREAKING

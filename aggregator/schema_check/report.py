@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from aggregator.schema_check.changes import SchemaCheck, Severity
+from aggregator.schema_check.model import SchemaCheck, Severity
 
 
 def format_table(check: SchemaCheck, *, show_safe: bool = False) -> str:

@@ -134,3 +134,23 @@ async def test_demo_agencies_config_composes_to_the_committed_demo_supergraph() 
         "--against", str(root / "schemas/demo/supergraph.graphql"), "--show-safe")
     assert (code, err) == (0, "")
     assert out.endswith("0 breaking, 0 dangerous, 0 safe changes; 0 deprecated elements.\n")
+
+
+async def test_check_runs_example_and_given_operations(tmp_path: Path) -> None:
+    (tmp_path / "a.graphql").write_text(FED + "type Query { a: Int b: Int }\n", encoding="utf-8")
+    (tmp_path / "uses-a.graphql").write_text("query UsesA { a }", encoding="utf-8")
+    config = tmp_path / "aggregator.yaml"
+    config.write_text("subgraphs:\n  - name: a\n    url: http://a.internal/graphql\n"
+                      "    sdl_source: file\n    sdl_file: a.graphql\n"
+                      "example_operations:\n  - {title: Uses b, query: '{ b }'}\n",
+                      encoding="utf-8")
+    previous = tmp_path / "supergraph.graphql"
+    assert (await run_cli("compose", "--config", str(config), "-o", str(previous)))[0] == 0
+    (tmp_path / "a.graphql").write_text(FED + "type Query { c: Int }\n", encoding="utf-8")
+    code, out, _ = await run_cli("check", "--config", str(config), "--against", str(previous),
+                                 "--operations", str(tmp_path / "uses-a.graphql"),
+                                 "--format", "json")
+    assert code == 1
+    broken = [c["coordinate"] for c in json.loads(out)["changes"]
+              if c["kind"] == "OPERATION_BROKEN"]
+    assert broken == [str(tmp_path / "uses-a.graphql"), "Uses b"]

@@ -152,3 +152,19 @@ def test_coordinates_for_type_level_changes() -> None:
     assert coordinate_of("Car no longer implements interface Node.") == "Car"
     assert coordinate_of("Directive @auth was removed.") == "@auth"
     assert coordinate_of("Argument @auth(scope:) was removed.") == "@auth(scope:)"
+
+
+def test_operations_that_stop_validating_are_breaking() -> None:
+    operations = [
+        ("expiry", "{ licence(id: 1) { expires } }"),
+        ("holder", "{ licence(id: 1) { holder } }"),
+        ("already-broken", "{ nope }"),
+    ]
+    check = check_sdl(supergraph(BASE), supergraph(BASE.replace("  expires: String\n", "")),
+                      operations)
+    assert [(c.kind, c.coordinate, c.description) for c in check.breaking] == [
+        ("FIELD_REMOVED", "Licence.expires", "Field Licence.expires was removed."),
+        ("OPERATION_BROKEN", "expiry",
+         "Operation 'expiry' no longer validates: "
+         "Cannot query field 'expires' on type 'Licence'."),
+    ]
