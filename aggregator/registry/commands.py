@@ -63,13 +63,17 @@ def _add_serve_config(serve: argparse.ArgumentParser) -> None:
             return int(serve_supergraph(args))
         if getattr(args, "supergraph", None):
             return _fail("give either --config or --supergraph, not both")
+        if getattr(args, "subgraph_url", None):
+            return _fail("with --config, subgraph URLs come from the config file")
         from aggregator.registry.serve_config import serve_config
 
         # --host/--port override the config only when given on the command line
         host = args.host if args.host != defaults["host"] else None
         port = args.port if args.port != defaults["port"] else None
-        return serve_config(args.config, host=host, port=port,
-                            workers=getattr(args, "workers", 1))
+        return serve_config(
+            args.config, host=host, port=port, workers=getattr(args, "workers", 1),
+            graphiql=False if getattr(args, "production", False) else None,
+            expose_query_plans=True if getattr(args, "expose_query_plans", False) else None)
 
     serve.set_defaults(func=serve_command)
 

@@ -10,6 +10,7 @@ on its own (workers share nothing but the files and subgraphs they watch).
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import sys
@@ -27,6 +28,7 @@ from aggregator.server.app import GatewayApp, Receive, Send
 from aggregator.supergraph import SupergraphError
 
 _ENV = "AGGREGATOR_CONFIG_FILE"
+_OVERRIDES_ENV = "AGGREGATOR_CONFIG_OVERRIDES"
 
 
 class ReloadingGatewayApp(GatewayApp):
@@ -60,7 +62,11 @@ class ReloadingGatewayApp(GatewayApp):
 def app_from_env() -> ReloadingGatewayApp:
     """uvicorn factory: every worker process loads the config itself."""
     _log_reloads()
-    return ReloadingGatewayApp(load_config(os.environ[_ENV]))
+    app = ReloadingGatewayApp(load_config(os.environ[_ENV]))
+    overrides = json.loads(os.environ.get(_OVERRIDES_ENV, "{}"))
+    for name, value in overrides.items():  # command-line flags win over the file
+        setattr(app.options, name, value)
+    return app
 
 
 def _log_reloads() -> None:
@@ -85,7 +91,9 @@ def check_startup(config: GatewayConfig) -> None:
 
 
 def serve_config(config_path: Path, *, host: str | None = None, port: int | None = None,
-                 workers: int = 1) -> int:
+                 workers: int = 1, graphiql: bool | None = None,
+                 expose_query_plans: bool | None = None) -> int:
+    """Serve until interrupted; ``None`` arguments mean "as the config says"."""
     try:
         config = load_config(config_path)
         check_startup(config)
@@ -93,6 +101,9 @@ def serve_config(config_path: Path, *, host: str | None = None, port: int | None
         print(f"aggregator: error: {exc}", file=sys.stderr)
         return 2
     os.environ[_ENV] = str(config_path.resolve())
+    overrides = {"graphiql": graphiql, "expose_query_plans": expose_query_plans}
+    os.environ[_OVERRIDES_ENV] = json.dumps(
+        {name: value for name, value in overrides.items() if value is not None})
     host = host or config.server.host
     port = config.server.port if port is None else port
     print(f"aggregator: serving on http://{host}:{port}/graphql", flush=True)

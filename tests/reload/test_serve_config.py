@@ -48,7 +48,8 @@ async def test_serve_config_composes_serves_and_reloads_on_sdl_edit(tmp_path: Pa
             "subgraphs:\n"
             f"  - name: products\n    url: {subgraph_url}/graphql\n"
             "    sdl_source: file\n    sdl_file: products.graphql\n", encoding="utf-8")
-        async with gateway_process("--config", str(tmp_path / "aggregator.yaml")) as proc, \
+        async with gateway_process("--config", str(tmp_path / "aggregator.yaml"),
+                                   "--expose-query-plans") as proc, \
                 aiohttp.ClientSession() as session:
             assert proc.stdout is not None
             line = await proc.stdout.readline()
@@ -61,6 +62,8 @@ async def test_serve_config_composes_serves_and_reloads_on_sdl_edit(tmp_path: Pa
                 except aiohttp.ClientConnectionError:
                     await asyncio.sleep(0.05)
             assert first == {"data": {"ping": "pong"}}
+            plan = await post(session, f"http://127.0.0.1:{port}/plan", "{ ping }")
+            assert 'Fetch(service: "products")' in plan["plan"]  # the flag beat the file
             before = await post(session, url, "{ slow }")
             assert before["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
             (tmp_path / "products.graphql").write_text(SDL_WITH_SLOW, encoding="utf-8")
@@ -84,3 +87,13 @@ async def test_serve_config_with_unreachable_subgraph_exits_naming_it(tmp_path: 
     assert err.decode().startswith(
         "aggregator: error: cannot fetch the SDL of required subgraphs\n"
         f"  - subgraph 'tax' ({url}): unreachable: ")
+
+
+async def test_serve_config_rejects_subgraph_url_overrides(tmp_path: Path) -> None:
+    (tmp_path / "aggregator.yaml").write_text(
+        "subgraphs:\n  - name: tax\n    url: http://tax.invalid/graphql\n", encoding="utf-8")
+    async with gateway_process("--config", str(tmp_path / "aggregator.yaml"),
+                               "--subgraph-url", "tax=http://x/graphql") as proc:
+        _, err = await proc.communicate()
+    assert (proc.returncode, err.decode()) == (
+        2, "aggregator: error: with --config, subgraph URLs come from the config file\n")
