@@ -20,6 +20,7 @@ from aggregator.execution.executor import execute_plan
 from aggregator.execution.projection import Projector, project
 from aggregator.operation import DocumentCache, OperationInfo, RequestError, located_error
 from aggregator.planning import PlannedOperation, PlanningError, QueryPlan, plan_operation
+from aggregator.planning.normalize import OperationTooComplex
 from aggregator.supergraph import Supergraph, load
 from aggregator.transport.base import Subgraph
 from aggregator.transport.http import HttpSubgraph, HttpSubgraphOptions
@@ -117,6 +118,10 @@ class Gateway:
             planned = plan_operation(
                 self.supergraph.model, info.document, info.operation, condition_values
             )
+        except OperationTooComplex as exc:
+            raise RequestError(
+                [graphql_error(str(exc), ErrorCode.GRAPHQL_VALIDATION_FAILED)]
+            ) from exc
         except PlanningError as exc:
             raise RequestError(
                 [graphql_error(str(exc), ErrorCode.QUERY_PLANNING_FAILED)], status=500

@@ -20,6 +20,8 @@ What is compared, and every normalisation applied (both sides alike):
       ``"error_fields": ["path"]`` in operations.json: their wording is each gateway's
       own, and Apollo Gateway codes them ``INTERNAL_SERVER_ERROR`` where our registry
       uses Apollo Router's ``SUBREQUEST_*`` codes. Their count and paths still compare.
+  * Where Apollo Gateway is wrong (an operation with ``oracle_bug``), our gateway is
+    compared with the operation's hand-written ``correct`` response instead.
   * ``locations``, the response's top-level ``extensions`` (Apollo puts its own
     ``valueCompletion`` report there) and the HTTP status code are recorded but not
     compared.

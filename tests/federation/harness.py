@@ -11,11 +11,16 @@ A case directory holds:
   ``operations.json``     ``[{name, query, variables?, operationName?, failures?,
                           error_fields?}]``; ``failures`` maps a subgraph to a mode of
                           ``SubgraphServer``; ``error_fields`` narrows which of
-                          message/path/code errors are compared on (see compare.py)
+                          message/path/code errors are compared on (see compare.py);
+                          ``oracle_bug`` (why: the spec rule or Apollo's issue) with
+                          ``correct`` (the spec-correct response) marks an operation
+                          Apollo answers wrongly: our gateway is held to ``correct``,
+                          Apollo (``--against-apollo``) to its golden
   ``case.json``           optional: ``{"unreachable": [subgraph, ...]}`` subgraphs whose URL
                           points at a closed port (connection refused) for the whole case
   ``supergraph.graphql``  composed by ``tests/oracle/compose.mjs``
   ``expected/<op>.json``  golden recorded from Apollo Gateway
+  ``expected/<op>.plan``  Apollo's query plan for it (for reading, not compared)
 """
 
 from __future__ import annotations
@@ -48,6 +53,8 @@ class Operation:
     operation_name: str | None = None
     failures: dict[str, str] = field(default_factory=dict)
     error_fields: tuple[str, ...] = ("message", "path", "code")
+    oracle_bug: str | None = None
+    correct: dict[str, Any] | None = None
 
     def body(self) -> dict[str, Any]:
         body: dict[str, Any] = {"query": self.query}
@@ -89,11 +96,15 @@ def load_case(path: Path) -> Case:
             if p.name != "supergraph.graphql"}
     ops = [Operation(name=o["name"], query=o["query"], variables=o.get("variables"),
                      operation_name=o.get("operationName"), failures=o.get("failures", {}),
-                     error_fields=tuple(o.get("error_fields", ("message", "path", "code"))))
+                     error_fields=tuple(o.get("error_fields", ("message", "path", "code"))),
+                     oracle_bug=o.get("oracle_bug"), correct=o.get("correct"))
            for o in json.loads((path / "operations.json").read_text())]
     names = [o.name for o in ops]
     if len(set(names)) != len(names):
         raise ValueError(f"{path.name}: duplicate operation names")
+    for op in ops:
+        if (op.oracle_bug is None) != (op.correct is None):
+            raise ValueError(f"{path.name}/{op.name}: oracle_bug and correct go together")
     meta_path = path / "case.json"
     meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
     return Case(name=path.name, path=path, sdls=sdls, operations=ops,
@@ -166,11 +177,11 @@ async def apollo_gateway(supergraph: Path, urls: dict[str, str]) -> AsyncIterato
                 await proc.wait()
 
 
-async def post_operation(session: aiohttp.ClientSession, url: str,
-                         op: Operation) -> tuple[int, Any]:
+async def post_operation(session: aiohttp.ClientSession, url: str, op: Operation,
+                         headers: dict[str, str] | None = None) -> tuple[int, Any]:
     """POST one operation; returns (HTTP status, parsed JSON body or the raw text)."""
     async with session.post(url, json=op.body(),
-                            headers={"accept": "application/json"}) as resp:
+                            headers={"accept": "application/json", **(headers or {})}) as resp:
         text = await resp.text()
         try:
             return resp.status, json.loads(text)

@@ -26,6 +26,8 @@ import aiohttp  # noqa: E402
 from tests.federation.harness import (  # noqa: E402
     ORACLE_DIR,
     Case,
+    Operation,
+    RunningCase,
     apollo_gateway,
     golden,
     load_cases,
@@ -33,16 +35,33 @@ from tests.federation.harness import (  # noqa: E402
     run_subgraphs,
 )
 
+PLAN_HEADER = {"Apollo-Query-Plan-Experimental": "1"}
+
 
 def compose(cases: list[Case]) -> None:
     subprocess.run(["node", str(ORACLE_DIR / "compose.mjs"), *[str(c.path) for c in cases]],
                    check=True)
 
 
+async def record_plan(case: Case, running: RunningCase, session: aiohttp.ClientSession,
+                      url: str, op: Operation) -> None:
+    """Ask Apollo for its query plan in a second, separate run of the operation.
+
+    The plan header replaces the response's extensions, so it never touches the
+    golden request; data is reset first so mutations plan over the same state.
+    """
+    running.prepare(op)
+    _, body = await post_operation(session, url, op, PLAN_HEADER)
+    plan = (body.get("extensions") or {}).get("__queryPlanExperimental") \
+        if isinstance(body, dict) else None
+    if isinstance(plan, str):
+        case.expected_path(op).with_suffix(".plan").write_text(plan.rstrip() + "\n")
+
+
 async def record_case(case: Case) -> None:
     expected = case.path / "expected"
     expected.mkdir(exist_ok=True)
-    for stale in expected.glob("*.json"):
+    for stale in [*expected.glob("*.json"), *expected.glob("*.plan")]:
         stale.unlink()
     async with run_subgraphs(case) as running, \
             apollo_gateway(case.supergraph_path, running.urls) as url, \
@@ -52,6 +71,7 @@ async def record_case(case: Case) -> None:
             status, body = await post_operation(session, url, op)
             data = golden(status, body, running.counts())
             case.expected_path(op).write_text(json.dumps(data, indent=2) + "\n")
+            await record_plan(case, running, session, url, op)
             errors = len(body.get("errors", [])) if isinstance(body, dict) else "?"
             print(f"  {case.name}/{op.name}: HTTP {status}, errors={errors}, "
                   f"subgraph requests={data['total_subgraph_requests']}")

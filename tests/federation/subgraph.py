@@ -6,7 +6,9 @@ the federation subgraph spec) while staying readable: one SDL file and a dict
 of resolvers each. Building them on graphql-core keeps the subgraphs
 independent of the gateway under test, and serving them as raw ASGI apps
 lets a test count every request (batching is a number) and make a subgraph
-fail on purpose (HTTP 500, non-JSON body, slow answer, connection refused).
+fail on purpose (HTTP 500, HTTP 400 with GraphQL errors, non-JSON or empty body,
+a JSON object without data or errors, subgraph-level errors, slow answer,
+connection refused).
 
 Resolver dict keys:
   ``"Type.field"`` -> ``fn(parent, args)``: resolves one field (root fields get ``None``);
@@ -42,7 +44,8 @@ from graphql import (
 
 Resolvers = dict[str, Callable[..., Any]]
 
-FAILURE_MODES = ("ok", "http500", "nonjson", "slow", "graphql_error")
+FAILURE_MODES = ("ok", "http500", "nonjson", "slow", "graphql_error", "http400_graphql",
+                 "empty_body", "empty_object")
 
 
 def _directive_names(node: Any) -> list[str]:
@@ -187,7 +190,7 @@ class SubgraphServer:
     sdl: str
     resolvers: Resolvers
     mode: str = "ok"
-    slow_seconds: float = 5.0
+    slow_seconds: float = 1.0
     requests: list[dict[str, Any]] = field(default_factory=list)
     schema: GraphQLSchema = field(init=False)
 
@@ -253,6 +256,14 @@ class SubgraphServer:
             payload = {"data": None, "errors": [{"message": f"{self.name} is unavailable",
                                                  "extensions": {"code": "UNAVAILABLE"}}]}
             return 200, orjson.dumps(payload), json_type
+        if self.mode == "http400_graphql":
+            payload = {"errors": [{"message": "query rejected by subgraph",
+                                   "extensions": {"code": "SUBGRAPH_REJECTED"}}]}
+            return 400, orjson.dumps(payload), json_type
+        if self.mode == "empty_body":
+            return 200, b"", json_type
+        if self.mode == "empty_object":
+            return 200, b"{}", json_type
         if self.mode == "slow":
             await asyncio.sleep(self.slow_seconds)
         result = await self.execute(body)

@@ -114,6 +114,8 @@ async def test_subgraph_serves_federation_fields_and_counts_requests() -> None:
     ("http500", 500, '{"message"'),
     ("nonjson", 200, "<html>"),
     ("graphql_error", 200, '{"data":null,"errors"'),
+    ("http400_graphql", 400, '{"errors":[{"message":"query rejected'),
+    ("empty_object", 200, "{}"),
 ])
 async def test_subgraph_fails_on_demand(mode: str, status: int, body_start: str) -> None:
     server = SubgraphServer("things", FED2_SDL, {"Query.things": lambda _, __: THINGS})
@@ -122,6 +124,13 @@ async def test_subgraph_fails_on_demand(mode: str, status: int, body_start: str)
         got_status, text = await _post(session, f"{base}/graphql", "{ things { id } }")
     assert (got_status, text[: len(body_start)]) == (status, body_start)
     assert server.count == 1
+
+
+async def test_empty_body_mode_sends_nothing() -> None:
+    server = SubgraphServer("things", FED2_SDL, {"Query.things": lambda _, __: THINGS})
+    server.reset(mode="empty_body")
+    async with serve_asgi(server) as base, aiohttp.ClientSession() as session:
+        assert await _post(session, f"{base}/graphql", "{ things { id } }") == (200, "")
 
 
 async def test_slow_subgraph_still_answers() -> None:
@@ -180,6 +189,16 @@ def test_transport_failures_compare_paths_only() -> None:
     assert differences(ours, expected, ("path",)) == []
     assert differences({**ours, "errors": [*ours["errors"], *ours["errors"]]}, expected,
                        ("path",)) != []
+
+
+def test_oracle_bugs_really_differ_from_the_golden() -> None:
+    for case in CASES:
+        for op in case.operations:
+            if op.correct is None:
+                continue
+            golden = json.loads(case.expected_path(op).read_text())["response"]
+            assert op.oracle_bug, f"{case.name}/{op.name}"
+            assert differences(op.correct, golden) != [], f"{case.name}/{op.name}"
 
 
 def test_known_gaps_name_real_operations() -> None:
