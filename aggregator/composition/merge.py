@@ -1,0 +1,612 @@
+"""Merge validated subgraphs into one supergraph model with join directives.
+
+The rules are Apollo Federation 2's: types of one name must share a kind;
+output field types widen and argument/input types narrow; input objects and
+arguments keep what every subgraph has; enums merge by usage (output-only:
+union, input-only: intersection, both: must agree); a field resolved by
+several subgraphs must be @shareable there. ``@join__*`` directives record
+which subgraph owns what, and are left out where they would say nothing new.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from graphql.language import (
+    BooleanValueNode,
+    DirectiveDefinitionNode,
+    EnumValueNode,
+    StringValueNode,
+    ValueNode,
+    print_ast,
+)
+
+from aggregator.composition.directives import merge_directives
+from aggregator.composition.errors import (
+    CompositionError,
+    CompositionErrorCode,
+    CompositionHint,
+    CompositionHintCode,
+)
+from aggregator.composition.fieldsets import walk_field_set
+from aggregator.composition.model import (
+    AppliedDirective,
+    EnumValueDef,
+    FieldDef,
+    InputValueDef,
+    Subgraph,
+    TypeDef,
+    TypeKind,
+    base_type,
+)
+from aggregator.composition.types import narrowest, widest
+from aggregator.composition.validation import key_is_resolvable
+
+EXECUTABLE_LOCATIONS = frozenset({
+    "QUERY", "MUTATION", "SUBSCRIPTION", "FIELD", "FRAGMENT_DEFINITION", "FRAGMENT_SPREAD",
+    "INLINE_FRAGMENT", "VARIABLE_DEFINITION",
+})
+
+
+@dataclass
+class Supergraph:
+    graphs: dict[str, str]  # subgraph name -> join__Graph value
+    subgraphs: list[Subgraph]
+    types: dict[str, TypeDef] = field(default_factory=dict)
+    directive_defs: list[DirectiveDefinitionNode] = field(default_factory=list)
+    composed_links: list[tuple[str, list[str]]] = field(default_factory=list)
+
+
+def graph_enum_names(names: list[str]) -> dict[str, str]:
+    result: dict[str, str] = {}
+    taken: set[str] = set()
+    for name in names:
+        value = re.sub(r"[^A-Za-z0-9_]", "_", name).upper()
+        if value[:1].isdigit():
+            value = "_" + value
+        candidate, n = value, 1
+        while candidate in taken:
+            candidate, n = f"{value}_{n}", n + 1
+        taken.add(candidate)
+        result[name] = candidate
+    return result
+
+
+def _s(value: str) -> StringValueNode:
+    return StringValueNode(value=value)
+
+
+def _quoted(names: list[str]) -> str:
+    quoted = [f'"{n}"' for n in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
+def _subgraphs_text(names: list[str]) -> str:
+    return ("subgraph " if len(names) == 1 else "subgraphs ") + _quoted(names)
+
+
+def _description(values: list[str | None]) -> str | None:
+    present = [v for v in values if v and v.strip()]
+    if not present:
+        return None
+    counts = Counter(present)
+    best = max(counts.values())
+    return next(v for v in present if counts[v] == best)
+
+
+class Merger:
+    def __init__(self, subgraphs: list[Subgraph]) -> None:
+        self.subs = subgraphs
+        self.by_name = {s.name: s for s in subgraphs}
+        self.errors: list[CompositionError] = []
+        self.hints: list[CompositionHint] = []
+        self.composed = frozenset(n for s in subgraphs for n in s.composed)
+        self.out = Supergraph(graph_enum_names([s.name for s in subgraphs]), subgraphs)
+        self.input_usage: dict[str, str] = {}
+        self.output_usage: dict[str, str] = {}
+        self._collect_usages()
+
+    # -- helpers -----------------------------------------------------------
+
+    def error(self, code: CompositionErrorCode, message: str, coordinate: str | None,
+              subgraph: str | None = None) -> None:
+        self.errors.append(CompositionError(code, message, subgraph, coordinate))
+
+    def hint(self, code: CompositionHintCode, message: str, coordinate: str) -> None:
+        self.hints.append(CompositionHint(code, message, coordinate))
+
+    def graph(self, sub: Subgraph) -> EnumValueNode:
+        return EnumValueNode(value=self.out.graphs[sub.name])
+
+    def implements(self, sub_name: str, sup_name: str) -> bool:
+        if sub_name == sup_name:
+            return True
+        for s in self.subs:
+            t = s.types.get(sub_name)
+            if t is not None and sup_name in t.interfaces:
+                return True
+            u = s.types.get(sup_name)
+            if u is not None and sub_name in u.members:
+                return True
+        return False
+
+    def _collect_usages(self) -> None:
+        for s in self.subs:
+            for t in s.types.values():
+                for f in t.fields.values():
+                    self.output_usage.setdefault(base_type(f.type), f"{t.name}.{f.name}")
+                    for a in f.args.values():
+                        self.input_usage.setdefault(base_type(a.type),
+                                                    f"{t.name}.{f.name}({a.name}:)")
+                for i in t.input_fields.values():
+                    self.input_usage.setdefault(base_type(i.type), f"{t.name}.{i.name}")
+
+    # -- entry point ---------------------------------------------------------
+
+    def merge(self) -> Supergraph:
+        names: list[str] = []
+        for s in self.subs:
+            names.extend(n for n in s.types if n not in names)
+        for name in names:
+            sources = [(s, s.types[name]) for s in self.subs if name in s.types]
+            kinds = {t.merge_kind for _, t in sources}
+            if len(kinds) > 1:
+                self._kind_mismatch(name, sources)
+                continue
+            merged = self._merge_type(name, sources)
+            if merged is not None:
+                self.out.types[name] = merged
+        self._add_interface_object_fields()
+        self._merge_directive_definitions()
+        return self.out
+
+    def _kind_mismatch(self, name: str, sources: list[tuple[Subgraph, TypeDef]]) -> None:
+        first_sub, first = sources[0]
+        other_sub, other = next((s, t) for s, t in sources if t.merge_kind != first.merge_kind)
+        self.error(
+            CompositionErrorCode.TYPE_KIND_MISMATCH,
+            f'Type "{name}" has mismatched kind: it is defined as {first.merge_kind.value} in '
+            f'subgraph "{first_sub.name}" but {other.merge_kind.value} in subgraph '
+            f'"{other_sub.name}"',
+            name,
+        )
+
+    def _merge_type(self, name: str, sources: list[tuple[Subgraph, TypeDef]]) -> TypeDef | None:
+        kind = sources[0][1].merge_kind
+        out = TypeDef(kind=kind, name=name)
+        out.description = _description([t.description for _, t in sources])
+        for s, t in sources:
+            keys = t.applied("key")
+            for key in keys:
+                args: dict[str, ValueNode] = {"graph": self.graph(s)}
+                args["key"] = key.args.get("fields", _s(""))
+                if t.extension:
+                    args["extension"] = BooleanValueNode(value=True)
+                if not key_is_resolvable(key):
+                    args["resolvable"] = BooleanValueNode(value=False)
+                if t.is_interface_object:
+                    args["isInterfaceObject"] = BooleanValueNode(value=True)
+                out.directives.append(AppliedDirective("join__type", args))
+            if not keys:
+                out.directives.append(AppliedDirective("join__type", {"graph": self.graph(s)}))
+        out.directives.extend(
+            merge_directives([t.directives for _, t in sources], self.composed)
+        )
+        if kind in (TypeKind.OBJECT, TypeKind.INTERFACE):
+            self._merge_implements(out, sources)
+            self._merge_fields(out, sources)
+        elif kind is TypeKind.UNION:
+            for s, t in sources:
+                for member in t.members:
+                    if member not in out.members:
+                        out.members.append(member)
+                    out.directives.append(AppliedDirective(
+                        "join__unionMember", {"graph": self.graph(s), "member": _s(member)}
+                    ))
+        elif kind is TypeKind.ENUM:
+            self._merge_enum(out, sources)
+        elif kind is TypeKind.INPUT_OBJECT:
+            self._merge_input(out, sources)
+        return out
+
+    def _merge_implements(self, out: TypeDef, sources: list[tuple[Subgraph, TypeDef]]) -> None:
+        for s, t in sources:
+            for interface in t.interfaces:
+                if interface not in out.interfaces:
+                    out.interfaces.append(interface)
+                out.directives.append(AppliedDirective(
+                    "join__implements", {"graph": self.graph(s), "interface": _s(interface)}
+                ))
+
+    # -- fields of objects and interfaces -------------------------------------
+
+    def _merge_fields(self, out: TypeDef, sources: list[tuple[Subgraph, TypeDef]]) -> None:
+        names: list[str] = []
+        for _, t in sources:
+            names.extend(n for n in t.fields if n not in names)
+        for name in names:
+            merged = self._merge_field(out, name, sources)
+            if merged is not None:
+                out.fields[name] = merged
+
+    def _used_in_subgraph(self, sub: Subgraph, type_name: str, field_name: str) -> bool:
+        typedef = sub.types[type_name]
+        selections = [k.string_arg("fields") or "" for k in typedef.applied("key")]
+        for f in typedef.fields.values():
+            selections.extend(r.string_arg("fields") or "" for r in f.applied("requires"))
+        for fields in selections:
+            walk, _ = walk_field_set(sub, type_name, fields)
+            if (type_name, field_name) in walk.touched:
+                return True
+        return False
+
+    def _merge_field(
+        self, out: TypeDef, name: str, sources: list[tuple[Subgraph, TypeDef]]
+    ) -> FieldDef | None:
+        coordinate = f"{out.name}.{name}"
+        present = [(s, t, t.fields[name]) for s, t in sources if name in t.fields]
+        overridden: dict[str, tuple[str, str | None]] = {}  # from-subgraph -> (by, label)
+        for s, _, f in present:
+            for o in f.applied("override"):
+                source = o.string_arg("from") or ""
+                overridden[source] = (s.name, o.string_arg("label"))
+                if source not in self.by_name:
+                    self.hint(CompositionHintCode.FROM_SUBGRAPH_DOES_NOT_EXIST,
+                              f'Source subgraph "{source}" for field "{coordinate}" on subgraph '
+                              f'"{s.name}" does not exist.', coordinate)
+        # Per source: "skip" (fully overridden), "used" (overridden but still needed), None.
+        states: dict[str, str | None] = {}
+        for s, _, _ in present:
+            state: str | None = None
+            if s.name in overridden and overridden[s.name][1] is None:
+                state = "used" if self._used_in_subgraph(s, out.name, name) else "skip"
+            states[s.name] = state
+        live = [(s, t, f) for s, t, f in present if states[s.name] != "skip"]
+        externals = [s.name for s, _, f in live if f.has("external")]
+        if out.kind is TypeKind.OBJECT and externals and len(externals) == len(live):
+            self.error(
+                CompositionErrorCode.EXTERNAL_MISSING_ON_BASE,
+                f'Field "{coordinate}" is marked @external on all the subgraphs in which it is '
+                f"listed ({_subgraphs_text(externals)}).",
+                coordinate,
+            )
+            return None
+        types = [f.type for _, _, f in live]
+        merged_type = widest(types, self.implements)
+        if merged_type is None:
+            self._type_mismatch(coordinate, [(s.name, f.type) for s, _, f in live], "field")
+            return None
+        all_equal = len(set(types)) == 1
+        if out.kind is TypeKind.OBJECT:
+            self._check_sharing(coordinate, name, live, overridden, states)
+        result = FieldDef(name=name, type=merged_type)
+        result.description = _description([f.description for _, _, f in live])
+        result.args = self._merge_arguments(coordinate, [f for _, _, f in live])
+        result.directives.extend(self._join_fields(out.name, present, states, overridden,
+                                                   all_equal))
+        result.directives.extend(
+            merge_directives([f.directives for _, _, f in live], self.composed)
+        )
+        return result
+
+    def _type_mismatch(self, coordinate: str, typed: list[tuple[str, str]], what: str) -> None:
+        first_sub, first = typed[0]
+        other_sub, other = next((s, t) for s, t in typed if t != first)
+        code = (CompositionErrorCode.FIELD_TYPE_MISMATCH if what == "field"
+                else CompositionErrorCode.FIELD_ARGUMENT_TYPE_MISMATCH)
+        self.error(
+            code,
+            f'Type of {what} "{coordinate}" is incompatible across subgraphs: it has type '
+            f'"{first}" in subgraph "{first_sub}" but type "{other}" in subgraph "{other_sub}"',
+            coordinate,
+        )
+
+    def _check_sharing(
+        self,
+        coordinate: str,
+        name: str,
+        live: list[tuple[Subgraph, TypeDef, FieldDef]],
+        overridden: dict[str, tuple[str, str | None]],
+        states: dict[str, str | None],
+    ) -> None:
+        resolving = [
+            (s, t, f) for s, t, f in live
+            if not f.has("external") and states[s.name] is None and s.name not in overridden
+        ]
+        if len(resolving) < 2:
+            return
+        non_shareable = [
+            s.name for s, t, f in resolving
+            if not (f.has("shareable") or name in t.shareable_fields)
+        ]
+        if not non_shareable:
+            return
+        where = ("all of them" if len(non_shareable) == len(resolving)
+                 else _subgraphs_text(non_shareable))
+        self.error(
+            CompositionErrorCode.INVALID_FIELD_SHARING,
+            f'Non-shareable field "{coordinate}" is resolved from multiple subgraphs: it is '
+            f"resolved from {_subgraphs_text([s.name for s, _, _ in resolving])} and defined "
+            f"as non-shareable in {where}",
+            coordinate,
+        )
+
+    def _join_fields(
+        self,
+        type_name: str,
+        present: list[tuple[Subgraph, TypeDef, FieldDef]],
+        states: dict[str, str | None],
+        overridden: dict[str, tuple[str, str | None]],
+        all_equal: bool,
+    ) -> list[AppliedDirective]:
+        labelled = any(label for _, label in overridden.values())
+        needed = not all_equal or labelled or any(v == "used" for v in states.values())
+        having = {s.name for s, _, _ in present if states[s.name] != "skip"}
+        for s, _, f in present:
+            if states[s.name] == "skip":
+                continue
+            if f.has("external") or f.has("provides") or f.has("requires"):
+                needed = True
+        if any(type_name in s.types and s.name not in having for s in self.subs):
+            needed = True
+        if not needed:
+            return []
+        result: list[AppliedDirective] = []
+        for s, _, f in present:
+            state = states[s.name]
+            if state == "skip":
+                continue
+            args: dict[str, ValueNode] = {"graph": self.graph(s)}
+            for directive in ("requires", "provides"):
+                applied = f.applied(directive)
+                if applied:
+                    args[directive] = applied[0].args.get("fields", _s(""))
+            if not all_equal:
+                args["type"] = _s(f.type)
+            if f.has("external"):
+                args["external"] = BooleanValueNode(value=True)
+            for o in f.applied("override"):
+                args["override"] = _s(o.string_arg("from") or "")
+                label = o.string_arg("label")
+                if label:
+                    args["overrideLabel"] = _s(label)
+            if state == "used":
+                args["usedOverridden"] = BooleanValueNode(value=True)
+            if s.name in overridden and overridden[s.name][1]:
+                args["overrideLabel"] = _s(overridden[s.name][1] or "")
+            result.append(AppliedDirective("join__field", args))
+        return result
+
+    def _merge_arguments(self, coordinate: str, fields: list[FieldDef]) -> dict[str, InputValueDef]:
+        names: list[str] = []
+        for f in fields:
+            names.extend(n for n in f.args if n not in names)
+        result: dict[str, InputValueDef] = {}
+        for name in names:
+            arg_coordinate = f"{coordinate}({name}:)"
+            values = [f.args.get(name) for f in fields]
+            present = [v for v in values if v is not None]
+            if len(present) < len(values):
+                if any(v.type.endswith("!") and v.default is None for v in present):
+                    self.error(
+                        CompositionErrorCode.REQUIRED_ARGUMENT_MISSING_IN_SOME_SUBGRAPH,
+                        f'Argument "{arg_coordinate}" is required in some subgraphs but does not '
+                        "appear in all subgraphs: it is required but missing in some subgraphs",
+                        arg_coordinate,
+                    )
+                else:
+                    self.hint(CompositionHintCode.INCONSISTENT_ARGUMENT_PRESENCE,
+                              f'Optional argument "{arg_coordinate}" will not be included in the '
+                              "supergraph as it does not appear in all subgraphs", arg_coordinate)
+                continue
+            merged = self._merge_input_value(arg_coordinate, present, "argument")
+            if merged is not None:
+                result[name] = merged
+        return result
+
+    def _merge_input_value(
+        self, coordinate: str, values: list[InputValueDef], what: str
+    ) -> InputValueDef | None:
+        types = [v.type for v in values]
+        merged_type = narrowest(types, lambda a, b: a == b)
+        if merged_type is None:
+            self.error(
+                CompositionErrorCode.FIELD_ARGUMENT_TYPE_MISMATCH
+                if what == "argument" else CompositionErrorCode.FIELD_TYPE_MISMATCH,
+                f'Type of {what} "{coordinate}" is incompatible across subgraphs: it has type '
+                f'"{types[0]}" in one subgraph but type "{next(t for t in types if t != types[0])}"'
+                " in another",
+                coordinate,
+            )
+            return None
+        defaults = {print_ast(v.default) if v.default else None for v in values}
+        if len(defaults) > 1:
+            self.error(
+                CompositionErrorCode.FIELD_ARGUMENT_DEFAULT_MISMATCH
+                if what == "argument" else CompositionErrorCode.INPUT_FIELD_DEFAULT_MISMATCH,
+                f'{what.capitalize()} "{coordinate}" has incompatible default values across '
+                f"subgraphs: {', '.join(sorted(d or 'no default' for d in defaults))}",
+                coordinate,
+            )
+            return None
+        return InputValueDef(
+            name=values[0].name,
+            type=merged_type,
+            default=values[0].default,
+            description=_description([v.description for v in values]),
+            directives=merge_directives([v.directives for v in values], self.composed),
+        )
+
+    # -- input objects and enums ---------------------------------------------
+
+    def _merge_input(self, out: TypeDef, sources: list[tuple[Subgraph, TypeDef]]) -> None:
+        names: list[str] = []
+        for _, t in sources:
+            names.extend(n for n in t.input_fields if n not in names)
+        for name in names:
+            coordinate = f"{out.name}.{name}"
+            values = [t.input_fields.get(name) for _, t in sources]
+            present = [v for v in values if v is not None]
+            if len(present) < len(values):
+                missing = [s.name for s, t in sources if name not in t.input_fields]
+                if any(v.type.endswith("!") and v.default is None for v in present):
+                    self.error(
+                        CompositionErrorCode.REQUIRED_INPUT_FIELD_MISSING_IN_SOME_SUBGRAPH,
+                        f'Input object field "{coordinate}" is required in some subgraphs but '
+                        f"does not appear in all subgraphs: it is missing in "
+                        f"{_subgraphs_text(missing)}",
+                        coordinate,
+                    )
+                else:
+                    self.hint(CompositionHintCode.INCONSISTENT_INPUT_OBJECT_FIELD,
+                              f'Input object field "{coordinate}" will not be included in the '
+                              f"supergraph as it does not appear in {_subgraphs_text(missing)}",
+                              coordinate)
+                continue
+            merged = self._merge_input_value(coordinate, present, "input field")
+            if merged is None:
+                continue
+            if len({v.type for v in present}) > 1:
+                merged.directives[:0] = [
+                    AppliedDirective("join__field", {"graph": self.graph(s), "type": _s(v.type)})
+                    for (s, _), v in zip(sources, present, strict=True)
+                ]
+            out.input_fields[name] = merged
+        if not out.input_fields:
+            self.error(
+                CompositionErrorCode.EMPTY_MERGED_INPUT_TYPE,
+                f'None of the fields of input object type "{out.name}" are consistently defined '
+                "in all the subgraphs defining that type. As only fields common to all subgraphs "
+                "are merged, this would result in an empty type.",
+                out.name,
+            )
+
+    def _merge_enum(self, out: TypeDef, sources: list[tuple[Subgraph, TypeDef]]) -> None:
+        names: list[str] = []
+        for _, t in sources:
+            names.extend(n for n in t.values if n not in names)
+        as_input = out.name in self.input_usage
+        as_output = out.name in self.output_usage
+        kept: list[str] = []
+        for name in names:
+            having = [s.name for s, t in sources if name in t.values]
+            missing = [s.name for s, t in sources if name not in t.values]
+            if not missing:
+                kept.append(name)
+            elif as_input and as_output:
+                self.error(
+                    CompositionErrorCode.ENUM_VALUE_MISMATCH,
+                    f'Enum type "{out.name}" is used as both input type (for example, as type of '
+                    f'"{self.input_usage[out.name]}") and output type (for example, as type of '
+                    f'"{self.output_usage[out.name]}"), but value "{name}" is not defined in all '
+                    f'the subgraphs defining "{out.name}": "{name}" is defined in '
+                    f"{_subgraphs_text(having)} but not in {_subgraphs_text(missing)}",
+                    f"{out.name}.{name}",
+                )
+            elif as_input:
+                self.hint(CompositionHintCode.INCONSISTENT_ENUM_VALUE_FOR_INPUT_ENUM,
+                          f'Value "{name}" of enum type "{out.name}" will not be part of the '
+                          f"supergraph as it is not defined in {_subgraphs_text(missing)}",
+                          f"{out.name}.{name}")
+            else:
+                kept.append(name)
+        if not kept:
+            self.error(
+                CompositionErrorCode.EMPTY_MERGED_ENUM_TYPE,
+                f'None of the values of enum type "{out.name}" are defined consistently in all '
+                "the subgraphs defining that type. As only values common to all subgraphs are "
+                "merged, this would result in an empty type.",
+                out.name,
+            )
+        for name in kept:
+            values = [(s, t.values[name]) for s, t in sources if name in t.values]
+            merged = EnumValueDef(name=name)
+            merged.description = _description([v.description for _, v in values])
+            merged.directives = [
+                AppliedDirective("join__enumValue", {"graph": self.graph(s)}) for s, _ in values
+            ]
+            merged.directives.extend(
+                merge_directives([v.directives for _, v in values], self.composed)
+            )
+            out.values[name] = merged
+
+    # -- after all types -----------------------------------------------------
+
+    def _add_interface_object_fields(self) -> None:
+        for interface in self.out.types.values():
+            if interface.kind is not TypeKind.INTERFACE:
+                continue
+            io_sources = [
+                s for s in self.subs
+                if (t := s.types.get(interface.name)) is not None and t.is_interface_object
+            ]
+            if not io_sources:
+                continue
+            io_fields = {n for s in io_sources for n in s.types[interface.name].fields}
+            for obj in self.out.types.values():
+                if interface.name not in obj.interfaces:
+                    continue
+                for name in io_fields:
+                    if name in obj.fields or name not in interface.fields:
+                        continue
+                    source = interface.fields[name]
+                    obj.fields[name] = FieldDef(
+                        name=name, type=source.type, args=dict(source.args),
+                        description=source.description,
+                        directives=[AppliedDirective("join__field")],
+                    )
+
+    def _merge_directive_definitions(self) -> None:
+        for name in self.composed:
+            definition = next(
+                (s.directive_defs[name] for s in self.subs if name in s.directive_defs), None
+            )
+            if definition is not None:
+                self.out.directive_defs.append(definition)
+            link = next(
+                (link for s in self.subs for link in s.links if f"@{name}" in link.imports), None
+            )
+            if link is not None:
+                existing = next((e for e in self.out.composed_links if e[0] == link.url), None)
+                if existing is None:
+                    self.out.composed_links.append((link.url, [f"@{name}"]))
+                elif f"@{name}" not in existing[1]:
+                    existing[1].append(f"@{name}")
+        names: list[str] = []
+        for s in self.subs:
+            names.extend(n for n in s.directive_defs if n not in names)
+        for name in names:
+            if name in self.composed:
+                continue
+            definitions = [s.directive_defs.get(name) for s in self.subs]
+            if any(d is None for d in definitions):
+                continue
+            present = [d for d in definitions if d is not None]
+            locations = [
+                loc.value for loc in present[0].locations
+                if loc.value in EXECUTABLE_LOCATIONS
+                and all(loc.value in {x.value for x in d.locations} for d in present)
+            ]
+            if not locations:
+                continue
+            arg_names = [
+                a.name.value for a in present[0].arguments or ()
+                if all(a.name.value in {b.name.value for b in d.arguments or ()} for d in present)
+            ]
+            first = present[0]
+            self.out.directive_defs.append(DirectiveDefinitionNode(
+                name=first.name,
+                description=first.description,
+                arguments=tuple(a for a in first.arguments or () if a.name.value in arg_names),
+                repeatable=all(d.repeatable for d in present),
+                locations=tuple(loc for loc in first.locations if loc.value in locations),
+            ))
+
+
+def merge(subgraphs: list[Subgraph]) -> tuple[Supergraph, list[CompositionError],
+                                                list[CompositionHint]]:
+    merger = Merger(subgraphs)
+    supergraph = merger.merge()
+    return supergraph, merger.errors, merger.hints

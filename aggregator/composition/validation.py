@@ -1,0 +1,174 @@
+"""Checks inside one subgraph, before anything is merged.
+
+Also upgrades Federation 1 subgraphs the way Apollo does, so the merge sees
+one set of rules: in Fed 1 every field may be resolved by several subgraphs,
+@external on key fields of type extensions means nothing, and unused
+@external fields are dropped instead of rejected.
+"""
+
+from __future__ import annotations
+
+from graphql.language import BooleanValueNode, print_ast
+
+from aggregator.composition.errors import CompositionError, CompositionErrorCode
+from aggregator.composition.fieldsets import walk_field_set
+from aggregator.composition.model import AppliedDirective, Subgraph, TypeDef, TypeKind, base_type
+
+_KEY_HINT = (
+    " (the field should either be added to this subgraph or, if it should not be resolved by "
+    "this subgraph, you need to add it to this subgraph with @external)"
+)
+_EXTERNAL_HINT = (
+    " (if the field is defined in another subgraph, you need to add it to this subgraph "
+    "with @external)"
+)
+_AUTH = ("authenticated", "requiresScopes", "policy")
+
+
+def _fields_arg(directive: AppliedDirective) -> str:
+    value = directive.string_arg("fields")
+    return value if value is not None else ""
+
+
+def _directive_text(directive: AppliedDirective) -> str:
+    args = ", ".join(f"{k}: {print_ast(v)}" for k, v in directive.args.items())
+    return f"@{directive.name}({args})"
+
+
+def check_subgraph(sub: Subgraph) -> list[CompositionError]:
+    """Validate federation directives of ``sub``; upgrade Fed 1 in place."""
+    errors: list[CompositionError] = []
+    used: set[tuple[str, str]] = set()
+
+    def fail(code: CompositionErrorCode, message: str, coordinate: str) -> None:
+        errors.append(CompositionError(code, f"[{sub.name}] {message}", sub.name, coordinate))
+
+    for typedef in sub.types.values():
+        _check_auth_on_interface(sub, typedef, fail)
+        for key in typedef.applied("key"):
+            fields = _fields_arg(key)
+            walk, problem = walk_field_set(sub, typedef.name, fields, reject_abstract=True,
+                                           hint=_KEY_HINT)
+            used |= walk.touched
+            if problem is not None:
+                code = {
+                    "invalid_type": CompositionErrorCode.KEY_FIELDS_SELECT_INVALID_TYPE,
+                    "has_args": CompositionErrorCode.KEY_FIELDS_HAS_ARGS,
+                }.get(problem.kind, CompositionErrorCode.KEY_INVALID_FIELDS)
+                fail(code, f'On type "{typedef.name}", for {_directive_text(key)}: '
+                     f"{problem.message}", typedef.name)
+                continue
+            for type_name, field_name in walk.touched:
+                owner = sub.types[type_name]
+                owner.shareable_fields.add(field_name)
+                if not sub.fed2 or typedef.extension:
+                    _drop_external(owner, field_name)
+        for field in typedef.fields.values():
+            coordinate = f"{typedef.name}.{field.name}"
+            for provides in field.applied("provides"):
+                target = base_type(field.type)
+                target_def = sub.types.get(target)
+                if target_def is None or target_def.kind not in (
+                    TypeKind.OBJECT, TypeKind.INTERFACE
+                ):
+                    fail(CompositionErrorCode.PROVIDES_ON_NON_OBJECT_FIELD,
+                         f'Invalid @provides directive on field "{coordinate}": field has type '
+                         f'"{field.type}" which is not a Composite Type', coordinate)
+                    continue
+                walk, problem = walk_field_set(sub, target, _fields_arg(provides),
+                                               hint=_EXTERNAL_HINT)
+                used |= walk.touched
+                if problem is not None:
+                    fail(CompositionErrorCode.PROVIDES_INVALID_FIELDS,
+                         f'On field "{coordinate}", for {_directive_text(provides)}: '
+                         f"{problem.message}", coordinate)
+                elif sub.fed2:
+                    for name in walk.top_level:
+                        provided = target_def.fields[name]
+                        leaf = sub.types.get(base_type(provided.type)) is None or sub.types[
+                            base_type(provided.type)].kind in (TypeKind.SCALAR, TypeKind.ENUM)
+                        if leaf and not provided.has("external"):
+                            fail(CompositionErrorCode.PROVIDES_FIELDS_MISSING_EXTERNAL,
+                                 f'On field "{coordinate}", for {_directive_text(provides)}: '
+                                 f'field "{target}.{name}" should not be part of a @provides '
+                                 "since it is already provided by this subgraph (it is not "
+                                 "marked @external)", coordinate)
+            for requires in field.applied("requires"):
+                walk, problem = walk_field_set(sub, typedef.name, _fields_arg(requires),
+                                               hint=_EXTERNAL_HINT)
+                used |= walk.touched
+                if problem is not None:
+                    fail(CompositionErrorCode.REQUIRES_INVALID_FIELDS,
+                         f'On field "{coordinate}", for {_directive_text(requires)}: '
+                         f"{problem.message}", coordinate)
+                elif sub.fed2:
+                    for name in walk.top_level:
+                        if not typedef.fields[name].has("external"):
+                            fail(CompositionErrorCode.REQUIRES_FIELDS_MISSING_EXTERNAL,
+                                 f'On field "{coordinate}", for {_directive_text(requires)}: '
+                                 f'field "{typedef.name}.{name}" should not be part of a '
+                                 "@requires since it is already provided by this subgraph "
+                                 "(it is not marked @external)", coordinate)
+    _check_unused_externals(sub, used, fail)
+    if not sub.fed2:
+        for typedef in sub.types.values():
+            typedef.shareable_fields.update(typedef.fields)
+    return errors
+
+
+def _drop_external(typedef: TypeDef, field_name: str) -> None:
+    field = typedef.fields[field_name]
+    field.directives = [d for d in field.directives if d.name != "external"]
+
+
+def _interface_fields(sub: Subgraph, typedef: TypeDef) -> set[str]:
+    names: set[str] = set()
+    for interface in typedef.interfaces:
+        iface = sub.types.get(interface)
+        if iface is not None:
+            names.update(iface.fields)
+    return names
+
+
+def _check_unused_externals(sub: Subgraph, used: set[tuple[str, str]], fail: _Fail) -> None:
+    for typedef in sub.types.values():
+        from_interfaces = _interface_fields(sub, typedef)
+        for field in list(typedef.fields.values()):
+            if not field.has("external"):
+                continue
+            if (typedef.name, field.name) in used or field.name in from_interfaces:
+                continue
+            if not sub.fed2:
+                del typedef.fields[field.name]
+                continue
+            coordinate = f"{typedef.name}.{field.name}"
+            fail(CompositionErrorCode.EXTERNAL_UNUSED,
+                 f'Field "{coordinate}" is marked @external but is not used in any federation '
+                 "directive (@key, @provides, @requires) or to satisfy an interface; the field "
+                 "declaration has no use and should be removed (or the field should not be "
+                 "@external).", coordinate)
+
+
+def _check_auth_on_interface(sub: Subgraph, typedef: TypeDef, fail: _Fail) -> None:
+    if typedef.merge_kind is not TypeKind.INTERFACE:
+        return
+    elements = [(typedef.name, typedef.directives)] + [
+        (f"{typedef.name}.{f.name}", f.directives) for f in typedef.fields.values()
+    ]
+    for coordinate, directives in elements:
+        for directive in directives:
+            if directive.name in _AUTH:
+                kind = "interface object" if typedef.is_interface_object else "interface"
+                fail(CompositionErrorCode.AUTH_REQUIREMENTS_APPLIED_ON_INTERFACE,
+                     f'Invalid use of @{directive.name} on {kind} "{coordinate}": '
+                     f"@{directive.name} cannot be applied on interfaces, interface fields and "
+                     "interface objects", coordinate)
+
+
+def key_is_resolvable(key: AppliedDirective) -> bool:
+    value = key.args.get("resolvable")
+    return not (isinstance(value, BooleanValueNode) and not value.value)
+
+
+class _Fail:  # pragma: no cover - typing helper only
+    def __call__(self, code: CompositionErrorCode, message: str, coordinate: str) -> None: ...
