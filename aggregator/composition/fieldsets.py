@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from graphql import GraphQLSyntaxError
-from graphql.language import FieldNode, TokenKind, InlineFragmentNode, SelectionSetNode
+from graphql.language import FieldNode, InlineFragmentNode, SelectionSetNode, TokenKind
 from graphql.language.parser import Parser
 
 from aggregator.composition.model import Subgraph, TypeKind, base_type
@@ -54,7 +54,8 @@ def walk_field_set(
     selection = parse_field_set(fields)
     if isinstance(selection, GraphQLSyntaxError):
         return walk, FieldSetProblem("syntax", f"invalid field set: {selection.message}")
-    problem = _walk(sub, type_name, selection, walk, reject_abstract, hint, top=True)
+    problem = _walk(sub, type_name, selection, walk, reject_abstract=reject_abstract,
+                    hint=hint, top=True)
     return walk, problem
 
 
@@ -63,17 +64,17 @@ def _walk(
     type_name: str,
     selection: SelectionSetNode,
     walk: Walk,
+    *,
     reject_abstract: bool,
     hint: str,
-    *,
     top: bool,
 ) -> FieldSetProblem | None:
     typedef = sub.types.get(type_name)
     for node in selection.selections:
         if isinstance(node, InlineFragmentNode):
-            target = node.type_condition.name.value if node.type_condition else type_name
-            problem = _walk(sub, target, node.selection_set, walk, reject_abstract, hint,
-                            top=top)
+            condition = node.type_condition.name.value if node.type_condition else type_name
+            problem = _walk(sub, condition, node.selection_set, walk,
+                            reject_abstract=reject_abstract, hint=hint, top=top)
             if problem:
                 return problem
             continue
@@ -117,8 +118,8 @@ def _walk(
                 f'"{field_def.type}" has no subfields.'
             )
         if node.selection_set is not None:
-            problem = _walk(sub, target_name, node.selection_set, walk, reject_abstract, hint,
-                            top=False)
+            problem = _walk(sub, target_name, node.selection_set, walk,
+                            reject_abstract=reject_abstract, hint=hint, top=False)
             if problem:
                 return problem
     return None

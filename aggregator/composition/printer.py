@@ -7,6 +7,8 @@ the spec boilerplate (link, join and the optional specs) is fixed text from
 
 from __future__ import annotations
 
+from typing import Any
+
 from graphql.language import (
     ConstArgumentNode,
     ConstDirectiveNode,
@@ -94,7 +96,7 @@ def _enum_value(value: EnumValueDef) -> EnumValueDefinitionNode:
 
 
 def type_node(t: TypeDef) -> DefinitionNode:
-    common = {"name": _name(t.name), "description": _description(t.description),
+    common: dict[str, Any] = {"name": _name(t.name), "description": _description(t.description),
               "directives": _directives(t.directives)}
     if t.kind is TypeKind.OBJECT:
         return ObjectTypeDefinitionNode(

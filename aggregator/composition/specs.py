@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (spec SDL is kept exactly as Apollo prints it)
 """The core-schema specs a supergraph links, as the SDL Apollo emits for them.
 
 Which join version is linked follows the newest federation version among the

@@ -65,7 +65,7 @@ FED1_DIRECTIVES = frozenset({"key", "requires", "provides", "external", "extends
 PLUMBING_TYPES = frozenset(
     {"_Any", "_Entity", "_Service", "_FieldSet", "FieldSet", "link__Import", "link__Purpose",
      "federation__FieldSet", "federation__Scope", "federation__Policy",
-     "federation__ContextFieldValue", "federation__Scope", "Scope", "Policy"}
+     "federation__ContextFieldValue", "Scope", "Policy"}
 )
 PLUMBING_ROOT_FIELDS = frozenset({"_service", "_entities"})
 ROOTS = {"query": "Query", "mutation": "Mutation", "subscription": "Subscription"}
@@ -137,8 +137,8 @@ class _Reader:
             fed_minor = int(match.group(2))
             as_node = args.get("as")
             prefix = as_node.value if isinstance(as_node, StringValueNode) else "federation"
-            for canonical in FEDERATION_DIRECTIVES:
-                self.aliases[f"{prefix}__{canonical}"] = canonical
+            for spec_name in FEDERATION_DIRECTIVES:
+                self.aliases[f"{prefix}__{spec_name}"] = spec_name
             for src, local in imports:
                 if src.startswith("@"):
                     self.aliases[local.lstrip("@")] = src.lstrip("@")
@@ -158,7 +158,9 @@ class _Reader:
         for node in self.document.definitions:
             if isinstance(node, DirectiveDefinitionNode):
                 canonical = self.aliases.get(node.name.value)
-                is_federation = canonical in FEDERATION_DIRECTIVES and canonical not in self.composed
+                is_federation = (
+                    canonical in FEDERATION_DIRECTIVES and canonical not in self.composed
+                )
                 if not is_federation and node.name.value != "link":
                     sub.directive_defs[node.name.value] = node
             elif isinstance(node, TypeDefinitionNode | TypeExtensionNode):

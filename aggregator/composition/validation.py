@@ -8,6 +8,8 @@ one set of rules: in Fed 1 every field may be resolved by several subgraphs,
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from graphql.language import BooleanValueNode, print_ast
 
 from aggregator.composition.errors import CompositionError, CompositionErrorCode
@@ -23,6 +25,8 @@ _EXTERNAL_HINT = (
     "with @external)"
 )
 _AUTH = ("authenticated", "requiresScopes", "policy")
+
+_Fail = Callable[[CompositionErrorCode, str, str], None]
 
 
 def _fields_arg(directive: AppliedDirective) -> str:
@@ -168,7 +172,3 @@ def _check_auth_on_interface(sub: Subgraph, typedef: TypeDef, fail: _Fail) -> No
 def key_is_resolvable(key: AppliedDirective) -> bool:
     value = key.args.get("resolvable")
     return not (isinstance(value, BooleanValueNode) and not value.value)
-
-
-class _Fail:  # pragma: no cover - typing helper only
-    def __call__(self, code: CompositionErrorCode, message: str, coordinate: str) -> None: ...
