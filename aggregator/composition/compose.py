@@ -39,8 +39,8 @@ def compose(sources: Sequence[SubgraphSource]) -> CompositionResult:
             continue
         seen.add(source.name)
         read = read_subgraph(source.name, source.url, source.sdl)
-        if isinstance(read, CompositionError):
-            errors.append(read)
+        if isinstance(read, list):
+            errors.extend(read)
         else:
             subgraphs.append(read)
     if errors:

@@ -72,8 +72,11 @@ def merge_directives(
         for requirement in requirements:
             if requirement not in unique:
                 unique.append(requirement)
-        if unique:
-            result.append(AppliedDirective(name, {arg: _as_value(_conjunction(unique))}))
+        if len(unique) == 1:
+            result.append(AppliedDirective(name, {arg: _as_value(unique[0])}))
+        elif unique:
+            combined = sorted(sorted(group) for group in _conjunction(unique))
+            result.append(AppliedDirective(name, {arg: _as_value(combined)}))
     weights = [d.args.get("weight") for d in flat if d.name == "cost"]
     ints = [int(w.value) for w in weights if isinstance(w, IntValueNode)]
     if ints:

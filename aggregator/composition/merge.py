@@ -512,7 +512,7 @@ class Merger:
                           f"{out.name}.{name}")
             else:
                 kept.append(name)
-        if not kept:
+        if not kept and not (as_input and as_output):
             self.error(
                 CompositionErrorCode.EMPTY_MERGED_ENUM_TYPE,
                 f'None of the values of enum type "{out.name}" are defined consistently in all '

@@ -41,6 +41,7 @@ class _Checker:
         self.supergraph = supergraph
         self.subs = {s.name: s for s in supergraph.subgraphs}
         self.provided = {s.name: self._provided(s) for s in supergraph.subgraphs}
+        self.overridden = self._overridden(supergraph.subgraphs)
         self.errors: list[CompositionError] = []
         self.reported: set[tuple[str, str]] = set()
 
@@ -55,7 +56,22 @@ class _Checker:
                     found |= walk.touched
         return found
 
+    @staticmethod
+    def _overridden(subgraphs: list[Subgraph]) -> set[tuple[str, str, str]]:
+        """(subgraph, type, field) taken over by another subgraph's @override."""
+        found: set[tuple[str, str, str]] = set()
+        for sub in subgraphs:
+            for typedef in sub.types.values():
+                for field in typedef.fields.values():
+                    for override in field.applied("override"):
+                        if override.string_arg("label") is None:
+                            source = override.string_arg("from") or ""
+                            found.add((source, typedef.name, field.name))
+        return found
+
     def resolves(self, sub_name: str, type_name: str, field_name: str) -> bool:
+        if (sub_name, type_name, field_name) in self.overridden:
+            return False
         typedef = self.subs[sub_name].types.get(type_name)
         if typedef is None or field_name not in typedef.fields:
             return False

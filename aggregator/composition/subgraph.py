@@ -53,13 +53,14 @@ from aggregator.composition.model import (
     rename_base,
 )
 
-FEDERATION_DIRECTIVES = frozenset(
-    {
-        "key", "requires", "provides", "external", "shareable", "override", "inaccessible",
-        "tag", "extends", "interfaceObject", "composeDirective", "authenticated",
-        "requiresScopes", "policy", "cost", "listSize", "context", "fromContext",
-    }
-)
+#: federation directive -> the first federation v2.N that defines it.
+SINCE_MINOR = {
+    "key": 0, "requires": 0, "provides": 0, "external": 0, "shareable": 0, "override": 0,
+    "inaccessible": 0, "tag": 0, "extends": 0, "interfaceObject": 1, "composeDirective": 1,
+    "authenticated": 5, "requiresScopes": 5, "policy": 6, "context": 8, "fromContext": 8,
+    "cost": 9, "listSize": 9,
+}
+FEDERATION_DIRECTIVES = frozenset(SINCE_MINOR)
 FED1_DIRECTIVES = frozenset({"key", "requires", "provides", "external", "extends", "tag",
                              "inaccessible"})
 PLUMBING_TYPES = frozenset(
@@ -83,15 +84,18 @@ _KIND_OF = {
 }
 
 
-def read_subgraph(name: str, url: str, sdl: str) -> Subgraph | CompositionError:
+def read_subgraph(name: str, url: str, sdl: str) -> Subgraph | list[CompositionError]:
     """Parse and normalise one subgraph, or say why its SDL is unusable."""
     try:
         document = parse(sdl)
     except GraphQLSyntaxError as error:
-        return CompositionError(
+        return [CompositionError(
             CompositionErrorCode.INVALID_GRAPHQL, f"[{name}] {error.message}", subgraph=name
-        )
-    return _Reader(name, url, document).read()
+        )]
+    reader = _Reader(name, url, document)
+    if reader.errors:
+        return reader.errors
+    return reader.read()
 
 
 class _Reader:
@@ -101,6 +105,8 @@ class _Reader:
         self.roots: dict[str, str] = {}
         self.links: list[LinkedSpec] = []
         self.composed: list[str] = []
+        self.errors: list[CompositionError] = []
+        self.name = name
         fed = self._read_schema_links()
         self.subgraph = Subgraph(
             name, url, fed2=fed is not None, fed_minor=fed if fed is not None else 0
@@ -140,7 +146,13 @@ class _Reader:
             for spec_name in FEDERATION_DIRECTIVES:
                 self.aliases[f"{prefix}__{spec_name}"] = spec_name
             for src, local in imports:
-                if src.startswith("@"):
+                since = SINCE_MINOR.get(src.lstrip("@"))
+                if src.startswith("@") and (since is None or since > fed_minor):
+                    self.errors.append(CompositionError(
+                        CompositionErrorCode.INVALID_LINK_DIRECTIVE_USAGE,
+                        f'[{self.name}] Cannot import unknown element "{src}".', self.name,
+                    ))
+                elif src.startswith("@"):
                     self.aliases[local.lstrip("@")] = src.lstrip("@")
         for directive in directives:
             canonical = self.aliases.get(directive.name.value)
