@@ -156,10 +156,10 @@ class _Checker:
                     queue.append(_Path(name, having, (*path.steps, f"... on {name}")))
 
     def _report(self, path: _Path, field_name: str) -> None:
-        key = (path.type_name, field_name)
-        if key in self.reported:
+        coordinate = (path.type_name, field_name)
+        if coordinate in self.reported:
             return
-        self.reported.add(key)
+        self.reported.add(coordinate)
         steps = [*path.steps[1:], field_name]
         operation = path.steps[0] if path.steps else "query"
         lines = ["{"] if operation == "query" else [f"{operation} {{"]
@@ -172,7 +172,11 @@ class _Checker:
         reasons = []
         for name in sorted(path.subgraphs):
             reasons.append(f'- from subgraph "{name}":')
-            reasons.append(f'  - cannot find field "{path.type_name}.{field_name}".')
+            if (name, path.type_name, field_name) in self.overridden:
+                reasons.append(f'  - field "{path.type_name}.{field_name}" is not resolvable '
+                               "because it is overridden by another subgraph.")
+            else:
+                reasons.append(f'  - cannot find field "{path.type_name}.{field_name}".')
             for other, sub in sorted(self.subs.items()):
                 typedef = sub.types.get(path.type_name)
                 if other in path.subgraphs or typedef is None:
