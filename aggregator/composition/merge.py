@@ -60,17 +60,22 @@ class Supergraph:
 
 
 def graph_enum_names(names: list[str]) -> dict[str, str]:
-    result: dict[str, str] = {}
-    taken: set[str] = set()
+    """Subgraph name -> join__Graph value: upper-cased, made a valid enum value,
+    and numbered (``_1``, ``_2`` in name order) where two names collide."""
+    bases: dict[str, str] = {}
     for name in names:
         value = re.sub(r"[^A-Za-z0-9_]", "_", name).upper()
-        if value[:1].isdigit():
-            value = "_" + value
-        candidate, n = value, 1
-        while candidate in taken:
-            candidate, n = f"{value}_{n}", n + 1
-        taken.add(candidate)
-        result[name] = candidate
+        bases[name] = "_" + value if value[:1].isdigit() else value
+    counts = Counter(bases.values())
+    seen: Counter[str] = Counter()
+    result: dict[str, str] = {}
+    for name in sorted(names):
+        base = bases[name]
+        if counts[base] > 1:
+            seen[base] += 1
+            result[name] = f"{base}_{seen[base]}"
+        else:
+            result[name] = base
     return result
 
 
@@ -283,7 +288,7 @@ class Merger:
             self._check_sharing(coordinate, name, live, overridden, states)
         result = FieldDef(name=name, type=merged_type)
         result.description = _description([f.description for _, _, f in live])
-        result.args = self._merge_arguments(coordinate, [f for _, _, f in live])
+        result.args = self._merge_arguments(coordinate, [(s.name, f) for s, _, f in live])
         result.directives.extend(self._join_fields(out.name, present, states, overridden,
                                                    all_equal))
         result.directives.extend(
@@ -379,27 +384,32 @@ class Merger:
             result.append(AppliedDirective("join__field", args))
         return result
 
-    def _merge_arguments(self, coordinate: str, fields: list[FieldDef]) -> dict[str, InputValueDef]:
+    def _merge_arguments(
+        self, coordinate: str, fields: list[tuple[str, FieldDef]]
+    ) -> dict[str, InputValueDef]:
         names: list[str] = []
-        for f in fields:
+        for _, f in fields:
             names.extend(n for n in f.args if n not in names)
         result: dict[str, InputValueDef] = {}
         for name in names:
             arg_coordinate = f"{coordinate}({name}:)"
-            values = [f.args.get(name) for f in fields]
-            present = [v for v in values if v is not None]
-            if len(present) < len(values):
-                if any(v.type.endswith("!") and v.default is None for v in present):
+            present = [(s, f.args[name]) for s, f in fields if name in f.args]
+            missing = [s for s, f in fields if name not in f.args]
+            if missing:
+                required = [s for s, v in present if v.type.endswith("!") and v.default is None]
+                if required:
                     self.error(
                         CompositionErrorCode.REQUIRED_ARGUMENT_MISSING_IN_SOME_SUBGRAPH,
                         f'Argument "{arg_coordinate}" is required in some subgraphs but does not '
-                        "appear in all subgraphs: it is required but missing in some subgraphs",
+                        f"appear in all subgraphs: it is required in {_subgraphs_text(required)} "
+                        f"but does not appear in {_subgraphs_text(missing)}",
                         arg_coordinate,
                     )
                 else:
                     self.hint(CompositionHintCode.INCONSISTENT_ARGUMENT_PRESENCE,
                               f'Optional argument "{arg_coordinate}" will not be included in the '
-                              "supergraph as it does not appear in all subgraphs", arg_coordinate)
+                              f"supergraph as it does not appear in {_subgraphs_text(missing)}",
+                              arg_coordinate)
                 continue
             merged = self._merge_input_value(arg_coordinate, present, "argument")
             if merged is not None:
@@ -407,36 +417,43 @@ class Merger:
         return result
 
     def _merge_input_value(
-        self, coordinate: str, values: list[InputValueDef], what: str
+        self, coordinate: str, values: list[tuple[str, InputValueDef]], what: str
     ) -> InputValueDef | None:
-        types = [v.type for v in values]
+        types = [v.type for _, v in values]
         merged_type = narrowest(types, lambda a, b: a == b)
         if merged_type is None:
+            code = (CompositionErrorCode.FIELD_ARGUMENT_TYPE_MISMATCH if what == "argument"
+                    else CompositionErrorCode.FIELD_TYPE_MISMATCH)
+            first_sub, first = values[0][0], types[0]
+            other_sub, other = next((s, v.type) for s, v in values if v.type != first)
             self.error(
-                CompositionErrorCode.FIELD_ARGUMENT_TYPE_MISMATCH
-                if what == "argument" else CompositionErrorCode.FIELD_TYPE_MISMATCH,
+                code,
                 f'Type of {what} "{coordinate}" is incompatible across subgraphs: it has type '
-                f'"{types[0]}" in one subgraph but type "{next(t for t in types if t != types[0])}"'
-                " in another",
+                f'"{first}" in subgraph "{first_sub}" but type "{other}" in subgraph '
+                f'"{other_sub}"',
                 coordinate,
             )
             return None
-        defaults = {print_ast(v.default) if v.default else None for v in values}
-        if len(defaults) > 1:
+        defaults = {s: print_ast(v.default) if v.default else None for s, v in values}
+        if len(set(defaults.values())) > 1:
+            shown = ", ".join(
+                f'{d or "no default"} in subgraph "{s}"' for s, d in defaults.items()
+            )
             self.error(
                 CompositionErrorCode.FIELD_ARGUMENT_DEFAULT_MISMATCH
                 if what == "argument" else CompositionErrorCode.INPUT_FIELD_DEFAULT_MISMATCH,
                 f'{what.capitalize()} "{coordinate}" has incompatible default values across '
-                f"subgraphs: {', '.join(sorted(d or 'no default' for d in defaults))}",
+                f"subgraphs: {shown}",
                 coordinate,
             )
             return None
+        first_value = values[0][1]
         return InputValueDef(
-            name=values[0].name,
+            name=first_value.name,
             type=merged_type,
-            default=values[0].default,
-            description=_description([v.description for v in values]),
-            directives=merge_directives([v.directives for v in values], self.composed),
+            default=first_value.default,
+            description=_description([v.description for _, v in values]),
+            directives=merge_directives([v.directives for _, v in values], self.composed),
         )
 
     # -- input objects and enums ---------------------------------------------
@@ -447,15 +464,17 @@ class Merger:
             names.extend(n for n in t.input_fields if n not in names)
         for name in names:
             coordinate = f"{out.name}.{name}"
-            values = [t.input_fields.get(name) for _, t in sources]
-            present = [v for v in values if v is not None]
-            if len(present) < len(values):
+            present = [(s.name, t.input_fields[name]) for s, t in sources
+                       if name in t.input_fields]
+            if len(present) < len(sources):
                 missing = [s.name for s, t in sources if name not in t.input_fields]
-                if any(v.type.endswith("!") and v.default is None for v in present):
+                required = [s for s, v in present if v.type.endswith("!") and v.default is None]
+                if required:
                     self.error(
                         CompositionErrorCode.REQUIRED_INPUT_FIELD_MISSING_IN_SOME_SUBGRAPH,
                         f'Input object field "{coordinate}" is required in some subgraphs but '
-                        f"does not appear in all subgraphs: it is missing in "
+                        f"does not appear in all subgraphs: it is required in "
+                        f"{_subgraphs_text(required)} but does not appear in "
                         f"{_subgraphs_text(missing)}",
                         coordinate,
                     )
@@ -468,10 +487,11 @@ class Merger:
             merged = self._merge_input_value(coordinate, present, "input field")
             if merged is None:
                 continue
-            if len({v.type for v in present}) > 1:
+            if len({v.type for _, v in present}) > 1:
                 merged.directives[:0] = [
-                    AppliedDirective("join__field", {"graph": self.graph(s), "type": _s(v.type)})
-                    for (s, _), v in zip(sources, present, strict=True)
+                    AppliedDirective("join__field", {"graph": self.graph(self.by_name[s]),
+                                                     "type": _s(v.type)})
+                    for s, v in present
                 ]
             out.input_fields[name] = merged
         if not out.input_fields:
@@ -479,7 +499,8 @@ class Merger:
                 CompositionErrorCode.EMPTY_MERGED_INPUT_TYPE,
                 f'None of the fields of input object type "{out.name}" are consistently defined '
                 "in all the subgraphs defining that type. As only fields common to all subgraphs "
-                "are merged, this would result in an empty type.",
+                "are merged, this would result in an empty type (defined in "
+                f"{_subgraphs_text([s.name for s, _ in sources])}).",
                 out.name,
             )
 
@@ -517,7 +538,8 @@ class Merger:
                 CompositionErrorCode.EMPTY_MERGED_ENUM_TYPE,
                 f'None of the values of enum type "{out.name}" are defined consistently in all '
                 "the subgraphs defining that type. As only values common to all subgraphs are "
-                "merged, this would result in an empty type.",
+                "merged, this would result in an empty type (defined in "
+                f"{_subgraphs_text([s.name for s, _ in sources])}).",
                 out.name,
             )
         for name in kept:
