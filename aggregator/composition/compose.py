@@ -43,6 +43,9 @@ def compose(sources: Sequence[SubgraphSource]) -> CompositionResult:
             errors.extend(read)
         else:
             subgraphs.append(read)
+    if not errors and not subgraphs:
+        errors.append(CompositionError(CompositionErrorCode.NO_QUERIES,
+                                       "No subgraphs to compose: give at least one."))
     if errors:
         return CompositionFailure(tuple(errors))
     for subgraph in subgraphs:
@@ -50,6 +53,13 @@ def compose(sources: Sequence[SubgraphSource]) -> CompositionResult:
     if errors:
         return CompositionFailure(tuple(errors))
     supergraph, merge_errors, hints = merge(subgraphs)
+    query = supergraph.types.get("Query")
+    if not merge_errors and (query is None or not query.fields):
+        merge_errors.append(CompositionError(
+            CompositionErrorCode.NO_QUERIES,
+            "No queries found in any subgraph: a supergraph must have a query root type "
+            f"(subgraphs: {', '.join(s.name for s in subgraphs)}).",
+        ))
     if merge_errors:
         return CompositionFailure(tuple(merge_errors), tuple(hints))
     unreachable = check_satisfiability(supergraph)

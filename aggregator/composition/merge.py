@@ -395,6 +395,9 @@ class Merger:
             arg_coordinate = f"{coordinate}({name}:)"
             present = [(s, f.args[name]) for s, f in fields if name in f.args]
             missing = [s for s, f in fields if name not in f.args]
+            merged = self._merge_input_value(arg_coordinate, present, "argument")
+            if merged is None:
+                continue
             if missing:
                 required = [s for s, v in present if v.type.endswith("!") and v.default is None]
                 if required:
@@ -411,9 +414,7 @@ class Merger:
                               f"supergraph as it does not appear in {_subgraphs_text(missing)}",
                               arg_coordinate)
                 continue
-            merged = self._merge_input_value(arg_coordinate, present, "argument")
-            if merged is not None:
-                result[name] = merged
+            result[name] = merged
         return result
 
     def _merge_input_value(
@@ -435,7 +436,8 @@ class Merger:
             )
             return None
         defaults = {s: print_ast(v.default) if v.default else None for s, v in values}
-        if len(set(defaults.values())) > 1:
+        distinct = {d for d in defaults.values() if d is not None}
+        if len(distinct) > 1:
             shown = ", ".join(
                 f'{d or "no default"} in subgraph "{s}"' for s, d in defaults.items()
             )
@@ -447,11 +449,13 @@ class Merger:
                 coordinate,
             )
             return None
+        # A default only some subgraphs declare is dropped (Apollo does the same).
+        default = values[0][1].default if None not in defaults.values() else None
         first_value = values[0][1]
         return InputValueDef(
             name=first_value.name,
             type=merged_type,
-            default=first_value.default,
+            default=default,
             description=_description([v.description for _, v in values]),
             directives=merge_directives([v.directives for _, v in values], self.composed),
         )
@@ -466,6 +470,9 @@ class Merger:
             coordinate = f"{out.name}.{name}"
             present = [(s.name, t.input_fields[name]) for s, t in sources
                        if name in t.input_fields]
+            merged = self._merge_input_value(coordinate, present, "input field")
+            if merged is None:
+                continue
             if len(present) < len(sources):
                 missing = [s.name for s, t in sources if name not in t.input_fields]
                 required = [s for s, v in present if v.type.endswith("!") and v.default is None]
@@ -483,9 +490,6 @@ class Merger:
                               f'Input object field "{coordinate}" will not be included in the '
                               f"supergraph as it does not appear in {_subgraphs_text(missing)}",
                               coordinate)
-                continue
-            merged = self._merge_input_value(coordinate, present, "input field")
-            if merged is None:
                 continue
             if len({v.type for _, v in present}) > 1:
                 merged.directives[:0] = [

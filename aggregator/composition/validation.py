@@ -25,6 +25,7 @@ _EXTERNAL_HINT = (
     "with @external)"
 )
 _AUTH = ("authenticated", "requiresScopes", "policy")
+BUILT_IN_SCALARS = frozenset({"Int", "Float", "String", "Boolean", "ID"})
 
 _Fail = Callable[[CompositionErrorCode, str, str], None]
 
@@ -47,6 +48,7 @@ def check_subgraph(sub: Subgraph) -> list[CompositionError]:
     def fail(code: CompositionErrorCode, message: str, coordinate: str) -> None:
         errors.append(CompositionError(code, f"[{sub.name}] {message}", sub.name, coordinate))
 
+    _check_type_references(sub, fail)
     for typedef in sub.types.values():
         _check_auth_on_interface(sub, typedef, fail)
         for key in typedef.applied("key"):
@@ -118,6 +120,26 @@ def check_subgraph(sub: Subgraph) -> list[CompositionError]:
         for typedef in sub.types.values():
             typedef.shareable_fields.update(typedef.fields)
     return errors
+
+
+def _check_type_references(sub: Subgraph, fail: _Fail) -> None:
+    reported: set[str] = set()
+
+    def check(type_ref: str, coordinate: str) -> None:
+        name = base_type(type_ref)
+        if name not in sub.types and name not in BUILT_IN_SCALARS and name not in reported:
+            reported.add(name)
+            fail(CompositionErrorCode.INVALID_GRAPHQL, f"Unknown type {name}", coordinate)
+
+    for typedef in sub.types.values():
+        for name in typedef.interfaces + typedef.members:
+            check(name, typedef.name)
+        for field in typedef.fields.values():
+            check(field.type, f"{typedef.name}.{field.name}")
+            for arg in field.args.values():
+                check(arg.type, f"{typedef.name}.{field.name}({arg.name}:)")
+        for input_field in typedef.input_fields.values():
+            check(input_field.type, f"{typedef.name}.{input_field.name}")
 
 
 def _drop_external(typedef: TypeDef, field_name: str) -> None:
