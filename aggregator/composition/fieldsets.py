@@ -123,3 +123,15 @@ def _walk(
             if problem:
                 return problem
     return None
+
+
+def provided_fields(sub: Subgraph) -> set[tuple[str, str]]:
+    """(type, field) pairs some @provides of ``sub`` selects: resolvable there on that path."""
+    found: set[tuple[str, str]] = set()
+    for typedef in sub.types.values():
+        for field_def in typedef.fields.values():
+            for provides in field_def.applied("provides"):
+                walk, _ = walk_field_set(sub, base_type(field_def.type),
+                                         provides.string_arg("fields") or "")
+                found |= walk.touched
+    return found

@@ -30,7 +30,7 @@ from aggregator.composition.errors import (
     CompositionHint,
     CompositionHintCode,
 )
-from aggregator.composition.fieldsets import walk_field_set
+from aggregator.composition.fieldsets import provided_fields, walk_field_set
 from aggregator.composition.model import (
     AppliedDirective,
     EnumValueDef,
@@ -109,6 +109,7 @@ class Merger:
         self.hints: list[CompositionHint] = []
         self.composed = frozenset(n for s in subgraphs for n in s.composed)
         self.out = Supergraph(graph_enum_names([s.name for s in subgraphs]), subgraphs)
+        self.provided = {s.name: provided_fields(s) for s in subgraphs}
         self.input_usage: dict[str, str] = {}
         self.output_usage: dict[str, str] = {}
         self._collect_usages()
@@ -318,13 +319,14 @@ class Merger:
     ) -> None:
         resolving = [
             (s, t, f) for s, t, f in live
-            if not f.has("external") and states[s.name] is None and s.name not in overridden
+            if (not f.has("external") or (t.name, name) in self.provided[s.name])
+            and states[s.name] is None and s.name not in overridden
         ]
         if len(resolving) < 2:
             return
         non_shareable = [
             s.name for s, t, f in resolving
-            if not (f.has("shareable") or name in t.shareable_fields)
+            if not (f.has("shareable") or name in t.shareable_fields or f.has("external"))
         ]
         if not non_shareable:
             return

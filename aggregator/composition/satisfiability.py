@@ -20,7 +20,7 @@ from collections import deque
 from dataclasses import dataclass
 
 from aggregator.composition.errors import CompositionError, CompositionErrorCode
-from aggregator.composition.fieldsets import walk_field_set
+from aggregator.composition.fieldsets import provided_fields, walk_field_set
 from aggregator.composition.merge import Supergraph
 from aggregator.composition.model import Subgraph, TypeKind, base_type
 from aggregator.composition.validation import key_is_resolvable
@@ -40,21 +40,10 @@ class _Checker:
     def __init__(self, supergraph: Supergraph) -> None:
         self.supergraph = supergraph
         self.subs = {s.name: s for s in supergraph.subgraphs}
-        self.provided = {s.name: self._provided(s) for s in supergraph.subgraphs}
+        self.provided = {s.name: provided_fields(s) for s in supergraph.subgraphs}
         self.overridden = self._overridden(supergraph.subgraphs)
         self.errors: list[CompositionError] = []
         self.reported: set[tuple[str, str]] = set()
-
-    @staticmethod
-    def _provided(sub: Subgraph) -> set[tuple[str, str]]:
-        found: set[tuple[str, str]] = set()
-        for typedef in sub.types.values():
-            for field in typedef.fields.values():
-                for provides in field.applied("provides"):
-                    walk, _ = walk_field_set(sub, base_type(field.type),
-                                             provides.string_arg("fields") or "")
-                    found |= walk.touched
-        return found
 
     @staticmethod
     def _overridden(subgraphs: list[Subgraph]) -> set[tuple[str, str, str]]:

@@ -93,9 +93,8 @@ def read_subgraph(name: str, url: str, sdl: str) -> Subgraph | list[CompositionE
             CompositionErrorCode.INVALID_GRAPHQL, f"[{name}] {error.message}", subgraph=name
         )]
     reader = _Reader(name, url, document)
-    if reader.errors:
-        return reader.errors
-    return reader.read()
+    subgraph = reader.read()
+    return reader.errors or subgraph
 
 
 class _Reader:
@@ -220,6 +219,13 @@ class _Reader:
             directives=self._directives(node.directives),
         )
 
+    def _duplicate(self, field_name: str, type_name: str) -> None:
+        self.errors.append(CompositionError(
+            CompositionErrorCode.INVALID_GRAPHQL,
+            f"[{self.name}] Field {field_name} already exists on {type_name}",
+            self.name, f"{type_name}.{field_name}",
+        ))
+
     def _fold(self, type_name: str, node: TypeDefinitionNode | TypeExtensionNode) -> None:
         kind = _KIND_OF[type(node)]
         types = self.subgraph.types
@@ -236,10 +242,14 @@ class _Reader:
             if isinstance(field_node, FieldDefinitionNode):
                 if type_name in ROOTS.values() and field_node.name.value in PLUMBING_ROOT_FIELDS:
                     continue
+                if field_node.name.value in typedef.fields:
+                    self._duplicate(field_node.name.value, type_name)
                 typedef.fields[field_node.name.value] = self._field(field_node)
                 if shareable_block:
                     typedef.shareable_fields.add(field_node.name.value)
             elif isinstance(field_node, InputValueDefinitionNode):
+                if field_node.name.value in typedef.input_fields:
+                    self._duplicate(field_node.name.value, type_name)
                 typedef.input_fields[field_node.name.value] = self._input_value(field_node)
         for interface in getattr(node, "interfaces", None) or ():
             if interface.name.value not in typedef.interfaces:
