@@ -161,6 +161,20 @@ class Merger:
             if len(kinds) > 1:
                 self._kind_mismatch(name, sources)
                 continue
+            if any(t.is_interface_object for _, t in sources) and not any(
+                s.fed2 and t.kind is TypeKind.INTERFACE and t.has("key") for s, t in sources
+            ):
+                users = [s.name for s, t in sources if t.is_interface_object]
+                self.error(
+                    CompositionErrorCode.INTERFACE_OBJECT_USAGE_ERROR,
+                    f'The @interfaceObject directive is used on type "{name}" in '
+                    f"{_subgraphs_text(users)}, which requires other subgraphs to resolve its "
+                    f'type name via an interface @key. However, no subgraph defines "{name}" as '
+                    "an interface with a @key (a @key on an interface in a federation 1 "
+                    "subgraph does not count).",
+                    name,
+                )
+                continue
             merged = self._merge_type(name, sources)
             if merged is not None:
                 self.out.types[name] = merged

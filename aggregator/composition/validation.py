@@ -49,6 +49,8 @@ def check_subgraph(sub: Subgraph) -> list[CompositionError]:
         errors.append(CompositionError(code, f"[{sub.name}] {message}", sub.name, coordinate))
 
     _check_type_references(sub, fail)
+    if errors:
+        return errors  # not a valid GraphQL schema: federation checks would only add noise
     for typedef in sub.types.values():
         _check_auth_on_interface(sub, typedef, fail)
         for key in typedef.applied("key"):
@@ -71,6 +73,12 @@ def check_subgraph(sub: Subgraph) -> list[CompositionError]:
                     _drop_external(owner, field_name)
         for field in typedef.fields.values():
             coordinate = f"{typedef.name}.{field.name}"
+            if len(field.applied("shareable")) > 1:
+                fail(CompositionErrorCode.INVALID_SHAREABLE_USAGE,
+                     f'Invalid duplicate application of @shareable on field "{coordinate}": '
+                     "@shareable is only repeatable on types so it can be used simultaneously on "
+                     "a type definition and its extensions, but it should not be duplicated on "
+                     "the same definition/extension declaration", coordinate)
             for provides in field.applied("provides"):
                 target = base_type(field.type)
                 target_def = sub.types.get(target)
