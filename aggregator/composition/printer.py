@@ -64,7 +64,7 @@ def _directives(directives: list[AppliedDirective]) -> tuple[ConstDirectiveNode,
         ConstDirectiveNode(
             name=_name(d.name),
             arguments=tuple(
-                ConstArgumentNode(name=_name(k), value=v)  # type: ignore[arg-type]
+                ConstArgumentNode(name=_name(k), value=v)
                 for k, v in d.args.items()
             ),
         )
