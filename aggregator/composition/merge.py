@@ -44,6 +44,8 @@ from aggregator.composition.model import (
 from aggregator.composition.types import narrowest, widest
 from aggregator.composition.validation import key_is_resolvable
 
+#: federation directives that are copied into the supergraph under their imported name.
+SUPERGRAPH_SPEC_DIRECTIVES = ("tag", "inaccessible")
 EXECUTABLE_LOCATIONS = frozenset({
     "QUERY", "MUTATION", "SUBSCRIPTION", "FIELD", "FRAGMENT_DEFINITION", "FRAGMENT_SPREAD",
     "INLINE_FRAGMENT", "VARIABLE_DEFINITION",
@@ -57,6 +59,8 @@ class Supergraph:
     types: dict[str, TypeDef] = field(default_factory=dict)
     directive_defs: list[DirectiveDefinitionNode] = field(default_factory=list)
     composed_links: list[tuple[str, list[str]]] = field(default_factory=list)
+    #: spec directive -> the name every subgraph imported it as, when not its own name
+    renames: dict[str, str] = field(default_factory=dict)
 
 
 def graph_enum_names(names: list[str]) -> dict[str, str]:
@@ -151,7 +155,27 @@ class Merger:
 
     # -- entry point ---------------------------------------------------------
 
+    def _check_import_names(self) -> None:
+        for directive in SUPERGRAPH_SPEC_DIRECTIVES:
+            local = {s.name: s.imported_as[directive] for s in self.subs
+                     if directive in s.imported_as}
+            distinct = sorted(set(local.values()))
+            if len(distinct) > 1:
+                first = next(iter(local.items()))
+                other = next((s, n) for s, n in local.items() if n != first[1])
+                self.error(
+                    CompositionErrorCode.LINK_IMPORT_NAME_MISMATCH,
+                    f'The "@{directive}" directive (from https://specs.apollo.dev/federation) is '
+                    f'imported with mismatched name between subgraphs: it is imported as '
+                    f'"@{first[1]}" in subgraph "{first[0]}" but "@{other[1]}" in subgraph '
+                    f'"{other[0]}"',
+                    f"@{directive}",
+                )
+            elif distinct and distinct[0] != directive:
+                self.out.renames[directive] = distinct[0]
+
     def merge(self) -> Supergraph:
+        self._check_import_names()
         names: list[str] = []
         for s in self.subs:
             names.extend(n for n in s.types if n not in names)

@@ -112,6 +112,8 @@ class Subgraph:
     directive_defs: dict[str, DirectiveDefinitionNode] = field(default_factory=dict)
     composed: list[str] = field(default_factory=list)
     links: list[LinkedSpec] = field(default_factory=list)
+    #: federation directive -> the name this subgraph imported it under (explicit imports only)
+    imported_as: dict[str, str] = field(default_factory=dict)
 
 
 def base_type(type_ref: str) -> str:

@@ -59,68 +59,76 @@ def _description(text: str | None) -> StringValueNode | None:
     return StringValueNode(value=text, block=True) if text else None
 
 
-def _directives(directives: list[AppliedDirective]) -> tuple[ConstDirectiveNode, ...]:
-    return tuple(
-        ConstDirectiveNode(
-            name=_name(d.name),
-            arguments=tuple(
-                ConstArgumentNode(name=_name(k), value=v)
-                for k, v in d.args.items()
-            ),
+class _TypePrinter:
+    """Builds AST nodes for merged types; ``renames`` maps spec directives to imported names."""
+
+    def __init__(self, renames: dict[str, str]) -> None:
+        self.renames = renames
+
+    def directives(self, directives: list[AppliedDirective]) -> tuple[ConstDirectiveNode, ...]:
+        return tuple(
+            ConstDirectiveNode(
+                name=_name(self.renames.get(d.name, d.name)),
+                arguments=tuple(
+                    ConstArgumentNode(name=_name(k), value=v)  # type: ignore[arg-type]
+                    for k, v in d.args.items()
+                ),
+            )
+            for d in directives
         )
-        for d in directives
-    )
 
-
-def _input_value(value: InputValueDef) -> InputValueDefinitionNode:
-    default: ConstValueNode | None = value.default  # type: ignore[assignment]
-    return InputValueDefinitionNode(
-        name=_name(value.name), type=parse_type(value.type), default_value=default,
-        description=_description(value.description), directives=_directives(value.directives),
-    )
-
-
-def _field(field: FieldDef) -> FieldDefinitionNode:
-    return FieldDefinitionNode(
-        name=_name(field.name), type=parse_type(field.type),
-        arguments=tuple(_input_value(a) for a in field.args.values()),
-        description=_description(field.description), directives=_directives(field.directives),
-    )
-
-
-def _enum_value(value: EnumValueDef) -> EnumValueDefinitionNode:
-    return EnumValueDefinitionNode(
-        name=_name(value.name), description=_description(value.description),
-        directives=_directives(value.directives),
-    )
-
-
-def type_node(t: TypeDef) -> DefinitionNode:
-    common: dict[str, Any] = {"name": _name(t.name), "description": _description(t.description),
-              "directives": _directives(t.directives)}
-    if t.kind is TypeKind.OBJECT:
-        return ObjectTypeDefinitionNode(
-            **common, interfaces=tuple(NamedTypeNode(name=_name(i)) for i in t.interfaces),
-            fields=tuple(_field(f) for f in t.fields.values()),
+    def input_value(self, value: InputValueDef) -> InputValueDefinitionNode:
+        default: ConstValueNode | None = value.default  # type: ignore[assignment]
+        return InputValueDefinitionNode(
+            name=_name(value.name), type=parse_type(value.type), default_value=default,
+            description=_description(value.description),
+            directives=self.directives(value.directives),
         )
-    if t.kind is TypeKind.INTERFACE:
-        return InterfaceTypeDefinitionNode(
-            **common, interfaces=tuple(NamedTypeNode(name=_name(i)) for i in t.interfaces),
-            fields=tuple(_field(f) for f in t.fields.values()),
+
+    def field(self, field: FieldDef) -> FieldDefinitionNode:
+        return FieldDefinitionNode(
+            name=_name(field.name), type=parse_type(field.type),
+            arguments=tuple(self.input_value(a) for a in field.args.values()),
+            description=_description(field.description),
+            directives=self.directives(field.directives),
         )
-    if t.kind is TypeKind.UNION:
-        return UnionTypeDefinitionNode(
-            **common, types=tuple(NamedTypeNode(name=_name(m)) for m in t.members)
+
+    def enum_value(self, value: EnumValueDef) -> EnumValueDefinitionNode:
+        return EnumValueDefinitionNode(
+            name=_name(value.name), description=_description(value.description),
+            directives=self.directives(value.directives),
         )
-    if t.kind is TypeKind.ENUM:
-        return EnumTypeDefinitionNode(
-            **common, values=tuple(_enum_value(v) for v in t.values.values())
-        )
-    if t.kind is TypeKind.INPUT_OBJECT:
-        return InputObjectTypeDefinitionNode(
-            **common, fields=tuple(_input_value(f) for f in t.input_fields.values())
-        )
-    return ScalarTypeDefinitionNode(**common)
+
+    def type_node(self, t: TypeDef) -> DefinitionNode:
+        common: dict[str, Any] = {
+            "name": _name(t.name),
+            "description": _description(t.description),
+            "directives": self.directives(t.directives),
+        }
+        interfaces = tuple(NamedTypeNode(name=_name(i)) for i in t.interfaces)
+        if t.kind is TypeKind.OBJECT:
+            return ObjectTypeDefinitionNode(
+                **common, interfaces=interfaces,
+                fields=tuple(self.field(f) for f in t.fields.values()),
+            )
+        if t.kind is TypeKind.INTERFACE:
+            return InterfaceTypeDefinitionNode(
+                **common, interfaces=interfaces,
+                fields=tuple(self.field(f) for f in t.fields.values()),
+            )
+        if t.kind is TypeKind.UNION:
+            return UnionTypeDefinitionNode(
+                **common, types=tuple(NamedTypeNode(name=_name(m)) for m in t.members)
+            )
+        if t.kind is TypeKind.ENUM:
+            return EnumTypeDefinitionNode(
+                **common, values=tuple(self.enum_value(v) for v in t.values.values())
+            )
+        if t.kind is TypeKind.INPUT_OBJECT:
+            return InputObjectTypeDefinitionNode(
+                **common, fields=tuple(self.input_value(f) for f in t.input_fields.values())
+            )
+        return ScalarTypeDefinitionNode(**common)
 
 
 def _used_directives(supergraph: Supergraph) -> set[str]:
@@ -142,8 +150,13 @@ def print_supergraph(supergraph: Supergraph) -> str:
     used = _used_directives(supergraph)
     links = ['@link(url: "https://specs.apollo.dev/link/v1.0")', join_link(version)]
     definitions = [LINK_DEFINITIONS, join_definitions(version)]
-    for (link, definition), names in OPTIONAL_SPECS:
+    for (spec_link, spec_definition), names in OPTIONAL_SPECS:
         if used & names:
+            link, definition = spec_link, spec_definition
+            for name in sorted(names & set(supergraph.renames)):
+                local = supergraph.renames[name]
+                link = link[:-1] + f', import: [{{name: "@{name}", as: "@{local}"}}])'
+                definition = definition.replace(f"directive @{name}", f"directive @{local}")
             links.append(link)
             definitions.append(definition)
     for url, imports in supergraph.composed_links:
@@ -163,7 +176,8 @@ def print_supergraph(supergraph: Supergraph) -> str:
     parts = [schema, *definitions]
     parts.extend(print_ast(d) + "\n" for d in supergraph.directive_defs)
     parts.append(f"enum join__Graph {{\n{graph_values}\n}}\n")
+    printer = _TypePrinter(supergraph.renames)
     for name in sorted(supergraph.types):
-        parts.append(print_ast(DocumentNode(definitions=(type_node(supergraph.types[name]),)))
-                     + "\n")
+        node = printer.type_node(supergraph.types[name])
+        parts.append(print_ast(DocumentNode(definitions=(node,))) + "\n")
     return "\n".join(parts)

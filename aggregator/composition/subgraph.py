@@ -105,6 +105,7 @@ class _Reader:
         self.links: list[LinkedSpec] = []
         self.composed: list[str] = []
         self.errors: list[CompositionError] = []
+        self.imported_as: dict[str, str] = {}
         self.name = name
         fed = self._read_schema_links()
         self.subgraph = Subgraph(
@@ -153,6 +154,7 @@ class _Reader:
                     ))
                 elif src.startswith("@"):
                     self.aliases[local.lstrip("@")] = src.lstrip("@")
+                    self.imported_as[src.lstrip("@")] = local.lstrip("@")
         for directive in directives:
             canonical = self.aliases.get(directive.name.value)
             if canonical == "composeDirective":
@@ -165,6 +167,7 @@ class _Reader:
         sub = self.subgraph
         sub.links = self.links
         sub.composed = self.composed
+        sub.imported_as = self.imported_as
         extension_only: dict[str, bool] = {}
         for node in self.document.definitions:
             if isinstance(node, DirectiveDefinitionNode):
