@@ -174,8 +174,28 @@ class Merger:
             elif distinct and distinct[0] != directive:
                 self.out.renames[directive] = distinct[0]
 
+    def _check_interface_objects(self) -> None:
+        names = {n for s in self.subs for n, t in s.types.items() if t.is_interface_object}
+        for name in sorted(names):
+            sources = [(s, s.types[name]) for s in self.subs if name in s.types]
+            if any(s.fed2 and t.kind is TypeKind.INTERFACE and t.has("key") for s, t in sources):
+                continue
+            users = [s.name for s, t in sources if t.is_interface_object]
+            self.error(
+                CompositionErrorCode.INTERFACE_OBJECT_USAGE_ERROR,
+                f'The @interfaceObject directive is used on type "{name}" in '
+                f"{_subgraphs_text(users)}, which requires other subgraphs to resolve its "
+                f'type name via an interface @key. However, no subgraph defines "{name}" as '
+                "an interface with a @key (a @key on an interface in a federation 1 "
+                "subgraph does not count).",
+                name,
+            )
+
     def merge(self) -> Supergraph:
         self._check_import_names()
+        self._check_interface_objects()
+        if self.errors:
+            return self.out
         names: list[str] = []
         for s in self.subs:
             names.extend(n for n in s.types if n not in names)
@@ -184,20 +204,6 @@ class Merger:
             kinds = {t.merge_kind for _, t in sources}
             if len(kinds) > 1:
                 self._kind_mismatch(name, sources)
-                continue
-            if any(t.is_interface_object for _, t in sources) and not any(
-                s.fed2 and t.kind is TypeKind.INTERFACE and t.has("key") for s, t in sources
-            ):
-                users = [s.name for s, t in sources if t.is_interface_object]
-                self.error(
-                    CompositionErrorCode.INTERFACE_OBJECT_USAGE_ERROR,
-                    f'The @interfaceObject directive is used on type "{name}" in '
-                    f"{_subgraphs_text(users)}, which requires other subgraphs to resolve its "
-                    f'type name via an interface @key. However, no subgraph defines "{name}" as '
-                    "an interface with a @key (a @key on an interface in a federation 1 "
-                    "subgraph does not count).",
-                    name,
-                )
                 continue
             merged = self._merge_type(name, sources)
             if merged is not None:
