@@ -9,6 +9,7 @@ first problem as text, and records which fields were selected so unused
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from graphql import GraphQLSyntaxError
 from graphql.language import FieldNode, InlineFragmentNode, SelectionSetNode, TokenKind
@@ -31,6 +32,7 @@ class Walk:
     top_level: list[str] = field(default_factory=list)
 
 
+@lru_cache(maxsize=4096)
 def parse_field_set(fields: str) -> SelectionSetNode | GraphQLSyntaxError:
     try:
         parser = Parser("{" + fields + "}", no_location=True)
