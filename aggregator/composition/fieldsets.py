@@ -56,6 +56,8 @@ def walk_field_set(
     selection = parse_field_set(fields)
     if isinstance(selection, GraphQLSyntaxError):
         return walk, FieldSetProblem("syntax", f"invalid field set: {selection.message}")
+    if not selection.selections:
+        return walk, FieldSetProblem("syntax", 'invalid field set: Expected Name, found "}".')
     problem = _walk(sub, type_name, selection, walk, reject_abstract=reject_abstract,
                     hint=hint, top=True)
     return walk, problem

@@ -46,6 +46,7 @@ from aggregator.composition.validation import key_is_resolvable
 
 #: federation directives that are copied into the supergraph under their imported name.
 SUPERGRAPH_SPEC_DIRECTIVES = ("tag", "inaccessible")
+ROOT_TYPE_NAMES = frozenset({"Query", "Mutation", "Subscription"})
 EXECUTABLE_LOCATIONS = frozenset({
     "QUERY", "MUTATION", "SUBSCRIPTION", "FIELD", "FRAGMENT_DEFINITION", "FRAGMENT_SPREAD",
     "INLINE_FRAGMENT", "VARIABLE_DEFINITION",
@@ -191,9 +192,23 @@ class Merger:
                 name,
             )
 
+    def _check_extensions_have_base(self) -> None:
+        names = {n for s in self.subs for n in s.types if n not in ROOT_TYPE_NAMES}
+        for name in sorted(names):
+            sources = [s.types[name] for s in self.subs if name in s.types]
+            if all(t.only_extensions for t in sources):
+                self.error(
+                    CompositionErrorCode.EXTENSION_WITH_NO_BASE,
+                    f'Type "{name}" is an extension type, but there is no type definition for '
+                    f'"{name}" in any subgraph (it is extended in '
+                    f"{_subgraphs_text([s.name for s in self.subs if name in s.types])}).",
+                    name,
+                )
+
     def merge(self) -> Supergraph:
         self._check_import_names()
         self._check_interface_objects()
+        self._check_extensions_have_base()
         if self.errors:
             return self.out
         names: list[str] = []

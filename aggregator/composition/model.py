@@ -82,6 +82,8 @@ class TypeDef(Directed):
     members: list[str] = field(default_factory=list)
     values: dict[str, EnumValueDef] = field(default_factory=dict)
     extension: bool = False
+    #: only ``extend type`` blocks define it in this subgraph (before Fed 1 upgrading)
+    only_extensions: bool = False
     shareable_fields: set[str] = field(default_factory=set)
 
     @property

@@ -41,6 +41,7 @@ from graphql.language import (
 )
 
 from aggregator.composition.errors import CompositionError, CompositionErrorCode
+from aggregator.composition.graphql_validity import check_graphql
 from aggregator.composition.model import (
     AppliedDirective,
     EnumValueDef,
@@ -70,6 +71,7 @@ PLUMBING_TYPES = frozenset(
 )
 PLUMBING_ROOT_FIELDS = frozenset({"_service", "_entities"})
 ROOTS = {"query": "Query", "mutation": "Mutation", "subscription": "Subscription"}
+MAX_FEDERATION_MINOR = 14  # federation v2.14, the newest @apollo/composition 2.14 knows
 FEDERATION_URL = re.compile(r"^https://specs\.apollo\.dev/federation/v(\d+)\.(\d+)$")
 
 _KIND_OF = {
@@ -93,6 +95,13 @@ def read_subgraph(name: str, url: str, sdl: str) -> Subgraph | list[CompositionE
             CompositionErrorCode.INVALID_GRAPHQL, f"[{name}] {error.message}", subgraph=name
         )]
     reader = _Reader(name, url, document)
+    if reader.errors:
+        return reader.errors
+    invalid = reader.root_type_clashes() or check_graphql(
+        name, document, fed2=reader.fed2, aliases=reader.aliases
+    )
+    if invalid:
+        return invalid
     subgraph = reader.read()
     return reader.errors or subgraph
 
@@ -108,6 +117,7 @@ class _Reader:
         self.imported_as: dict[str, str] = {}
         self.name = name
         fed = self._read_schema_links()
+        self.fed2 = fed is not None
         self.subgraph = Subgraph(
             name, url, fed2=fed is not None, fed_minor=fed if fed is not None else 0
         )
@@ -133,7 +143,13 @@ class _Reader:
             url_node = args.get("url")
             if not isinstance(url_node, StringValueNode):
                 continue
-            imports = _imports(args.get("import"))
+            imports, bad_imports = _imports(args.get("import"))
+            for bad in bad_imports:
+                self.errors.append(CompositionError(
+                    CompositionErrorCode.INVALID_LINK_DIRECTIVE_USAGE,
+                    f'[{self.name}] Invalid value {bad} in @link(import:) argument: names must '
+                    "be strings", self.name,
+                ))
             match = FEDERATION_URL.match(url_node.value)
             if match is None:
                 self.links.append(LinkedSpec(url_node.value, [src for src, _ in imports]))
@@ -141,6 +157,12 @@ class _Reader:
                     self.aliases[local.lstrip("@")] = src.lstrip("@")
                 continue
             fed_minor = int(match.group(2))
+            if match.group(1) != "2" or fed_minor > MAX_FEDERATION_MINOR:
+                self.errors.append(CompositionError(
+                    CompositionErrorCode.UNKNOWN_FEDERATION_LINK_VERSION,
+                    f"[{self.name}] Invalid version v{match.group(1)}.{match.group(2)} for the "
+                    "federation feature in @link directive on schema", self.name,
+                ))
             as_node = args.get("as")
             prefix = as_node.value if isinstance(as_node, StringValueNode) else "federation"
             for spec_name in FEDERATION_DIRECTIVES:
@@ -162,6 +184,23 @@ class _Reader:
                     if isinstance(arg.value, StringValueNode):
                         self.composed.append(arg.value.value.lstrip("@"))
         return fed_minor
+
+    def root_type_clashes(self) -> list[CompositionError]:
+        """A custom root type name while a type has the default name is ambiguous."""
+        defined = {
+            d.name.value for d in self.document.definitions if isinstance(d, TypeDefinitionNode)
+        }
+        errors = []
+        for custom, default in self.roots.items():
+            if custom != default and default in defined:
+                operation = next(op for op, name in ROOTS.items() if name == default)
+                errors.append(CompositionError(
+                    CompositionErrorCode[f"ROOT_{operation.upper()}_USED"],
+                    f'[{self.name}] The schema has a type named "{default}" but it is not set as '
+                    f'the {operation} root type ("{custom}" is instead): this is not supported',
+                    self.name, default,
+                ))
+        return errors
 
     def read(self) -> Subgraph:
         sub = self.subgraph
@@ -186,6 +225,7 @@ class _Reader:
                 self._fold(type_name, node)
         for type_name, only_ext in extension_only.items():
             typedef = sub.types[type_name]
+            typedef.only_extensions = only_ext
             # Fed 1 extensions of types defined elsewhere are plain definitions.
             typedef.extension = sub.fed2 and (only_ext or typedef.has("extends"))
         if "Query" not in sub.types:
@@ -268,18 +308,24 @@ class _Reader:
             )
 
 
-def _imports(node: object) -> list[tuple[str, str]]:
-    """``import:`` entries as (name in the spec, name in this schema)."""
+def _imports(node: object) -> tuple[list[tuple[str, str]], list[str]]:
+    """``import:`` entries as (name in the spec, name in this schema), and unusable entries."""
     if not isinstance(node, ListValueNode):
-        return []
+        return [], []
     result: list[tuple[str, str]] = []
+    bad: list[str] = []
     for item in node.values:
         if isinstance(item, StringValueNode):
             result.append((item.value, item.value))
         elif isinstance(item, ObjectValueNode):
             fields = {f.name.value: f.value for f in item.fields}
             src, local = fields.get("name"), fields.get("as")
-            if isinstance(src, StringValueNode):
+            if isinstance(src, StringValueNode) and (local is None
+                                                     or isinstance(local, StringValueNode)):
                 alias = local.value if isinstance(local, StringValueNode) else src.value
                 result.append((src.value, alias))
-    return result
+            else:
+                bad.append(print_ast(item))
+        else:
+            bad.append(print_ast(item))
+    return result, bad

@@ -35,6 +35,10 @@ def _fields_arg(directive: AppliedDirective) -> str:
     return value if value is not None else ""
 
 
+def _fields_not_string(directive: AppliedDirective) -> bool:
+    return "fields" in directive.args and directive.string_arg("fields") is None
+
+
 def _directive_text(directive: AppliedDirective) -> str:
     args = ", ".join(f"{k}: {print_ast(v)}" for k, v in directive.args.items())
     return f"@{directive.name}({args})"
@@ -54,6 +58,11 @@ def check_subgraph(sub: Subgraph) -> list[CompositionError]:
     for typedef in sub.types.values():
         _check_auth_on_interface(sub, typedef, fail)
         for key in typedef.applied("key"):
+            if _fields_not_string(key):
+                fail(CompositionErrorCode.KEY_INVALID_FIELDS_TYPE,
+                     f'On type "{typedef.name}", for {_directive_text(key)}: Invalid value for '
+                     'argument "fields": must be a string.', typedef.name)
+                continue
             fields = _fields_arg(key)
             walk, problem = walk_field_set(sub, typedef.name, fields, reject_abstract=True,
                                            hint=_KEY_HINT)
@@ -80,6 +89,11 @@ def check_subgraph(sub: Subgraph) -> list[CompositionError]:
                      "a type definition and its extensions, but it should not be duplicated on "
                      "the same definition/extension declaration", coordinate)
             for provides in field.applied("provides"):
+                if _fields_not_string(provides):
+                    fail(CompositionErrorCode.PROVIDES_INVALID_FIELDS_TYPE,
+                         f'On field "{coordinate}", for {_directive_text(provides)}: Invalid '
+                         'value for argument "fields": must be a string.', coordinate)
+                    continue
                 target = base_type(field.type)
                 target_def = sub.types.get(target)
                 if target_def is None or target_def.kind not in (
@@ -108,6 +122,11 @@ def check_subgraph(sub: Subgraph) -> list[CompositionError]:
                                  "since it is already provided by this subgraph (it is not "
                                  "marked @external)", coordinate)
             for requires in field.applied("requires"):
+                if _fields_not_string(requires):
+                    fail(CompositionErrorCode.REQUIRES_INVALID_FIELDS_TYPE,
+                         f'On field "{coordinate}", for {_directive_text(requires)}: Invalid '
+                         'value for argument "fields": must be a string.', coordinate)
+                    continue
                 walk, problem = walk_field_set(sub, typedef.name, _fields_arg(requires),
                                                hint=_EXTERNAL_HINT)
                 used |= walk.touched
