@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from aggregator.composition.errors import CompositionError, CompositionErrorCode
+from aggregator.composition.inaccessible import check_inaccessible
 from aggregator.composition.merge import merge
 from aggregator.composition.model import Subgraph
 from aggregator.composition.printer import print_supergraph
@@ -60,6 +61,8 @@ def compose(sources: Sequence[SubgraphSource]) -> CompositionResult:
             "No queries found in any subgraph: a supergraph must have a query root type "
             f"(subgraphs: {', '.join(s.name for s in subgraphs)}).",
         ))
+    if not merge_errors:
+        merge_errors.extend(check_inaccessible(supergraph))
     if merge_errors:
         return CompositionFailure(tuple(merge_errors), tuple(hints))
     unreachable = check_satisfiability(supergraph)
