@@ -41,7 +41,7 @@ from aggregator.composition.model import (
     TypeKind,
     base_type,
 )
-from aggregator.composition.types import narrowest, widest
+from aggregator.composition.types import is_subtype, narrowest, widest
 from aggregator.composition.validation import key_is_resolvable
 
 #: federation directives that are copied into the supergraph under their imported name.
@@ -224,6 +224,7 @@ class Merger:
             if merged is not None:
                 self.out.types[name] = merged
         self._add_interface_object_fields()
+        self._check_interface_fields_implemented()
         self._merge_directive_definitions()
         return self.out
 
@@ -312,15 +313,7 @@ class Merger:
     ) -> FieldDef | None:
         coordinate = f"{out.name}.{name}"
         present = [(s, t, t.fields[name]) for s, t in sources if name in t.fields]
-        overridden: dict[str, tuple[str, str | None]] = {}  # from-subgraph -> (by, label)
-        for s, _, f in present:
-            for o in f.applied("override"):
-                source = o.string_arg("from") or ""
-                overridden[source] = (s.name, o.string_arg("label"))
-                if source not in self.by_name:
-                    self.hint(CompositionHintCode.FROM_SUBGRAPH_DOES_NOT_EXIST,
-                              f'Source subgraph "{source}" for field "{coordinate}" on subgraph '
-                              f'"{s.name}" does not exist.', coordinate)
+        overridden = self._overrides(coordinate, present)
         # Per source: "skip" (fully overridden), "used" (overridden but still needed), None.
         states: dict[str, str | None] = {}
         for s, _, _ in present:
@@ -339,10 +332,27 @@ class Merger:
             )
             return None
         types = [f.type for _, _, f in live]
-        merged_type = widest(types, self.implements)
+        owned = [(s.name, f.type) for s, _, f in live if not f.has("external")] or [
+            (s.name, f.type) for s, _, f in live
+        ]
+        merged_type = widest([t for _, t in owned], self.implements)
         if merged_type is None:
-            self._type_mismatch(coordinate, [(s.name, f.type) for s, _, f in live], "field")
+            self._type_mismatch(coordinate, owned, "field")
             return None
+        for s, _, f in live:
+            if f.has("external") and f.type != merged_type and not (
+                is_subtype(f.type, merged_type, self.implements)
+                or is_subtype(merged_type, f.type, self.implements)
+            ):
+                owner = next(n for n, t in owned if t == merged_type)
+                self.error(
+                    CompositionErrorCode.EXTERNAL_TYPE_MISMATCH,
+                    f'Type of field "{coordinate}" is incompatible across subgraphs (where marked '
+                    f'@external): it has type "{merged_type}" in subgraph "{owner}" but type '
+                    f'"{f.type}" in subgraph "{s.name}"',
+                    coordinate,
+                )
+                return None
         all_equal = len(set(types)) == 1
         if out.kind is TypeKind.OBJECT:
             self._check_sharing(coordinate, name, live, overridden, states)
@@ -354,6 +364,37 @@ class Merger:
         result.directives.extend(
             merge_directives([f.directives for _, _, f in live], self.composed)
         )
+        return result
+
+    def _overrides(
+        self, coordinate: str, present: list[tuple[Subgraph, TypeDef, FieldDef]]
+    ) -> dict[str, tuple[str, str | None]]:
+        """Valid @override of one field: overridden subgraph -> (overriding one, label)."""
+        result: dict[str, tuple[str, str | None]] = {}
+        having = {s.name: f for s, _, f in present}
+        for s, _, f in present:
+            for o in f.applied("override"):
+                source = o.string_arg("from") or ""
+                if source == s.name:
+                    self.error(CompositionErrorCode.OVERRIDE_FROM_SELF_ERROR,
+                               f'Source and destination subgraphs "{s.name}" are the same for '
+                               f'overridden field "{coordinate}"', coordinate)
+                elif source in having and having[source].has("override"):
+                    self.error(CompositionErrorCode.OVERRIDE_SOURCE_HAS_OVERRIDE,
+                               f'Field "{coordinate}" on subgraph "{s.name}" is also marked with '
+                               f'directive @override in subgraph "{source}". Only one @override '
+                               "directive is allowed per field.", coordinate)
+                elif f.has("external"):
+                    self.error(CompositionErrorCode.OVERRIDE_COLLISION_WITH_ANOTHER_DIRECTIVE,
+                               f'@override cannot be used on field "{coordinate}" on subgraph '
+                               f'"{s.name}" since "{coordinate}" on "{s.name}" is marked with '
+                               'directive "@external"', coordinate)
+                else:
+                    result[source] = (s.name, o.string_arg("label"))
+                    if source not in self.by_name:
+                        self.hint(CompositionHintCode.FROM_SUBGRAPH_DOES_NOT_EXIST,
+                                  f'Source subgraph "{source}" for field "{coordinate}" on '
+                                  f'subgraph "{s.name}" does not exist.', coordinate)
         return result
 
     def _type_mismatch(self, coordinate: str, typed: list[tuple[str, str]], what: str) -> None:
@@ -643,6 +684,30 @@ class Merger:
                         name=name, type=source.type, args=dict(source.args),
                         description=source.description,
                         directives=[AppliedDirective("join__field")],
+                    )
+
+    def _check_interface_fields_implemented(self) -> None:
+        for interface in self.out.types.values():
+            if interface.kind is not TypeKind.INTERFACE:
+                continue
+            for obj in self.out.types.values():
+                if interface.name not in obj.interfaces:
+                    continue
+                for name in interface.fields:
+                    if name in obj.fields:
+                        continue
+                    declared = [s.name for s in self.subs if name in getattr(
+                        s.types.get(interface.name), "fields", {})]
+                    implementing = [s.name for s in self.subs
+                                    if interface.name in getattr(s.types.get(obj.name),
+                                                                 "interfaces", [])]
+                    self.error(
+                        CompositionErrorCode.INTERFACE_FIELD_NO_IMPLEM,
+                        f'Interface field "{interface.name}.{name}" is declared in '
+                        f'{_subgraphs_text(declared)} but type "{obj.name}", which implements '
+                        f'"{interface.name}" only in {_subgraphs_text(implementing)} does not '
+                        f'have field "{name}".',
+                        f"{obj.name}.{name}",
                     )
 
     def _merge_directive_definitions(self) -> None:

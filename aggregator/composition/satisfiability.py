@@ -91,7 +91,42 @@ class _Checker:
                         break
         return frozenset(current)
 
+    def runtime_types(self, sub_name: str, type_name: str) -> frozenset[str]:
+        types = self.subs[sub_name].types
+        abstract = types.get(type_name)
+        if abstract is None:
+            return frozenset()
+        return frozenset(
+            name for name, t in types.items()
+            if t.kind is TypeKind.OBJECT and (type_name in t.interfaces or name in abstract.members)
+        )
+
+    def check_shared_abstract_fields(self) -> None:
+        for typedef in self.supergraph.types.values():
+            for field_name, field in typedef.fields.items():
+                target = self.supergraph.types.get(base_type(field.type))
+                if target is None or target.kind not in (TypeKind.INTERFACE, TypeKind.UNION):
+                    continue
+                serving = [n for n in self.subs if self.resolves(n, typedef.name, field_name)]
+                if len(serving) < 2:
+                    continue
+                runtime = {n: self.runtime_types(n, target.name) for n in serving}
+                if frozenset.intersection(*runtime.values()):
+                    continue
+                listing = ";\n".join(
+                    f' - in subgraph "{n}", type{"s" if len(r) != 1 else ""} '
+                    + ", ".join(f'"{t}"' for t in sorted(r)) for n, r in runtime.items()
+                )
+                self.errors.append(CompositionError(
+                    CompositionErrorCode.SHAREABLE_HAS_MISMATCHED_RUNTIME_TYPES,
+                    f'Shared field "{typedef.name}.{field_name}" return type "{target.name}" has '
+                    "a non-intersecting set of possible runtime types across subgraphs. Runtime "
+                    f"types in subgraphs are:\n{listing}.",
+                    coordinate=f"{typedef.name}.{field_name}",
+                ))
+
     def run(self) -> list[CompositionError]:
+        self.check_shared_abstract_fields()
         queue: deque[_Path] = deque()
         for root in ROOT_TYPES:
             root_type = self.supergraph.types.get(root)

@@ -57,6 +57,7 @@ def check_subgraph(sub: Subgraph) -> list[CompositionError]:
         return errors  # not a valid GraphQL schema: federation checks would only add noise
     for typedef in sub.types.values():
         _check_auth_on_interface(sub, typedef, fail)
+        _check_interface_keys_implemented(sub, typedef, fail)
         for key in typedef.applied("key"):
             if _fields_not_string(key):
                 fail(CompositionErrorCode.KEY_INVALID_FIELDS_TYPE,
@@ -167,6 +168,20 @@ def _check_type_references(sub: Subgraph, fail: _Fail) -> None:
                 check(arg.type, f"{typedef.name}.{field.name}({arg.name}:)")
         for input_field in typedef.input_fields.values():
             check(input_field.type, f"{typedef.name}.{input_field.name}")
+
+
+def _check_interface_keys_implemented(sub: Subgraph, typedef: TypeDef, fail: _Fail) -> None:
+    if typedef.kind is not TypeKind.INTERFACE:
+        return
+    for key in typedef.applied("key"):
+        fields = _fields_arg(key)
+        for implementation in sub.types.values():
+            if typedef.name not in implementation.interfaces:
+                continue
+            if not any(_fields_arg(k) == fields for k in implementation.applied("key")):
+                fail(CompositionErrorCode.INTERFACE_KEY_NOT_ON_IMPLEMENTATION,
+                     f'Key {_directive_text(key)} on interface type "{typedef.name}" is missing '
+                     f'on implementation type "{implementation.name}".', implementation.name)
 
 
 def _drop_external(typedef: TypeDef, field_name: str) -> None:
