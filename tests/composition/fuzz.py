@@ -173,6 +173,23 @@ class _Generator:
                 self.body[s].append(f"union U = {' | '.join(members)}")
                 self.body[s].append(f"type Query {{ u_{s}: [U] }}")
 
+    def value_interfaces(self) -> None:
+        """Value-type interface shared by several subgraphs, with shared abstract root fields."""
+        if self.r.random() >= 0.35:
+            return
+        for s in self.r.sample(self.subs, self.r.randint(1, len(self.subs))):
+            desc = f'"Shape seen from {s}"\n' if self.r.random() < 0.3 else ""
+            self.body[s].append(f"{desc}interface Shape {{ area: Float }}")
+            for impl in self.r.sample(["Circle", "Square", "Triangle"], self.r.randint(1, 2)):
+                doc = f'  "{impl} area"\n' if self.r.random() < 0.3 else ""
+                self.body[s].append(f"type {impl} implements Shape @shareable {{\n{doc}"
+                                    "  area: Float\n}")
+            if self.r.random() < 0.7:
+                self.body[s].append("type Query { shapes: [Shape] @shareable }")
+            tagged = ' @tag(name: "e")' if self.r.random() < 0.3 else ""
+            self.body[s].append(f"enum Unit {{ CM{tagged} INCH }}")
+            self.body[s].append(f"type Query {{ unit_{s}: Unit }}")
+
     def root_fields(self) -> None:
         for s in self.subs:
             for i in range(self.r.randint(0, 2)):
@@ -218,6 +235,7 @@ def generate(seed: int) -> dict[str, str]:
     g.place_entities()
     g.value_types_enums_inputs()
     g.abstract_types()
+    g.value_interfaces()
     g.root_fields()
     return g.render()
 
