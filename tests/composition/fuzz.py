@@ -42,8 +42,9 @@ IMPORTS = ["@key", "@shareable", "@external", "@requires", "@provides", "@overri
 class _Generator:
     """One random subgraph set; every choice comes from one seeded RNG."""
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, fed1_share: float) -> None:
         self.r = random.Random(seed)
+        self.fed1_share = fed1_share
         n = self.r.randint(2, 4)
         self.subs = [f"s{i}" for i in range(n)]
         self.version = self.r.choice(["2.3", "2.3", "2.5", "2.7", "2.9"])
@@ -218,7 +219,7 @@ class _Generator:
                 parts.append(prefix + block)
             text = "\n\n".join(parts)
             fed2_only = ("@override", "@inaccessible", "@interfaceObject")
-            if self.r.random() < 0.15 and not any(d in text for d in fed2_only):
+            if self.r.random() < self.fed1_share and not any(d in text for d in fed2_only):
                 out[s] = text.replace(" @shareable", "").replace(", resolvable: false", "") + "\n"
                 continue
             imports = ", ".join(f'"{i}"' for i in IMPORTS)
@@ -228,8 +229,8 @@ class _Generator:
         return out
 
 
-def generate(seed: int) -> dict[str, str]:
-    g = _Generator(seed)
+def generate(seed: int, fed1_share: float = 0.15) -> dict[str, str]:
+    g = _Generator(seed, fed1_share)
     g.entities()
     g.requires_and_overrides()
     g.place_entities()
@@ -240,12 +241,12 @@ def generate(seed: int) -> dict[str, str]:
     return g.render()
 
 
-def check(seed: int, folder: Path) -> str | None:
+def check(seed: int, folder: Path, fed1_share: float = 0.15) -> str | None:
     """Compose one seed both ways; a description of the disagreement, or None."""
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     sources = []
-    for name, sdl in generate(seed).items():
+    for name, sdl in generate(seed, fed1_share).items():
         (folder / f"{name}.graphql").write_text(sdl)
         sources.append(SubgraphSource(name, f"http://{name}.local/graphql", sdl))
     subprocess.run(["node", str(HERE / "record.mjs"), str(folder)], check=True)
@@ -266,11 +267,13 @@ def main() -> int:
     parser.add_argument("--start", type=int, default=0)
     parser.add_argument("--count", type=int, default=20)
     parser.add_argument("--keep", type=Path, help="folder to keep each seed's files in")
+    parser.add_argument("--fed1-share", type=float, default=0.15,
+                        help="chance that a subgraph is written as a Federation 1 subgraph")
     args = parser.parse_args()
     root = args.keep or Path(tempfile.mkdtemp(prefix="composition-fuzz-"))
     disagreements = 0
     for seed in range(args.start, args.start + args.count):
-        problem = check(seed, root / f"seed_{seed}")
+        problem = check(seed, root / f"seed_{seed}", args.fed1_share)
         if problem:
             disagreements += 1
             print(f"seed {seed}: {problem}")
