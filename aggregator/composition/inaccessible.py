@@ -12,7 +12,7 @@ from __future__ import annotations
 from graphql.language import EnumValueNode, ListValueNode, ObjectValueNode, ValueNode
 
 from aggregator.composition.errors import CompositionError, CompositionErrorCode
-from aggregator.composition.merge import Supergraph
+from aggregator.composition.merge_context import Supergraph
 from aggregator.composition.model import InputValueDef, TypeDef, TypeKind, base_type
 
 

@@ -31,7 +31,7 @@ from graphql.language import (
     print_ast,
 )
 
-from aggregator.composition.merge import Supergraph
+from aggregator.composition.merge_context import Supergraph
 from aggregator.composition.model import (
     AppliedDirective,
     EnumValueDef,

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from aggregator.composition.errors import CompositionError, CompositionErrorCode
 from aggregator.composition.fieldsets import provided_fields, walk_field_set
-from aggregator.composition.merge import Supergraph
+from aggregator.composition.merge_context import Supergraph
 from aggregator.composition.model import Subgraph, TypeKind, base_type
 from aggregator.composition.validation import key_is_resolvable
 
