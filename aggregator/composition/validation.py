@@ -8,6 +8,7 @@ one set of rules: in Fed 1 every field may be resolved by several subgraphs,
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from graphql.language import BooleanValueNode, print_ast
@@ -83,6 +84,17 @@ def check_subgraph(sub: Subgraph) -> list[CompositionError]:
                     _drop_external(owner, field_name)
         for field in typedef.fields.values():
             coordinate = f"{typedef.name}.{field.name}"
+            for override in field.applied("override"):
+                label = override.string_arg("label")
+                if not label_is_valid(label):
+                    errors.append(CompositionError(
+                        CompositionErrorCode.OVERRIDE_LABEL_INVALID,
+                        f'Invalid @override label "{label}" on field "{coordinate}" on subgraph '
+                        f'"{sub.name}": labels must start with a letter and after that may contain '
+                        "alphanumerics, underscores, minuses, colons, periods, or slashes. "
+                        'Alternatively, labels may be of the form "percent(x)" where x is a float '
+                        "between 0-100 inclusive.", sub.name, coordinate,
+                    ))
             if len(field.applied("shareable")) > 1:
                 fail(CompositionErrorCode.INVALID_SHAREABLE_USAGE,
                      f'Invalid duplicate application of @shareable on field "{coordinate}": '
@@ -182,6 +194,20 @@ def _check_interface_keys_implemented(sub: Subgraph, typedef: TypeDef, fail: _Fa
                 fail(CompositionErrorCode.INTERFACE_KEY_NOT_ON_IMPLEMENTATION,
                      f'Key {_directive_text(key)} on interface type "{typedef.name}" is missing '
                      f'on implementation type "{implementation.name}".', implementation.name)
+
+
+_LABEL = re.compile(r"^[A-Za-z][A-Za-z0-9_\-:./]*$")
+_PERCENT = re.compile(r"^percent\((\d{1,3}(?:\.\d+)?)\)$")
+
+
+def label_is_valid(label: str | None) -> bool:
+    """Progressive @override labels: an identifier, or ``percent(x)`` with 0 <= x <= 100."""
+    if label is None:
+        return True
+    percent = _PERCENT.match(label)
+    if percent is not None:
+        return float(percent.group(1)) <= 100
+    return _LABEL.match(label) is not None
 
 
 def _drop_external(typedef: TypeDef, field_name: str) -> None:
