@@ -10,14 +10,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from itertools import product
 
-from graphql.language import IntValueNode, ListValueNode, StringValueNode, ValueNode, print_ast
+from graphql.language import (
+    BooleanValueNode,
+    IntValueNode,
+    ListValueNode,
+    StringValueNode,
+    ValueNode,
+    print_ast,
+)
 
 from aggregator.composition.model import AppliedDirective
 
 FLAGS = ("inaccessible", "authenticated")
 SCOPED = ("requiresScopes", "policy")
 SCOPED_ARG = {"requiresScopes": "scopes", "policy": "policies"}
-FIRST_WINS = ("deprecated", "specifiedBy", "listSize")
+FIRST_WINS = ("deprecated", "specifiedBy")
 
 
 def _key(directive: AppliedDirective) -> str:
@@ -81,6 +88,11 @@ def merge_directives(
     ints = [int(w.value) for w in weights if isinstance(w, IntValueNode)]
     if ints:
         result.append(AppliedDirective("cost", {"weight": IntValueNode(value=str(max(ints)))}))
+    list_sizes = [d for d in flat if d.name == "listSize"]
+    if len(list_sizes) == 1:
+        result.append(list_sizes[0])
+    elif list_sizes:
+        result.append(_merge_list_sizes(list_sizes))
     seen: set[str] = set()
     for directive in flat:
         if directive.name == "tag" or directive.name in composed:
@@ -89,3 +101,28 @@ def merge_directives(
                 seen.add(key)
                 result.append(directive)
     return result
+
+
+def _merge_list_sizes(applied: list[AppliedDirective]) -> AppliedDirective:
+    """Several subgraphs size one list field: assume the largest, accept any slicing."""
+    args: dict[str, ValueNode] = {}
+    sizes = [int(v.value) for d in applied
+             if isinstance(v := d.args.get("assumedSize"), IntValueNode)]
+    if sizes:
+        args["assumedSize"] = IntValueNode(value=str(max(sizes)))
+    for name in ("slicingArguments", "sizedFields"):
+        values: list[str] = []
+        for d in applied:
+            found = d.args.get(name)
+            if isinstance(found, ListValueNode):
+                values.extend(v.value for v in found.values
+                              if isinstance(v, StringValueNode) and v.value not in values)
+        if any(name in d.args for d in applied):
+            args[name] = ListValueNode(values=tuple(StringValueNode(value=v) for v in values))
+    require_one = all(
+        not (isinstance(v := d.args.get("requireOneSlicingArgument"), BooleanValueNode)
+             and not v.value)
+        for d in applied
+    )
+    args["requireOneSlicingArgument"] = BooleanValueNode(value=require_one)
+    return AppliedDirective("listSize", args)
