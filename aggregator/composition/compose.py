@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from aggregator.composition.auth_requirements import check_transitive_auth
 from aggregator.composition.errors import CompositionError, CompositionErrorCode
 from aggregator.composition.inaccessible import check_inaccessible
 from aggregator.composition.merge import merge
@@ -61,6 +62,8 @@ def compose(sources: Sequence[SubgraphSource]) -> CompositionResult:
             "No queries found in any subgraph: a supergraph must have a query root type "
             f"(subgraphs: {', '.join(s.name for s in subgraphs)}).",
         ))
+    if not merge_errors:
+        merge_errors.extend(check_transitive_auth(supergraph))
     if not merge_errors:
         merge_errors.extend(check_inaccessible(supergraph))
     if merge_errors:

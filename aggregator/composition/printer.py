@@ -150,9 +150,16 @@ def print_supergraph(supergraph: Supergraph) -> str:
     used = _used_directives(supergraph)
     links = ['@link(url: "https://specs.apollo.dev/link/v1.0")', join_link(version)]
     definitions = [LINK_DEFINITIONS, join_definitions(version)]
+    renames = dict(supergraph.renames)
+    if not any("listSize" in s.imported_as for s in supergraph.subgraphs):
+        # Without an import of @listSize anywhere, Apollo names it in the cost namespace.
+        renames["listSize"] = "cost__listSize"
     for (spec_link, spec_definition), names in OPTIONAL_SPECS:
         if used & names:
             link, definition = spec_link, spec_definition
+            if "listSize" in renames and "listSize" in names:
+                link = link.replace(', import: ["@listSize"]', "")
+                definition = definition.replace("directive @listSize", "directive @cost__listSize")
             for name in sorted(names & set(supergraph.renames)):
                 local = supergraph.renames[name]
                 link = link[:-1] + f', import: [{{name: "@{name}", as: "@{local}"}}])'
@@ -176,7 +183,7 @@ def print_supergraph(supergraph: Supergraph) -> str:
     parts = [schema, *definitions]
     parts.extend(print_ast(d) + "\n" for d in supergraph.directive_defs)
     parts.append(f"enum join__Graph {{\n{graph_values}\n}}\n")
-    printer = _TypePrinter(supergraph.renames)
+    printer = _TypePrinter(renames)
     for name in sorted(supergraph.types):
         node = printer.type_node(supergraph.types[name])
         parts.append(print_ast(DocumentNode(definitions=(node,))) + "\n")

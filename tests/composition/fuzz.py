@@ -34,6 +34,7 @@ from aggregator.composition import CompositionSuccess, SubgraphSource, compose
 from tests.composition.semantic import differences
 
 HERE = Path(__file__).resolve().parent
+SECURITY_IMPORTS = ["@authenticated", "@requiresScopes", "@policy", "@cost"]
 SCALARS = ["Int", "String", "Boolean", "Float", "ID"]
 IMPORTS = ["@key", "@shareable", "@external", "@requires", "@provides", "@override",
            "@inaccessible", "@tag", "@interfaceObject"]
@@ -67,6 +68,18 @@ class _Generator:
             return f"[{name}!]!"
         return name
 
+    def security(self) -> str:
+        """Authorization and cost directives, where the federation version has them."""
+        if self.version != "2.9":
+            return ""
+        options = [
+            " @authenticated",
+            f' @requiresScopes(scopes: [["s{self.r.randint(0, 2)}"]])',
+            f' @policy(policies: [["p{self.r.randint(0, 1)}"], ["q"]])',
+            f" @cost(weight: {self.r.randint(1, 9)})",
+        ]
+        return "".join(o for o in options if self.r.random() < 0.12)
+
     def local_types(self, sub: str, exclude: str | None = None) -> list[str]:
         return [e for e in self.ents if sub in self.ent_subs[e] and e != exclude] + [
             v for v in self.vals if sub in self.val_subs[v]
@@ -89,11 +102,12 @@ class _Generator:
                         extra += " @inaccessible"
                     if self.r.random() < 0.1:
                         extra += f' @deprecated(reason: "old {self.r.randint(0, 1)}")'
+                    extra += self.security()
                     desc = f'  "desc {self.r.randint(0, 1)}"\n' if self.r.random() < 0.15 else ""
                     lines.append(f"{desc}  {name}: {t}{extra}")
                     self.owned[e].append((name, t, s))
                 if shared_name:
-                    lines.append("  name: String @shareable")
+                    lines.append(f"  name: String @shareable{self.security()}")
                 self.fields[(e, s)] = lines
 
     def requires_and_overrides(self) -> None:
@@ -121,6 +135,7 @@ class _Generator:
             if self.keys[e] == "id sku" and self.r.random() < 0.4:
                 more = ' @key(fields: "sku")'
             desc = f'"Entity {e}"\n' if self.r.random() < 0.2 else ""
+            more += self.security()
             self.body[s].append(
                 f'{desc}type {e} @key(fields: "{self.keys[e]}"{resolvable}){more} {{\n'
                 + "\n".join(lines) + "\n}"
@@ -222,7 +237,8 @@ class _Generator:
             if self.r.random() < self.fed1_share and not any(d in text for d in fed2_only):
                 out[s] = text.replace(" @shareable", "").replace(", resolvable: false", "") + "\n"
                 continue
-            imports = ", ".join(f'"{i}"' for i in IMPORTS)
+            extra = SECURITY_IMPORTS if self.version == "2.9" else []
+            imports = ", ".join(f'"{i}"' for i in IMPORTS + extra)
             head = (f'extend schema @link(url: "https://specs.apollo.dev/federation/'
                     f'v{self.version}", import: [{imports}])\n\n')
             out[s] = head + text + "\n"
