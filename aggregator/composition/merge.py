@@ -97,6 +97,10 @@ class Merger(FieldMerging, MergeChecks):
         out.directives.extend(
             merge_directives([t.directives for _, t in sources], self.composed)
         )
+        for s, t in sources:
+            for context in t.applied("context"):
+                name = f"{s.name}__{context.string_arg('name') or ''}"
+                out.directives.append(AppliedDirective("context", {"name": string_value(name)}))
         if kind in (TypeKind.OBJECT, TypeKind.INTERFACE):
             self._merge_implements(out, sources)
             self._merge_fields(out, sources)

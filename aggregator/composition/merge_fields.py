@@ -12,6 +12,10 @@ from __future__ import annotations
 
 from graphql.language import (
     BooleanValueNode,
+    ListValueNode,
+    NameNode,
+    ObjectFieldNode,
+    ObjectValueNode,
     ValueNode,
 )
 
@@ -35,6 +39,26 @@ from aggregator.composition.model import (
     TypeKind,
 )
 from aggregator.composition.types import is_subtype, widest
+
+
+def _context_arguments(subgraph: str, field: FieldDef) -> ListValueNode:
+    """Arguments filled from a @context: described for the planner, hidden from clients."""
+    entries: list[ObjectValueNode] = []
+    for arg in field.args.values():
+        for from_context in arg.applied("fromContext"):
+            reference = from_context.string_arg("field") or ""
+            context, _, selection = reference.lstrip("$").partition(" ")
+            values = {
+                "context": f"{subgraph}__{context}",
+                "name": arg.name,
+                "type": arg.type,
+                "selection": " " + selection if selection else "",
+            }
+            entries.append(ObjectValueNode(fields=tuple(
+                ObjectFieldNode(name=NameNode(value=k), value=string_value(v))
+                for k, v in values.items()
+            )))
+    return ListValueNode(values=tuple(entries))
 
 
 class FieldMerging(ValueMerging):
@@ -206,6 +230,8 @@ class FieldMerging(ValueMerging):
                 continue
             if f.has("external") or f.has("provides") or f.has("requires"):
                 needed = True
+            if any(a.has("fromContext") for a in f.args.values()):
+                needed = True
         if any(type_name in s.types and s.name not in having for s in self.subs):
             needed = True
         if not needed:
@@ -233,6 +259,9 @@ class FieldMerging(ValueMerging):
                 args["usedOverridden"] = BooleanValueNode(value=True)
             if s.name in overridden and overridden[s.name][1]:
                 args["overrideLabel"] = string_value(overridden[s.name][1] or "")
+            context_arguments = _context_arguments(s.name, f)
+            if context_arguments.values:
+                args["contextArguments"] = context_arguments
             result.append(AppliedDirective("join__field", args))
         return result
 

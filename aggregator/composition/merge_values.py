@@ -42,8 +42,11 @@ class ValueMerging(MergeContext):
         names: list[str] = []
         for _, f in fields:
             names.extend(n for n in f.args if n not in names)
+        from_context = {n for _, f in fields for n, a in f.args.items() if a.has("fromContext")}
         result: dict[str, InputValueDef] = {}
         for name in names:
+            if name in from_context:
+                continue  # filled by the router from a @context, never by clients
             arg_coordinate = f"{coordinate}({name}:)"
             present = [(s, f.args[name]) for s, f in fields if name in f.args]
             missing = [s for s, f in fields if name not in f.args]

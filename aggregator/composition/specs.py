@@ -86,6 +86,11 @@ COST = ('@link(url: "https://specs.apollo.dev/cost/v0.1", import: ["@listSize"])
         "directive @listSize(assumedSize: Int, slicingArguments: [String!], sizedFields: "
         "[String!], requireOneSlicingArgument: Boolean = true) on FIELD_DEFINITION\n")
 
+CONTEXT = ('@link(url: "https://specs.apollo.dev/context/v0.1", for: SECURITY)',
+           "directive @context(name: String!) repeatable on INTERFACE | OBJECT | UNION\n\n"
+           "directive @context__fromContext(field: context__ContextFieldValue) on "
+           "ARGUMENT_DEFINITION\n\nscalar context__ContextFieldValue\n")
+
 #: spec -> the directive names whose use in the supergraph pulls it in.
 OPTIONAL_SPECS: tuple[tuple[tuple[str, str], frozenset[str]], ...] = (
     (INACCESSIBLE, frozenset({"inaccessible"})),
@@ -94,6 +99,7 @@ OPTIONAL_SPECS: tuple[tuple[tuple[str, str], frozenset[str]], ...] = (
     (REQUIRES_SCOPES, frozenset({"requiresScopes"})),
     (POLICY, frozenset({"policy"})),
     (COST, frozenset({"cost", "listSize"})),
+    (CONTEXT, frozenset({"context"})),
 )
 
 
