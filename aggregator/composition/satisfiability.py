@@ -125,6 +125,21 @@ class _Checker:
                     coordinate=f"{typedef.name}.{field_name}",
                 ))
 
+    def requires_satisfiable(self, sub_name: str, type_name: str, field_name: str) -> bool:
+        """The @requires fields of the field in ``sub_name`` can be fetched starting there."""
+        field = self.subs[sub_name].types[type_name].fields[field_name]
+        requires = field.applied("requires")
+        if not requires:
+            return True
+        reachable = self.key_closure(type_name, frozenset({sub_name}))
+        for directive in requires:
+            walk, _ = walk_field_set(self.subs[sub_name], type_name,
+                                     directive.string_arg("fields") or "")
+            for required in walk.top_level:
+                if not any(self.resolves(n, type_name, required) for n in reachable):
+                    return False
+        return True
+
     def run(self) -> list[CompositionError]:
         self.check_shared_abstract_fields()
         queue: deque[_Path] = deque()
@@ -166,6 +181,7 @@ class _Checker:
                 continue  # added by @interfaceObject, resolved through the interface
             serving = frozenset(
                 n for n in path.subgraphs if self.resolves(n, path.type_name, field_name)
+                and self.requires_satisfiable(n, path.type_name, field_name)
             )
             if not serving:
                 self._report(path, field_name)
@@ -196,7 +212,10 @@ class _Checker:
         reasons = []
         for name in sorted(path.subgraphs):
             reasons.append(f'- from subgraph "{name}":')
-            if (name, path.type_name, field_name) in self.overridden:
+            if self.resolves(name, path.type_name, field_name):
+                reasons.append(f'  - cannot satisfy @require conditions on field '
+                               f'"{path.type_name}.{field_name}".')
+            elif (name, path.type_name, field_name) in self.overridden:
                 reasons.append(f'  - field "{path.type_name}.{field_name}" is not resolvable '
                                "because it is overridden by another subgraph.")
             else:
