@@ -78,7 +78,7 @@ def check_transitive_auth(supergraph: Supergraph) -> list[CompositionError]:
                     merged = types.get(typedef.name)
                     if merged is None or field.name not in merged.fields:
                         continue
-                    have = _requirements(merged.fields[field.name].directives)
+                    have = _requirements(merged.fields[field.name].directives + merged.directives)
                     walk, _ = walk_field_set(sub, typedef.name, requires.string_arg("fields") or "")
                     for type_name, field_name in sorted(walk.touched):
                         target = types.get(type_name)

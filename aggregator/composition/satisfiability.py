@@ -7,6 +7,7 @@ jumps (to a subgraph with a resolvable key on the type whose key fields the
 current subgraph can supply). A field no subgraph in the set can resolve is
 a SATISFIABILITY_ERROR with the example query that fails, as Apollo reports.
 
+Only the API schema is walked (@inaccessible fields are skipped), as Apollo does.
 Simplifications, each of which can only accept more than Apollo does, never
 reject a valid supergraph: an @external field counts as resolvable where some
 @provides of its subgraph selects it, @requires conditions are assumed
@@ -148,6 +149,8 @@ class _Checker:
             if root_type is None:
                 continue
             for field_name, field in root_type.fields.items():
+                if field.has("inaccessible"):
+                    continue
                 serving = frozenset(
                     n for n in self.subs if self.resolves(n, root, field_name)
                 )
@@ -179,6 +182,8 @@ class _Checker:
         for field_name, field in typedef.fields.items():
             if any(d.name == "join__field" and not d.args for d in field.directives):
                 continue  # added by @interfaceObject, resolved through the interface
+            if field.has("inaccessible"):
+                continue  # not in the API schema: no client query can reach it
             serving = frozenset(
                 n for n in path.subgraphs if self.resolves(n, path.type_name, field_name)
                 and self.requires_satisfiable(n, path.type_name, field_name)
