@@ -82,7 +82,10 @@ def merge_directives(
         if len(unique) == 1:
             result.append(AppliedDirective(name, {arg: _as_value(unique[0])}))
         elif unique:
-            combined = sorted(sorted(group) for group in _conjunction(unique))
+            groups = [set(g) for g in _conjunction(unique)]
+            # Absorption: a group that contains another group adds no alternative.
+            minimal = [g for g in groups if not any(o < g for o in groups)]
+            combined = sorted((sorted(g) for g in minimal), key=lambda g: (len(g), g))
             result.append(AppliedDirective(name, {arg: _as_value(combined)}))
     weights = [d.args.get("weight") for d in flat if d.name == "cost"]
     ints = [int(w.value) for w in weights if isinstance(w, IntValueNode)]
