@@ -53,7 +53,8 @@ class _Generator:
         self.vals = [f"V{i}" for i in range(self.r.randint(0, 2))]
         self.ent_subs = {e: self.r.sample(self.subs, self.r.randint(1, n)) for e in self.ents}
         self.val_subs = {v: self.r.sample(self.subs, self.r.randint(1, n)) for v in self.vals}
-        self.keys = {e: self.r.choice(["id", "id", "sku", "id sku"]) for e in self.ents}
+        self.keys = {e: self.r.choice(["id", "id", "sku", "id sku", "id org { code }"])
+                     for e in self.ents}
         self.body: dict[str, list[str]] = {s: [] for s in self.subs}
         self.fields: dict[tuple[str, str], list[str]] = {}
         self.owned: dict[str, list[tuple[str, str, str]]] = {}
@@ -90,8 +91,12 @@ class _Generator:
             shared_name = self.r.random() < 0.5
             self.owned[e] = []
             for s in self.ent_subs[e]:
-                key_fields = self.keys[e].split()
+                key_fields = [k for k in self.keys[e].split() if k in ("id", "sku")]
                 lines = [f"  {k}: {'ID!' if k == 'id' else 'String!'}" for k in key_fields]
+                if "org" in self.keys[e]:
+                    lines.append("  org: Org!")
+                    if "type Org @shareable { code: String! }" not in self.body[s]:
+                        self.body[s].append("type Org @shareable { code: String! }")
                 for j in range(self.r.randint(0, 3)):
                     t = self.wrap(self.r.choice(SCALARS + self.local_types(s, e)))
                     name = f"f_{s}_{j}"
