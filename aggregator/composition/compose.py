@@ -1,0 +1,74 @@
+"""``compose``: subgraph SDLs in, supergraph SDL (or every error) out.
+
+Stages, each a function of plain data: read every subgraph (parse,
+normalise), validate each one, merge them, check that every field of the
+result can be reached, print. A stage's errors stop the pipeline after that
+stage, so messages never cascade from an earlier mistake.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aggregator.composition.auth_requirements import check_transitive_auth
+from aggregator.composition.errors import CompositionError, CompositionErrorCode
+from aggregator.composition.inaccessible import check_inaccessible
+from aggregator.composition.merge import merge
+from aggregator.composition.model import Subgraph
+from aggregator.composition.printer import print_supergraph
+from aggregator.composition.results import (
+    CompositionFailure,
+    CompositionResult,
+    CompositionSuccess,
+    SubgraphSource,
+)
+from aggregator.composition.satisfiability import check_satisfiability
+from aggregator.composition.subgraph import read_subgraph
+from aggregator.composition.validation import check_subgraph
+
+
+def compose(sources: Sequence[SubgraphSource]) -> CompositionResult:
+    errors: list[CompositionError] = []
+    subgraphs: list[Subgraph] = []
+    seen: set[str] = set()
+    for source in sources:
+        if source.name in seen or not source.name:
+            errors.append(CompositionError(
+                CompositionErrorCode.INVALID_SUBGRAPH_NAME,
+                f'[{source.name}] subgraph name "{source.name}" is empty or used twice',
+                source.name,
+            ))
+            continue
+        seen.add(source.name)
+        read = read_subgraph(source.name, source.url, source.sdl)
+        if isinstance(read, list):
+            errors.extend(read)
+        else:
+            subgraphs.append(read)
+    if not errors and not subgraphs:
+        errors.append(CompositionError(CompositionErrorCode.NO_QUERIES,
+                                       "No subgraphs to compose: give at least one."))
+    if errors:
+        return CompositionFailure(tuple(errors))
+    for subgraph in subgraphs:
+        errors.extend(check_subgraph(subgraph))
+    if errors:
+        return CompositionFailure(tuple(errors))
+    supergraph, merge_errors, hints = merge(subgraphs)
+    query = supergraph.types.get("Query")
+    if not merge_errors and (query is None or not query.fields):
+        merge_errors.append(CompositionError(
+            CompositionErrorCode.NO_QUERIES,
+            "No queries found in any subgraph: a supergraph must have a query root type "
+            f"(subgraphs: {', '.join(s.name for s in subgraphs)}).",
+        ))
+    if not merge_errors:
+        merge_errors.extend(check_transitive_auth(supergraph))
+    if not merge_errors:
+        merge_errors.extend(check_inaccessible(supergraph))
+    if merge_errors:
+        return CompositionFailure(tuple(merge_errors), tuple(hints))
+    unreachable = check_satisfiability(supergraph)
+    if unreachable:
+        return CompositionFailure(tuple(unreachable), tuple(hints))
+    return CompositionSuccess(print_supergraph(supergraph), tuple(hints))
