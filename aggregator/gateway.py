@@ -18,9 +18,9 @@ from graphql.language import DocumentNode, OperationDefinitionNode, SelectionSet
 from aggregator.errors import ErrorCode, graphql_error
 from aggregator.execution.executor import execute_plan
 from aggregator.execution.projection import Projector, project
-from aggregator.lru import LRU
 from aggregator.operation import DocumentCache, OperationInfo, RequestError, located_error
 from aggregator.planning import PlannedOperation, PlanningError, QueryPlan, plan_operation
+from aggregator.planning.normalize import OperationTooComplex
 from aggregator.supergraph import Supergraph, load
 from aggregator.transport.base import Subgraph
 from aggregator.transport.http import HttpSubgraph, HttpSubgraphOptions
@@ -30,7 +30,7 @@ __all__ = ["Gateway", "GatewayOptions", "RequestError"]
 
 @dataclass(frozen=True, slots=True)
 class GatewayOptions:
-    plan_cache_size: int = 1000
+    # parsed documents, with their plans, kept in a bounded LRU
     document_cache_size: int = 2000
     max_tokens: int = 15000
     subgraph_timeout_s: float = 30.0
@@ -63,9 +63,6 @@ class Gateway:
         self.options = options or GatewayOptions()
         self.documents = DocumentCache(
             supergraph.api_schema, self.options.document_cache_size, self.options.max_tokens
-        )
-        self._plans: LRU[tuple[int, str | None, tuple[Any, ...]], CompiledOperation] = LRU(
-            self.options.plan_cache_size
         )
 
     @classmethod
@@ -113,22 +110,24 @@ class Gateway:
 
     def compiled(self, info: OperationInfo, variables: Mapping[str, Any]) -> CompiledOperation:
         conditions = tuple(variables.get(name) is True for name in info.conditions)
-        key = (id(info), info.name, conditions)
-        cached = self._plans.get(key)
-        if cached is not None and cached.planned is not None:
+        cached: CompiledOperation | None = info.plans.get(conditions)
+        if cached is not None:
             return cached
         condition_values = dict(zip(info.conditions, conditions, strict=True))
         try:
             planned = plan_operation(
                 self.supergraph.model, info.document, info.operation, condition_values
             )
+        except OperationTooComplex as exc:
+            raise RequestError(
+                [graphql_error(str(exc), ErrorCode.GRAPHQL_VALIDATION_FAILED)]
+            ) from exc
         except PlanningError as exc:
             raise RequestError(
                 [graphql_error(str(exc), ErrorCode.QUERY_PLANNING_FAILED)], status=500
             ) from exc
         compiled = CompiledOperation(planned, Projector(self.supergraph.api_schema))
-        # keep the document alive as long as its plan: the key uses id(info)
-        self._plans.put(key, compiled)
+        info.plans[conditions] = compiled
         return compiled
 
     def plan(

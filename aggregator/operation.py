@@ -90,6 +90,8 @@ class OperationInfo:
     kind: str
     name: str | None
     conditions: tuple[str, ...]
+    # compiled plans by @skip/@include values; they live and die with the cached document
+    plans: dict[tuple[bool, ...], Any] = field(default_factory=dict, compare=False)
 
 
 class DocumentCache:

@@ -34,7 +34,7 @@ from bench.processes import (
     free_port,
     tree_cpu_seconds,
 )
-from bench.report import Leg, summarise, table
+from bench.report import Leg, summarise, table, target_lines
 from bench.subgraph_process import SubgraphProcess
 
 SUBGRAPH_PROBE = orjson.dumps({
@@ -176,6 +176,9 @@ def main(argv: list[str] | None = None) -> int:
                  for spec in variants]
     baseline = variants[0].label
     print(table(summaries, baseline))
+    targets = target_lines(summaries)
+    if targets:
+        print("\n" + "\n".join(targets))
     if subgraph_alone is not None:
         busiest = max(((s.rps or 0) * (s.subgraph_per_request or 0) for s in summaries),
                       default=0.0)

@@ -4,8 +4,10 @@ Every sample's time goes to the innermost frame on its stack that a rule below
 recognises, so JSON decoding inside the transport counts as "JSON decode", not
 as "subgraph I/O". Requests run one at a time while profiled, so time spent
 awaiting is time spent waiting for subgraphs. The rules follow the module
-layout in docs/ARCHITECTURE (planning/, execution/, transport/); a phase the
-gateway does not have yet simply reads 0.
+layout of aggregator (operation, planning/, execution/{entities,projection,
+batching}, transport/); entity bookkeeping (representations, deep merge) counts
+as merging, request batching as subgraph I/O. Python code of the gateway that
+no rule names is "execution (other)"; asyncio's own bookkeeping "event loop".
 """
 
 from __future__ import annotations
@@ -21,35 +23,47 @@ PHASES = (
     "merging",
     "projection",
     "JSON encode",
+    "execution (other)",
+    "event loop",
     "other",
 )
 
 Rule = Callable[[str, str], bool]
 
-
-def _any(*words: str) -> Rule:
-    return lambda function, path: any(w in path for w in words)
+_SOCKET_CALLS = ("send", "sendall", "sendto", "recv", "recv_into", "select", "poll", "epoll")
 
 
+def _in_aggregator(path: str, *parts: str) -> bool:
+    return "aggregator/" in path and any(part in path for part in parts)
+
+
+# Ordered: the first rule that matches a frame names its phase.
 RULES: list[tuple[str, Rule]] = [
-    ("subgraph I/O", lambda function, path: function in ("[await]", "select", "poll")),
-    ("JSON encode", lambda function, path: function in ("dumps", "encode")
+    ("subgraph I/O", lambda fn, path: fn == "[await]"
+        or (fn in _SOCKET_CALLS and (path == "<built-in>" or "selectors" in path))),
+    ("JSON encode", lambda fn, path: fn in ("dumps", "encode")
         and ("json" in path or path == "<built-in>")),
-    ("JSON decode", lambda function, path: function in ("loads", "decode", "json", "raw_decode")
+    ("JSON decode", lambda fn, path: fn in ("loads", "decode", "raw_decode", "json")
         and ("json" in path or "aiohttp" in path or path == "<built-in>")),
-    ("projection", lambda function, path: "aggregator/" in path
-        and ("project" in function or "projection" in path)),
-    ("merging", lambda function, path: "aggregator/" in path
-        and ("merge" in function or "merge" in path)),
-    ("planning", _any("aggregator/planning", "aggregator/supergraph")),
-    ("parse/validate", lambda function, path: "graphql/language" in path
+    ("projection", lambda fn, path: _in_aggregator(path, "projection") or (
+        "aggregator/" in path and "project" in fn)),
+    ("merging", lambda fn, path: _in_aggregator(path, "merge", "execution/entities")
+        or ("aggregator/execution" in path and ("merge" in fn or "entit" in fn))),
+    ("planning", lambda fn, path: _in_aggregator(path, "aggregator/planning",
+                                                 "aggregator/supergraph")),
+    ("parse/validate", lambda fn, path: "graphql/language" in path
         or "graphql/validation" in path or "graphql/utilities" in path
-        or ("aggregator/" in path and function in ("parse", "validate"))),
-    ("subgraph I/O", _any("aiohttp", "aggregator/transport", "asyncio/", "selectors")),
+        or _in_aggregator(path, "aggregator/operation")),
+    ("subgraph I/O", lambda fn, path: "aiohttp" in path
+        or _in_aggregator(path, "aggregator/transport", "execution/batching")
+        or "aiodataloader" in path),
+    ("execution (other)", lambda fn, path: "aggregator/" in path),
+    ("event loop", lambda fn, path: "asyncio/" in path or "selectors" in path),
 ]
 
 
 def classify(function: str, path: str) -> str | None:
+    function = function.rsplit(".", 1)[-1]  # "socket.send" -> "send"
     for phase, rule in RULES:
         if rule(function, path):
             return phase

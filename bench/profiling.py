@@ -30,7 +30,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="bench/profile", description=__doc__)
     parser.add_argument("--requests", type=int, default=200, help="profiled requests")
     parser.add_argument("--warmup", type=int, default=20, help="unprofiled requests first")
-    parser.add_argument("--interval", type=float, default=0.0005, help="sampling interval (s)")
+    parser.add_argument("--interval", type=float, default=0.001, help="sampling interval (s)")
     parser.add_argument("--out", type=Path, default=BENCH_DIR / "results")
     return parser.parse_args(argv)
 

@@ -110,3 +110,33 @@ def table(summaries: list[Summary], baseline: str) -> str:
         for failure in s.failures[:1]:
             lines.append(f"\n{s.label} FAILED: {failure.strip()[:600]}")
     return "\n".join(lines)
+
+
+def target_lines(summaries: list[Summary]) -> list[str]:
+    """Issue 5's targets for aggregator with 1 worker, each marked met or missed."""
+    by_label = {s.label: s for s in summaries}
+    agg = by_label.get("aggregator")
+    if agg is None or agg.rps is None:
+        return []
+    lines = []
+
+    def mark(ok: bool) -> str:
+        return "met" if ok else "MISSED"
+
+    for label, factor in (("apollo", 3.0), ("hive", 2.0)):
+        other = by_label.get(label)
+        if other is not None and other.rps:
+            ratio = agg.rps / other.rps
+            lines.append(f"target aggregator >= {factor:g}x {label} req/s: {ratio:.2f}x "
+                         f"{mark(ratio >= factor)}")
+            if agg.cpu_ms_per_request and other.cpu_ms_per_request:
+                cpu_ratio = other.cpu_ms_per_request / agg.cpu_ms_per_request
+                lines.append(f"  (CPU per request: {label} uses {cpu_ratio:.2f}x aggregator's)")
+            if agg.peak_rss_mb is not None and other.peak_rss_mb is not None:
+                less = agg.peak_rss_mb < other.peak_rss_mb
+                lines.append(f"target less peak memory than {label}: {agg.peak_rss_mb:.0f} vs "
+                             f"{other.peak_rss_mb:.0f} MB {mark(less)}")
+    if agg.sequential_subgraph_per_request is not None:
+        n = agg.sequential_subgraph_per_request
+        lines.append(f"target <= 7 subgraph requests per request: {n:.2f} {mark(n <= 7)}")
+    return lines

@@ -219,8 +219,9 @@ def import_openapi(document: dict[str, Any], *, name: str) -> str:
                 if where not in {"path", "query"} or not pname:
                     continue
                 arg = _name(pname)
-                arg_type = builder.type_ref(param.get("schema"), op_name + "_" + pname,
-                                            is_input=True)
+                arg_type = builder.type_ref(
+                    param.get("schema"), op_name + "_" + pname, is_input=True
+                )
                 if where == "path":
                     rendered_path = rendered_path.replace("{" + pname + "}", "{$args." + arg + "}")
                     path_params.append(pname)

@@ -211,8 +211,9 @@ class Connector:
 
             def resolve_plain(parent: Any, _info: GraphQLResolveInfo[Any], **_args: Any) -> Any:
                 if isinstance(parent, Node):
-                    return to_graphql(get_path(parent.data, path), return_type, parent.status,
-                                      parent.source)
+                    return to_graphql(
+                        get_path(parent.data, path), return_type, parent.status, parent.source
+                    )
                 return to_graphql(get_path(parent, path), return_type, 200, source)
 
             field.resolve = resolve_plain
@@ -288,8 +289,9 @@ class Connector:
         if spec.batch is not None:
             key = spec.batch.key.evaluate(args, this)
             if key is None:
-                return to_graphql([] if is_list_type(_nullable(field.type)) else None,
-                                  field.type, 200, source)
+                return to_graphql(
+                    [] if is_list_type(_nullable(field.type)) else None, field.type, 200, source
+                )
             batch_spec = spec.batch
             base = HttpCall(
                 source,
@@ -320,8 +322,9 @@ class Connector:
     ) -> Node:
         template_args = {k: v for k, v in args.items() if k not in PAGING_ARGUMENTS}
         base = self._call(spec, state, template_args, this)
-        binding = binding_of(coordinate, base.method, base.url, base.query,
-                             base.body.decode() if base.body else None)
+        binding = binding_of(
+            coordinate, base.method, base.url, base.query, base.body.decode() if base.body else None
+        )
         connection = await paginate(
             page, base, state.call, args=args, codec=self._codec, binding=binding
         )

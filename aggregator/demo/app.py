@@ -133,6 +133,6 @@ async def serve_demo(host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[Ru
 async def run_demo(host: str, port: int) -> None:
     async with serve_demo(host, port) as demo:
         print(f"GraphiQL: {demo.url}/graphql", flush=True)
-        print("Try this query (variables: {\"id\": \"C0001\"}):\n", flush=True)
+        print('Try this query (variables: {"id": "C0001"}):\n', flush=True)
         print(EXAMPLE_QUERY, flush=True)
         await asyncio.Event().wait()

@@ -106,11 +106,13 @@ def subgraph_asgi_app(subgraph: Any) -> Any:
                 status, payload = 200, {"data": response.data}
                 if response.errors:
                     payload["errors"] = response.errors
-        await send({
-            "type": "http.response.start",
-            "status": status,
-            "headers": [(b"content-type", b"application/json")],
-        })
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [(b"content-type", b"application/json")],
+            }
+        )
         await send({"type": "http.response.body", "body": orjson.dumps(payload)})
 
     return app

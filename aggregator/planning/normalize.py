@@ -32,6 +32,49 @@ class PlanningError(Exception):
     """The operation cannot be planned over this supergraph (a bug or an unsatisfiable graph)."""
 
 
+class OperationTooComplex(PlanningError):
+    """The operation expands to more fields than the gateway will plan (a client mistake)."""
+
+
+MAX_NORMALIZED_FIELDS = 25_000
+MAX_DEPTH = 100
+
+
+def check_size(selections: tuple[NSelection, ...]) -> None:
+    """Refuse operations whose field tree, with fragments unfolded, is too big or too deep.
+
+    Fragments that reuse fragments can describe 2^n distinct fields in a few hundred
+    tokens; planning and projection walk the unfolded tree, so it is measured first
+    (memoised on the shared sub-trees, so the measuring itself stays cheap).
+    """
+    sizes: dict[int, tuple[int, int]] = {}
+
+    def measure(node: tuple[NSelection, ...], depth: int) -> tuple[int, int]:
+        if depth > MAX_DEPTH:
+            raise OperationTooComplex(f"the operation is nested more than {MAX_DEPTH} levels deep")
+        cached = sizes.get(id(node))
+        if cached is not None:
+            return cached
+        count, deepest = 0, 0
+        for selection in node:
+            inner = selection.selections
+            count += isinstance(selection, NField)
+            if inner:
+                sub_count, sub_depth = measure(inner, depth + 1)
+                count += sub_count
+                deepest = max(deepest, sub_depth + 1)
+            if count > MAX_NORMALIZED_FIELDS:
+                raise OperationTooComplex(
+                    f"the operation expands to more than {MAX_NORMALIZED_FIELDS} fields"
+                )
+        if depth + deepest > MAX_DEPTH:
+            raise OperationTooComplex(f"the operation is nested more than {MAX_DEPTH} levels deep")
+        sizes[id(node)] = (count, deepest)
+        return count, deepest
+
+    measure(selections, 0)
+
+
 @dataclass(eq=False, slots=True)
 class NField:
     response_key: str
@@ -110,6 +153,10 @@ class Normalizer:
         self.model = model
         self.fragments = fragments
         self.variables = variables
+        # a fragment spread normalises the same wherever it appears: doing it once keeps
+        # fragments that spread other fragments twice from costing 2^depth
+        self._spreads: dict[tuple[str, str], tuple[NSelection, ...]] = {}
+        self.field_count = 0
 
     def field_type(self, parent: str, name: str) -> str | None:
         if name.startswith("__"):
@@ -141,6 +188,11 @@ class Normalizer:
             if not _included(selection, self.variables):
                 continue
             if isinstance(selection, FieldNode):
+                self.field_count += 1
+                if self.field_count > MAX_NORMALIZED_FIELDS:
+                    raise OperationTooComplex(
+                        f"the operation expands to more than {MAX_NORMALIZED_FIELDS} fields"
+                    )
                 name = selection.name.value
                 sub: tuple[NSelection, ...] | None = None
                 if selection.selection_set is not None:
@@ -163,17 +215,32 @@ class Normalizer:
                 if fragment is None:
                     raise PlanningError(f"unknown fragment {selection.name.value}")
                 condition: str | None = fragment.type_condition.name.value
-                inner = fragment.selection_set
-            else:
-                assert isinstance(selection, InlineFragmentNode)
-                condition = (
-                    selection.type_condition.name.value if selection.type_condition else None
-                )
-                inner = selection.selection_set
+                if condition is None or condition == parent:
+                    out.extend(self._spread(selection.name.value, fragment.selection_set, parent))
+                elif condition in self.model.types and self.can_overlap(parent, condition):
+                    inner_selections = self._spread(
+                        selection.name.value, fragment.selection_set, condition
+                    )
+                    out.append(NFragment(condition, inner_selections))
+                continue
+            assert isinstance(selection, InlineFragmentNode)
+            condition = (
+                selection.type_condition.name.value if selection.type_condition else None
+            )
+            inner = selection.selection_set
             if condition is None or condition == parent:
                 self._collect(inner, parent, out, seen)
             elif condition in self.model.types and self.can_overlap(parent, condition):
                 out.append(NFragment(condition, self.selections(inner, condition)))
+
+    def _spread(
+        self, name: str, selection_set: SelectionSetNode, parent: str
+    ) -> tuple[NSelection, ...]:
+        key = (name, parent)
+        cached = self._spreads.get(key)
+        if cached is None:
+            cached = self._spreads[key] = self.selections(selection_set, parent)
+        return cached
 
 
 def merge(selections: Sequence[NSelection]) -> tuple[NSelection, ...]:
@@ -191,7 +258,11 @@ def merge(selections: Sequence[NSelection]) -> tuple[NSelection, ...]:
             continue
         first = out[index]
         assert isinstance(first, NField)
-        if first.selections is not None and selection.selections is not None:
+        if (
+            first.selections is not None
+            and selection.selections is not None
+            and first.selections is not selection.selections
+        ):
             out[index] = NField(
                 first.response_key,
                 first.name,

@@ -10,7 +10,13 @@ from graphql.language import DocumentNode, FragmentDefinitionNode, OperationDefi
 
 from aggregator.planning.build import build_plan
 from aggregator.planning.groups import GroupBuilder
-from aggregator.planning.normalize import NField, Normalizer, NSelection, PlanningError
+from aggregator.planning.normalize import (
+    NField,
+    Normalizer,
+    NSelection,
+    PlanningError,
+    check_size,
+)
 from aggregator.planning.plan import QueryPlan
 from aggregator.supergraph.model import SupergraphModel
 
@@ -43,6 +49,7 @@ def plan_operation(
         raise PlanningError("subscriptions are not supported by this gateway")
     normalizer = Normalizer(model, fragments_of(document), condition_values)
     selections = normalizer.selections(operation.selection_set, root_type)
+    check_size(selections)
     builder = GroupBuilder(model)
     builder.plan_root(root_type, selections, serial=kind == "mutation")
     definitions = {v.variable.name.value: v for v in operation.variable_definitions or ()}

@@ -143,9 +143,7 @@ class GatewayApp:
         from aggregator.server import graphiql_routes
 
         accept_encoding = _headers(scope).get(b"accept-encoding", b"").decode("latin-1")
-        if self.options.graphiql and await graphiql_routes.serve_asset(
-            path, send, accept_encoding
-        ):
+        if self.options.graphiql and await graphiql_routes.serve_asset(path, send, accept_encoding):
             return
         await _respond(send, 404, b"Not Found", "text/plain; charset=utf-8")
 

@@ -211,10 +211,10 @@ def static_asset(path: str, accept_encoding: str = "") -> tuple[bytes, dict[str,
     outside the asset folder. Text assets are gzipped once and kept in memory
     when the client accepts gzip.
     """
-    name = path[len(ASSET_PREFIX):] if path.startswith(ASSET_PREFIX) else path
+    name = path[len(ASSET_PREFIX) :] if path.startswith(ASSET_PREFIX) else path
     if name not in manifest()["files"]:
         return None
-    suffix = name[name.rfind("."):]
+    suffix = name[name.rfind(".") :]
     headers = {
         "content-type": _CONTENT_TYPES.get(suffix, "application/octet-stream"),
         "cache-control": IMMUTABLE_CACHE,

@@ -1,0 +1,65 @@
+"""Operations built to exhaust the gateway are refused quickly with a GraphQL error."""
+
+from __future__ import annotations
+
+from tests.gateway.conftest import Shop
+
+
+def codes(body: dict) -> list[str]:
+    return [e["extensions"]["code"] for e in body["errors"]]
+
+
+async def test_fragments_doubling_other_fragments_are_planned_once(shop: Shop) -> None:
+    # 2^30 spreads of the same fields: must collapse, not explode
+    depth = 30
+    fragments = ["fragment U0 on User { id name }"] + [
+        f"fragment U{i} on User {{ ...U{i - 1} ...U{i - 1} }}" for i in range(1, depth)
+    ]
+    query = f"{{ me {{ ...U{depth - 1} }} }} " + " ".join(fragments)
+    shop.reset_counts()
+    status, body = await shop.post({"query": query})
+    assert status == 200
+    assert body == {"data": {"me": {"id": "1", "name": "Ada Lovelace"}}}
+
+
+async def test_fragments_multiplying_distinct_paths_are_refused(shop: Shop) -> None:
+    # each level doubles the distinct response paths: 2^25 fields from ~30 lines
+    levels = 25
+    fragments = ["fragment R0 on Review { body }"] + [
+        f"fragment R{i} on Review {{ a: author {{ reviews {{ ...R{i - 1} }} }} "
+        f"b: author {{ reviews {{ ...R{i - 1} }} }} }}"
+        for i in range(1, levels)
+    ]
+    query = f"{{ reviews {{ ...R{levels - 1} }} }} " + " ".join(fragments)
+    shop.reset_counts()
+    status, body = await shop.post({"query": query})
+    assert status == 200
+    assert codes(body) == ["GRAPHQL_VALIDATION_FAILED"]
+    assert "more than" in body["errors"][0]["message"]
+    assert shop.counts() == {}
+
+
+async def test_deep_nesting_through_fragments_is_refused(shop: Shop) -> None:
+    levels = 120
+    fragments = ["fragment D0 on User { id }"] + [
+        f"fragment D{i} on User {{ reviews {{ author {{ ...D{i - 1} }} }} }}"
+        for i in range(1, levels)
+    ]
+    query = f"{{ me {{ ...D{levels - 1} }} }} " + " ".join(fragments)
+    body = await shop.gateway.execute(query)
+    # graphql-core's validation or the gateway's own depth limit stops it
+    assert set(codes(body)) == {"GRAPHQL_VALIDATION_FAILED"}
+    assert "data" not in body
+
+
+async def test_lexically_deep_documents_are_parse_errors(shop: Shop) -> None:
+    query = "{" + "me{" * 3000 + "id" + "}" * 3001
+    body = await shop.gateway.execute(query)
+    assert codes(body) == ["GRAPHQL_PARSE_FAILED"]
+
+
+async def test_too_many_tokens_is_a_parse_error(shop: Shop) -> None:
+    query = "{ " + " ".join(f"a{i}: me {{ id }}" for i in range(4000)) + " }"
+    body = await shop.gateway.execute(query)
+    assert codes(body) == ["GRAPHQL_PARSE_FAILED"]
+    assert "tokens" in body["errors"][0]["message"]
