@@ -14,8 +14,9 @@ Resolver dict keys:
   ``"Type.field"`` -> ``fn(parent, args)``: resolves one field (root fields get ``None``);
   ``"Type"``       -> ``fn(representation) -> dict | None``: entity reference resolver;
                       the returned row is merged over the representation, ``None``
-                      gives a null entity, a returned exception an error at that entity. Without one, the representation itself is
-                      the entity (the Apollo subgraph default).
+                      gives a null entity, a returned exception an error at that
+                      entity. Without one, the representation itself is the entity
+                      (the Apollo subgraph default).
 Abstract types resolve through the ``__typename`` key of each row.
 """
 
