@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from aggregator import __version__
+from aggregator.registry.commands import register_config_commands
 
 Command = Callable[[argparse.Namespace], int]
 COMMANDS: dict[str, Command] = {}
@@ -92,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_demo(sub)
     _add_import_openapi(sub)
+    register_config_commands(sub)
     return parser
 
 

@@ -186,26 +186,8 @@ class GroupBuilder:
         graph: str,
         provided: Sequence[NSelection] | None,
     ) -> bool:
-        model = self.type(parent)
-        runtimes = (
-            (parent,) if model.kind == "object" else self.model.possible_types_in(parent, graph)
-        )
-        for runtime in runtimes:
-            for selection in self.collect(selections, runtime):
-                if selection.name == "__typename":
-                    continue
-                field_model = self.type(runtime).fields.get(selection.name)
-                if field_model is None:
-                    return False
-                sub_provided = self.provided_child(provided, runtime, selection.name)
-                source = field_model.sources.get(graph)
-                if (source is None or source.requires) and sub_provided is None:
-                    return False
-                if selection.selections and not self.locally_resolvable(
-                    selection.selections, field_model.named_type, graph, sub_provided
-                ):
-                    return False
-        return True
+        """``graph`` alone answers the whole selection: no entity jump, nothing unreachable."""
+        return self.cost(selections, parent, graph, provided) == _ZERO
 
     # -------------------------------------------------------------------- cost
     def cost(

@@ -181,37 +181,39 @@ class _Loader:
 
         if isinstance(definition, ObjectTypeDefinitionNode | InterfaceTypeDefinitionNode):
             model.interfaces = tuple(i.name.value for i in definition.interfaces or ())
-            implements = list(_directives(definition, self.d("implements")))
-            if implements:
-                for directive in implements:
-                    args = _args(directive)
-                    graph = self.graph(args.get("graph"))
-                    interface = _string(args.get("interface"))
-                    if graph and interface:
-                        model.implements_in.setdefault(graph, set()).add(interface)
-                for graph in model.graphs:
-                    model.implements_in.setdefault(graph, set())
-            else:
-                for graph in model.graphs:
-                    model.implements_in[graph] = set(model.interfaces)
+            implements = self.names_per_graph(definition, "implements", "interface")
+            for graph in model.graphs:
+                # join v0.1 has no @join__implements: every graph implements every interface
+                model.implements_in[graph] = (
+                    implements.get(graph, set()) if implements else set(model.interfaces)
+                )
             for field_def in definition.fields or ():
                 field_model = self.field_model(model, field_def, owner)
                 model.fields[field_model.name] = field_model
             self.add_key_fields(model)
         elif isinstance(definition, UnionTypeDefinitionNode):
             model.members = tuple(t.name.value for t in definition.types or ())
-            members = list(_directives(definition, self.d("unionMember")))
+            members = self.names_per_graph(definition, "unionMember", "member")
             if members:
-                for directive in members:
-                    args = _args(directive)
-                    graph = self.graph(args.get("graph"))
-                    member = _string(args.get("member"))
-                    if graph and member:
-                        model.members_in.setdefault(graph, set()).add(member)
+                model.members_in = members
             else:
+                # before join v0.3 there is no @join__unionMember: every graph has every member
                 for graph in model.graphs:
                     model.members_in[graph] = set(model.members)
         return model
+
+    def names_per_graph(
+        self, definition: TypeDefinitionNode, element: str, argument: str
+    ) -> dict[str, set[str]]:
+        """``@join__implements(graph:, interface:)`` / ``@join__unionMember(graph:, member:)``."""
+        out: dict[str, set[str]] = {}
+        for directive in _directives(definition, self.d(element)):
+            args = _args(directive)
+            graph = self.graph(args.get("graph"))
+            name = _string(args.get(argument))
+            if graph and name:
+                out.setdefault(graph, set()).add(name)
+        return out
 
     def field_model(
         self, parent: TypeModel, node: FieldDefinitionNode, owner: str | None

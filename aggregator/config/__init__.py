@@ -1,0 +1,26 @@
+"""Gateway configuration: the ``aggregator.yaml`` model, its loader and TLS helper."""
+
+from aggregator.config.errors import ConfigError
+from aggregator.config.loader import load_config, parse_config
+from aggregator.config.model import (
+    ExampleOperation,
+    GatewayConfig,
+    SdlSource,
+    ServerConfig,
+    SubgraphConfig,
+    TlsConfig,
+)
+from aggregator.config.tls import ssl_context
+
+__all__ = [
+    "ConfigError",
+    "ExampleOperation",
+    "GatewayConfig",
+    "SdlSource",
+    "ServerConfig",
+    "SubgraphConfig",
+    "TlsConfig",
+    "load_config",
+    "parse_config",
+    "ssl_context",
+]

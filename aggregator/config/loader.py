@@ -1,0 +1,250 @@
+"""Read ``aggregator.yaml`` into a :class:`GatewayConfig`, or fail naming the bad line.
+
+The file is read as a YAML node tree (``yaml.compose``), not as plain data, so
+every error can point at the line of the offending key: a schema author who
+typed ``timout_s`` gets ``aggregator.yaml:9: subgraphs[0].timout_s: unknown
+key (did you mean 'timeout_s'?)`` instead of a silently ignored setting.
+Relative paths in the file are resolved against the file's directory, and
+``${VAR}`` in header values is replaced from the environment so secrets stay
+out of the file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+import yaml
+
+from aggregator.config.errors import ConfigError
+from aggregator.config.model import (
+    ExampleOperation,
+    GatewayConfig,
+    SdlSource,
+    ServerConfig,
+    SubgraphConfig,
+    TlsConfig,
+)
+from aggregator.config.nodes import NodeReader
+
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+_TOP_KEYS = ("server", "subgraphs", "supergraph_file", "poll_interval_s", "example_operations")
+_SERVER_KEYS = ("host", "port", "graphiql", "expose_query_plans",
+                "max_body_bytes")
+_SUBGRAPH_KEYS = ("name", "url", "python", "connector", "base_urls", "sdl_source", "sdl_file",
+                  "timeout_s", "headers", "tls", "optional")
+_PYTHON_TARGET = re.compile(r"^[A-Za-z_][\w.]*(:[A-Za-z_]\w*)?$")
+_TLS_KEYS = ("ca_file", "cert_file", "key_file")
+_EXAMPLE_KEYS = ("title", "file", "query")
+
+
+def load_config(path: str | os.PathLike[str]) -> GatewayConfig:
+    """Load and validate a config file; raises :class:`ConfigError` on any problem."""
+    file = Path(path).resolve()
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file: {exc.strerror or exc}", file=file) from exc
+    return parse_config(text, file=file)
+
+
+def parse_config(text: str, *, file: Path | None = None,
+                 env: Mapping[str, str] | None = None) -> GatewayConfig:
+    """Validate config text; relative paths resolve against ``file``'s directory (or cwd)."""
+    reader = _Reader(file, os.environ if env is None else env)
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"not valid YAML: {problem}", file=reader.label, line=line) from exc
+    if root is None:
+        raise ConfigError("the file is empty; it needs 'subgraphs' or 'supergraph_file'",
+                          file=reader.label)
+    return reader.gateway(root)
+
+
+class _Reader(NodeReader):
+    """Walks the node tree; each method validates one section and knows its key path."""
+
+    def __init__(self, file: Path | None, env: Mapping[str, str]) -> None:
+        super().__init__(file)
+        self.env = env
+
+    def gateway(self, root: yaml.Node) -> GatewayConfig:
+        top = self.mapping(root, "", _TOP_KEYS)
+        server = self.optional(top, "server", self.server, ServerConfig())
+        subgraphs: tuple[SubgraphConfig, ...] = self.optional(
+            top, "subgraphs", self.subgraphs, ())
+        supergraph = self.optional(
+            top, "supergraph_file", lambda n: self.path(n, "supergraph_file"), None)
+        if "subgraphs" in top and "supergraph_file" in top:
+            raise self.error(top["supergraph_file"][0], "supergraph_file",
+                             "give either 'subgraphs' or 'supergraph_file', not both")
+        if not subgraphs and supergraph is None:
+            node = top["subgraphs"][1] if "subgraphs" in top else root
+            raise self.error(node, "subgraphs",
+                             "list at least one subgraph (or give 'supergraph_file')")
+        poll = self.optional(top, "poll_interval_s",
+                             lambda n: self.positive(n, "poll_interval_s"), None)
+        examples: tuple[ExampleOperation, ...] = self.optional(
+            top, "example_operations", self.examples, ())
+        return GatewayConfig(path=self.file, server=server, subgraphs=subgraphs,
+                             supergraph_file=supergraph, poll_interval_s=poll,
+                             example_operations=examples)
+
+    def server(self, node: yaml.Node) -> ServerConfig:
+        f = self.mapping(node, "server", _SERVER_KEYS)
+        d = ServerConfig()
+        port = self.optional(f, "port", lambda n: self.scalar(n, "server.port", int, "an integer"),
+                             d.port)
+        if not 0 <= port <= 65535:
+            raise self.error(f["port"][1], "server.port", f"must be 0..65535, got {port}")
+        max_body = self.optional(
+            f, "max_body_bytes",
+            lambda n: self.scalar(n, "server.max_body_bytes", int, "an integer"), d.max_body_bytes)
+        if max_body <= 0:
+            raise self.error(f["max_body_bytes"][1], "server.max_body_bytes",
+                             "must be greater than 0")
+
+        def flag(name: str, default: bool) -> bool:
+            return self.optional(f, name, lambda n: self.scalar(n, f"server.{name}", bool,
+                                                                 "true or false"), default)
+
+        return ServerConfig(
+            host=self.optional(f, "host", lambda n: self.string(n, "server.host"), d.host),
+            port=port,
+            graphiql=flag("graphiql", d.graphiql),
+            expose_query_plans=flag("expose_query_plans", d.expose_query_plans),
+            max_body_bytes=max_body,
+        )
+
+    def subgraphs(self, node: yaml.Node) -> tuple[SubgraphConfig, ...]:
+        out: list[SubgraphConfig] = []
+        seen: dict[str, int] = {}
+        for index, item in enumerate(self.items(node, "subgraphs")):
+            sub = self.subgraph(item, f"subgraphs[{index}]")
+            if sub.name in seen:
+                raise self.error(item, f"subgraphs[{index}].name",
+                                 f"duplicate subgraph name '{sub.name}' "
+                                 f"(first used by subgraphs[{seen[sub.name]}])")
+            seen[sub.name] = index
+            out.append(sub)
+        return tuple(out)
+
+    def subgraph(self, node: yaml.Node, key: str) -> SubgraphConfig:
+        f = self.mapping(node, key, _SUBGRAPH_KEYS)
+        if "name" not in f:
+            raise self.error(node, f"{key}.name", "required key is missing")
+        name = self.string(f["name"][1], f"{key}.name")
+        if not _NAME.match(name):
+            raise self.error(f["name"][1], f"{key}.name",
+                             f"'{name}' is not a valid subgraph name (letters, digits, _ and -)")
+        kinds = [k for k in ("url", "python", "connector") if k in f]
+        if len(kinds) != 1:
+            where = f[kinds[1]][0] if len(kinds) > 1 else node
+            raise self.error(where, f"{key}.url",
+                             "give exactly one of 'url' (a remote service), 'python' "
+                             "(module:schema in this process) and 'connector' (a REST "
+                             "connector SDL file)" if kinds else "required key is missing")
+        url = self.url(f["url"][1], f"{key}.url") if "url" in f else ""
+        python = self.optional(f, "python", lambda n: self.python_target(n, f"{key}.python"), None)
+        connector = self.optional(f, "connector", lambda n: self.path(n, f"{key}.connector"), None)
+        base_urls: dict[str, str] = self.optional(
+            f, "base_urls", lambda n: self.urls(n, f"{key}.base_urls"), {})
+        if base_urls and connector is None:
+            raise self.error(f["base_urls"][0], f"{key}.base_urls", "only used with 'connector'")
+        if not url:
+            for remote_only in ("tls", "timeout_s", "headers"):
+                if remote_only in f:
+                    raise self.error(f[remote_only][0], f"{key}.{remote_only}",
+                                     "only used with 'url' (in-process subgraphs make no "
+                                     "HTTP requests of their own)")
+        source_text = self.optional(f, "sdl_source",
+                                    lambda n: self.string(n, f"{key}.sdl_source"), "service")
+        try:
+            source = SdlSource(source_text)
+        except ValueError:
+            choices = ", ".join(s.value for s in SdlSource)
+            raise self.error(f["sdl_source"][1], f"{key}.sdl_source",
+                             f"must be one of {choices}, got '{source_text}'") from None
+        sdl_file = self.optional(f, "sdl_file", lambda n: self.path(n, f"{key}.sdl_file"), None)
+        if source is SdlSource.FILE and sdl_file is None:
+            raise self.error(node, f"{key}.sdl_file", "required when sdl_source is 'file'")
+        if source is not SdlSource.FILE and sdl_file is not None:
+            raise self.error(f["sdl_file"][0], f"{key}.sdl_file",
+                             "only used when sdl_source is 'file'")
+        tls = self.optional(f, "tls", lambda n: self.tls(n, f"{key}.tls"), None)
+        if tls is not None and not url.startswith("https:"):
+            raise self.error(f["tls"][0], f"{key}.tls", "TLS settings need an https:// url")
+        return SubgraphConfig(
+            name=name,
+            url=url,
+            python=python,
+            connector_file=connector,
+            base_urls=base_urls,
+            sdl_source=source,
+            sdl_file=sdl_file,
+            timeout_s=self.optional(f, "timeout_s", lambda n: self.positive(n, f"{key}.timeout_s"),
+                                    30.0),
+            headers=self.optional(f, "headers", lambda n: self.headers(n, f"{key}.headers"), {}),
+            tls=tls,
+            optional=self.optional(
+                f, "optional", lambda n: self.scalar(n, f"{key}.optional", bool, "true or false"),
+                False),
+        )
+
+    def python_target(self, node: yaml.Node, key: str) -> str:
+        target = self.string(node, key)
+        if not _PYTHON_TARGET.match(target):
+            raise self.error(node, key, f"expected 'package.module:attribute', got '{target}'")
+        return target
+
+    def headers(self, node: yaml.Node, key: str) -> dict[str, str]:
+        f = self.mapping_any(node, key)
+        out: dict[str, str] = {}
+        for name, (key_node, value_node) in f.items():
+            where = f"{key}.{name}"
+            if not re.match(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$", name):
+                raise self.error(key_node, where, "not a valid HTTP header name")
+            value = self.scalar(value_node, where, str, "a string")
+
+            def expand(match: re.Match[str], node: yaml.Node = value_node,
+                       where: str = where) -> str:
+                var = match.group(1)
+                if var not in self.env:
+                    raise self.error(node, where, f"environment variable {var} is not set")
+                return self.env[var]
+
+            out[name] = _ENV.sub(expand, value)
+        return out
+
+    def tls(self, node: yaml.Node, key: str) -> TlsConfig:
+        f = self.mapping(node, key, _TLS_KEYS)
+        files = {name: self.path(f[name][1], f"{key}.{name}") for name in _TLS_KEYS if name in f}
+        if "key_file" in files and "cert_file" not in files:
+            raise self.error(f["key_file"][0], f"{key}.key_file", "needs cert_file as well")
+        return TlsConfig(**files)
+
+    def examples(self, node: yaml.Node) -> tuple[ExampleOperation, ...]:
+        out: list[ExampleOperation] = []
+        for index, item in enumerate(self.items(node, "example_operations")):
+            key = f"example_operations[{index}]"
+            f = self.mapping(item, key, _EXAMPLE_KEYS)
+            if "title" not in f:
+                raise self.error(item, f"{key}.title", "required key is missing")
+            title = self.string(f["title"][1], f"{key}.title")
+            if ("file" in f) == ("query" in f):
+                raise self.error(item, key, "give exactly one of 'file' and 'query'")
+            if "file" in f:
+                file = self.path(f["file"][1], f"{key}.file")
+                out.append(ExampleOperation(title, file.read_text(encoding="utf-8"), file))
+            else:
+                out.append(ExampleOperation(title, self.string(f["query"][1], f"{key}.query")))
+        return tuple(out)
+

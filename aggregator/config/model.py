@@ -1,0 +1,115 @@
+"""The gateway's configuration as plain frozen data.
+
+The loader is the only place that knows YAML; everything else (serve,
+compose, check, hot reload) takes these dataclasses, so tests and embedding
+code can build a config in Python without writing a file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+
+class SdlSource(StrEnum):
+    """Where a subgraph's SDL comes from."""
+
+    SERVICE = "service"  # ask the running federation subgraph: { _service { sdl } }
+    FILE = "file"  # a local SDL file, re-read on change
+    INTROSPECTION = "introspection"  # a plain GraphQL service, converted to a fed2 subgraph
+
+
+@dataclass(frozen=True, slots=True)
+class TlsConfig:
+    """Trust and client identity for one subgraph; paths are already absolute."""
+
+    ca_file: Path | None = None
+    cert_file: Path | None = None
+    key_file: Path | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SubgraphConfig:
+    """One subgraph: remote (``url``) or in this process (``python`` or ``connector``)."""
+
+    name: str
+    url: str = ""
+    sdl_source: SdlSource = SdlSource.SERVICE
+    sdl_file: Path | None = None
+    timeout_s: float = 30.0
+    headers: Mapping[str, str] = field(default_factory=dict)
+    tls: TlsConfig | None = None
+    # An optional subgraph that cannot be reached at start-up is left out of the
+    # composition (with a warning) instead of failing the start.
+    optional: bool = False
+    # In-process kinds: a strawberry/graphql-core schema ("package.module:attribute"),
+    # or a REST connector SDL file whose @source base URLs ``base_urls`` may override.
+    python: str | None = None
+    connector_file: Path | None = None
+    base_urls: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def in_process(self) -> bool:
+        return self.python is not None or self.connector_file is not None
+
+    @property
+    def route(self) -> str:
+        """The URL recorded in the supergraph; in-process subgraphs get a placeholder."""
+        return self.url or f"inprocess://{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class ServerConfig:
+    host: str = "127.0.0.1"
+    port: int = 4000
+    graphiql: bool = True
+    expose_query_plans: bool = False
+    max_body_bytes: int = 1_048_576
+
+
+@dataclass(frozen=True, slots=True)
+class ExampleOperation:
+    """An operation GraphiQL offers as a starting point; ``query`` is always loaded."""
+
+    title: str
+    query: str
+    file: Path | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GatewayConfig:
+    """One loaded ``aggregator.yaml``.
+
+    Exactly one of ``subgraphs`` (compose at start-up) and ``supergraph_file``
+    (serve a pre-composed supergraph) is set.
+    """
+
+    path: Path | None = None
+    server: ServerConfig = field(default_factory=ServerConfig)
+    subgraphs: tuple[SubgraphConfig, ...] = ()
+    supergraph_file: Path | None = None
+    poll_interval_s: float | None = None
+    example_operations: tuple[ExampleOperation, ...] = ()
+
+    def subgraph(self, name: str) -> SubgraphConfig:
+        for sub in self.subgraphs:
+            if sub.name == name:
+                return sub
+        raise KeyError(name)
+
+    def subgraph_urls(self) -> dict[str, str]:
+        """Name -> URL, as ``Gateway.from_supergraph_sdl(subgraph_urls=...)`` takes it."""
+        return {s.name: s.url for s in self.subgraphs if s.url}
+
+    def watched_files(self) -> tuple[Path, ...]:
+        """Files whose change must trigger a rebuild of the supergraph."""
+        files: list[Path] = []
+        if self.path is not None:
+            files.append(self.path)
+        if self.supergraph_file is not None:
+            files.append(self.supergraph_file)
+        files.extend(s.sdl_file for s in self.subgraphs if s.sdl_file is not None)
+        files.extend(s.connector_file for s in self.subgraphs if s.connector_file is not None)
+        return tuple(files)
