@@ -15,7 +15,8 @@ A case directory holds:
                           ``oracle_bug`` (why: the spec rule or Apollo's issue) with
                           ``correct`` (the spec-correct response) marks an operation
                           Apollo answers wrongly: our gateway is held to ``correct``,
-                          Apollo (``--against-apollo``) to its golden
+                          Apollo (``--against-apollo``) to its golden; with it,
+                          ``max_requests`` replaces Apollo's request count as the bound
   ``case.json``           optional: ``{"unreachable": [subgraph, ...]}`` subgraphs whose URL
                           points at a closed port (connection refused) for the whole case
   ``supergraph.graphql``  composed by ``tests/oracle/compose.mjs``
@@ -55,6 +56,7 @@ class Operation:
     error_fields: tuple[str, ...] = ("message", "path", "code")
     oracle_bug: str | None = None
     correct: dict[str, Any] | None = None
+    max_requests: int | None = None
 
     def body(self) -> dict[str, Any]:
         body: dict[str, Any] = {"query": self.query}
@@ -97,7 +99,8 @@ def load_case(path: Path) -> Case:
     ops = [Operation(name=o["name"], query=o["query"], variables=o.get("variables"),
                      operation_name=o.get("operationName"), failures=o.get("failures", {}),
                      error_fields=tuple(o.get("error_fields", ("message", "path", "code"))),
-                     oracle_bug=o.get("oracle_bug"), correct=o.get("correct"))
+                     oracle_bug=o.get("oracle_bug"), correct=o.get("correct"),
+                     max_requests=o.get("max_requests"))
            for o in json.loads((path / "operations.json").read_text())]
     names = [o.name for o in ops]
     if len(set(names)) != len(names):

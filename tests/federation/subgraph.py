@@ -14,8 +14,9 @@ Resolver dict keys:
   ``"Type.field"`` -> ``fn(parent, args)``: resolves one field (root fields get ``None``);
   ``"Type"``       -> ``fn(representation) -> dict | None``: entity reference resolver;
                       the returned row is merged over the representation, ``None``
-                      gives a null entity. Without one, the representation itself is
-                      the entity (the Apollo subgraph default).
+                      gives a null entity, a returned exception an error at that
+                      entity. Without one, the representation itself is the entity
+                      (the Apollo subgraph default).
 Abstract types resolve through the ``__typename`` key of each row.
 """
 
@@ -46,10 +47,6 @@ Resolvers = dict[str, Callable[..., Any]]
 
 FAILURE_MODES = ("ok", "http500", "nonjson", "slow", "graphql_error", "http400_graphql",
                  "empty_body", "empty_object")
-
-
-def _directive_names(node: Any) -> list[str]:
-    return [d.name.value for d in (node.directives or ())]
 
 
 def _key_is_resolvable(directive: Any) -> bool:
