@@ -7,6 +7,8 @@ finishes on the gateway it started with.
 
 from __future__ import annotations
 
+import random
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +29,8 @@ from aggregator.transport.http import HttpSubgraph, HttpSubgraphOptions
 
 __all__ = ["Gateway", "GatewayOptions", "RequestError"]
 
+_PERCENT = re.compile(r"percent\((\d+(?:\.\d+)?)\)")
+
 
 @dataclass(frozen=True, slots=True)
 class GatewayOptions:
@@ -37,6 +41,8 @@ class GatewayOptions:
     subgraph_headers: Mapping[str, str] | None = None
     # request headers copied to every subgraph request (lower-case names)
     propagate_headers: tuple[str, ...] = ()
+    # custom progressive @override labels to treat as active (percent(x) labels draw per request)
+    override_labels: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -61,6 +67,13 @@ class Gateway:
         self.supergraph = supergraph
         self.subgraphs = dict(subgraphs)
         self.options = options or GatewayOptions()
+        self._labels = supergraph.model.override_labels
+        self._percent_labels = {
+            label: float(match.group(1))
+            for label in self._labels
+            if (match := _PERCENT.fullmatch(label)) is not None
+        }
+        self._random = random.Random()
         self.documents = DocumentCache(
             supergraph.api_schema, self.options.document_cache_size, self.options.max_tokens
         )
@@ -108,16 +121,33 @@ class Gateway:
         values: Any = getattr(coerced, "coerced", coerced)
         return Prepared(info, values)
 
+    def active_labels(self) -> frozenset[str]:
+        """Progressive @override labels in force for one request.
+
+        ``percent(x)`` is active for x% of requests, drawn per request; any other label
+        is active only when the gateway's options turn it on.
+        """
+        if not self._labels:
+            return frozenset()
+        active = set(self._labels & self.options.override_labels)
+        for label, percent in self._percent_labels.items():
+            if self._random.random() * 100 < percent:
+                active.add(label)
+        return frozenset(active)
+
     def compiled(self, info: OperationInfo, variables: Mapping[str, Any]) -> CompiledOperation:
+        labels = self.active_labels()
         conditions = tuple(variables.get(name) is True for name in info.conditions)
-        cached: CompiledOperation | None = info.plans.get(conditions)
+        key = (conditions, labels)
+        cached: CompiledOperation | None = info.plans.get(key)
         if cached is not None:
             return cached
         condition_values = dict(zip(info.conditions, conditions, strict=True))
+        model = self.supergraph.model
+        if self._labels:
+            model = model.with_active_labels(labels)
         try:
-            planned = plan_operation(
-                self.supergraph.model, info.document, info.operation, condition_values
-            )
+            planned = plan_operation(model, info.document, info.operation, condition_values)
         except OperationTooComplex as exc:
             raise RequestError(
                 [graphql_error(str(exc), ErrorCode.GRAPHQL_VALIDATION_FAILED)]
@@ -127,7 +157,7 @@ class Gateway:
                 [graphql_error(str(exc), ErrorCode.QUERY_PLANNING_FAILED)], status=500
             ) from exc
         compiled = CompiledOperation(planned, Projector(self.supergraph.api_schema))
-        info.plans[conditions] = compiled
+        info.plans[key] = compiled
         return compiled
 
     def plan(

@@ -90,8 +90,11 @@ class OperationInfo:
     kind: str
     name: str | None
     conditions: tuple[str, ...]
-    # compiled plans by @skip/@include values; they live and die with the cached document
-    plans: dict[tuple[bool, ...], Any] = field(default_factory=dict, compare=False)
+    # compiled plans by @skip/@include values and active override labels; they live and die
+    # with the cached document
+    plans: dict[tuple[tuple[bool, ...], frozenset[str]], Any] = field(
+        default_factory=dict, compare=False
+    )
 
 
 class DocumentCache:

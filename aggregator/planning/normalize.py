@@ -224,9 +224,7 @@ class Normalizer:
                     out.append(NFragment(condition, inner_selections))
                 continue
             assert isinstance(selection, InlineFragmentNode)
-            condition = (
-                selection.type_condition.name.value if selection.type_condition else None
-            )
+            condition = selection.type_condition.name.value if selection.type_condition else None
             inner = selection.selection_set
             if condition is None or condition == parent:
                 self._collect(inner, parent, out, seen)

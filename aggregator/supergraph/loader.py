@@ -243,16 +243,21 @@ class _Loader:
             graph = entry_graph
             external = _bool(args.get("external"))
             used_overridden = _bool(args.get("usedOverridden"))
-            # The losing side of a progressive override: we serve the override as active.
-            losing_progressive = "overrideLabel" in args and "override" not in args
-            if external or used_overridden or losing_progressive:
+            if external or used_overridden:
                 field_model.external_in.add(graph)
                 continue
-            field_model.sources[graph] = FieldSource(
+            source = FieldSource(
                 graph,
                 requires=_string(args.get("requires")),
                 provides=_string(args.get("provides")),
             )
+            label = _string(args.get("overrideLabel"))
+            if label is not None:
+                # progressive @override: the overriding graph resolves the field while the
+                # label is active, the overridden one while it is not
+                field_model.labelled.append((label, "override" in args, source))
+                continue
+            field_model.sources[graph] = source
         return field_model
 
     def add_key_fields(self, model: TypeModel) -> None:

@@ -9,7 +9,7 @@ name users see in plans and errors.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 TypeKind = Literal["object", "interface", "union", "enum", "input", "scalar"]
@@ -40,6 +40,8 @@ class FieldModel:
     sources: dict[str, FieldSource] = field(default_factory=dict)
     external_in: set[str] = field(default_factory=set)
     inaccessible: bool = False
+    # progressive @override: (label, source is the overriding side, source)
+    labelled: list[tuple[str, bool, FieldSource]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -77,6 +79,45 @@ class SupergraphModel:
     subscription_type: str | None
     # interface/union name -> object types (supergraph level), in SDL order
     possible: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    _label_views: dict[frozenset[str], SupergraphModel] = field(default_factory=dict)
+
+    @property
+    def override_labels(self) -> frozenset[str]:
+        return frozenset(
+            label
+            for type_model in self.types.values()
+            for field_model in type_model.fields.values()
+            for label, _, _ in field_model.labelled
+        )
+
+    def with_active_labels(self, active: frozenset[str]) -> SupergraphModel:
+        """This model with every progressive @override decided for one set of active labels."""
+        cached = self._label_views.get(active)
+        if cached is not None:
+            return cached
+        types = dict(self.types)
+        for name, type_model in self.types.items():
+            changed = {
+                field_name: replace(
+                    field_model,
+                    sources={
+                        **field_model.sources,
+                        **{
+                            source.graph: source
+                            for label, overriding, source in field_model.labelled
+                            if (label in active) == overriding
+                        },
+                    },
+                    labelled=[],
+                )
+                for field_name, field_model in type_model.fields.items()
+                if field_model.labelled
+            }
+            if changed:
+                types[name] = replace(type_model, fields={**type_model.fields, **changed})
+        view = replace(self, types=types, _label_views={})
+        self._label_views[active] = view
+        return view
 
     def root_type(self, operation: str) -> str | None:
         return {
