@@ -34,7 +34,8 @@ _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 _TOP_KEYS = ("server", "subgraphs", "supergraph_file", "poll_interval_s", "example_operations")
 _SERVER_KEYS = ("host", "port", "graphiql", "expose_query_plans",
-                "max_body_bytes")
+                "max_body_bytes", "propagate_headers")
+_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 _SUBGRAPH_KEYS = ("name", "url", "python", "connector", "base_urls", "sdl_source", "sdl_file",
                   "timeout_s", "headers", "tls", "optional")
 _PYTHON_TARGET = re.compile(r"^[A-Za-z_][\w.]*(:[A-Za-z_]\w*)?$")
@@ -122,7 +123,19 @@ class _Reader(NodeReader):
             graphiql=flag("graphiql", d.graphiql),
             expose_query_plans=flag("expose_query_plans", d.expose_query_plans),
             max_body_bytes=max_body,
+            propagate_headers=self.optional(
+                f, "propagate_headers", self.header_names, d.propagate_headers),
         )
+
+    def header_names(self, node: yaml.Node) -> tuple[str, ...]:
+        names: list[str] = []
+        for index, item in enumerate(self.items(node, "server.propagate_headers")):
+            key = f"server.propagate_headers[{index}]"
+            name = self.string(item, key)
+            if not _HEADER_NAME.match(name):
+                raise self.error(item, key, "not a valid HTTP header name")
+            names.append(name.lower())
+        return tuple(names)
 
     def subgraphs(self, node: yaml.Node) -> tuple[SubgraphConfig, ...]:
         out: list[SubgraphConfig] = []

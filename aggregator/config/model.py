@@ -67,6 +67,8 @@ class ServerConfig:
     graphiql: bool = True
     expose_query_plans: bool = False
     max_body_bytes: int = 1_048_576
+    # client request headers copied to every subgraph request (e.g. authorization)
+    propagate_headers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

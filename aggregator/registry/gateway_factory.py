@@ -10,7 +10,7 @@ does not (a ``supergraph_file`` config) keep the supergraph's URL.
 from __future__ import annotations
 
 from aggregator.config import GatewayConfig, SubgraphConfig
-from aggregator.gateway import Gateway
+from aggregator.gateway import Gateway, GatewayOptions
 from aggregator.registry.inprocess import in_process_subgraph
 from aggregator.server.app import ServerOptions
 from aggregator.transport.base import Subgraph
@@ -33,7 +33,11 @@ def gateway_from_config(config: GatewayConfig, sdl: str) -> Gateway:
         sub.name: in_process_subgraph(sub) if sub.in_process
         else HttpSubgraph(sub.name, sub.url, http_options(sub))
         for sub in config.subgraphs}
-    gateway = Gateway.from_supergraph_sdl(sdl, subgraphs=clients)
+    gateway = Gateway.from_supergraph_sdl(
+        sdl,
+        subgraphs=clients,
+        options=GatewayOptions(propagate_headers=config.server.propagate_headers),
+    )
     for name in list(gateway.subgraphs):  # e.g. an optional subgraph left out of composition
         if name not in gateway.supergraph.model.subgraphs:
             del gateway.subgraphs[name]
