@@ -34,7 +34,8 @@ _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 _TOP_KEYS = ("server", "subgraphs", "supergraph_file", "poll_interval_s", "example_operations")
 _SERVER_KEYS = ("host", "port", "graphiql", "expose_query_plans",
-                "max_body_bytes", "propagate_headers")
+                "max_body_bytes", "propagate_headers", "cors_origins")
+_ORIGIN = re.compile(r"^https?://[^/\s]+$")
 _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 _SUBGRAPH_KEYS = ("name", "url", "python", "connector", "base_urls", "sdl_source", "sdl_file",
                   "timeout_s", "headers", "tls", "optional")
@@ -125,7 +126,18 @@ class _Reader(NodeReader):
             max_body_bytes=max_body,
             propagate_headers=self.optional(
                 f, "propagate_headers", self.header_names, d.propagate_headers),
+            cors_origins=self.optional(f, "cors_origins", self.origins, d.cors_origins),
         )
+
+    def origins(self, node: yaml.Node) -> tuple[str, ...]:
+        out: list[str] = []
+        for index, item in enumerate(self.items(node, "server.cors_origins")):
+            key = f"server.cors_origins[{index}]"
+            origin = self.string(item, key)
+            if origin != "*" and not _ORIGIN.match(origin):
+                raise self.error(item, key, f"expected '*' or scheme://host[:port], got '{origin}'")
+            out.append(origin)
+        return tuple(out)
 
     def header_names(self, node: yaml.Node) -> tuple[str, ...]:
         names: list[str] = []

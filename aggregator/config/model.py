@@ -69,6 +69,8 @@ class ServerConfig:
     max_body_bytes: int = 1_048_576
     # client request headers copied to every subgraph request (e.g. authorization)
     propagate_headers: tuple[str, ...] = ()
+    # browser origins allowed to call the gateway ("*" for any; none by default)
+    cors_origins: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

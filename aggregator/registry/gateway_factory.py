@@ -13,6 +13,7 @@ from aggregator.config import GatewayConfig, SubgraphConfig
 from aggregator.gateway import Gateway, GatewayOptions
 from aggregator.registry.inprocess import in_process_subgraph
 from aggregator.server.app import ServerOptions
+from aggregator.server.cors import CorsPolicy
 from aggregator.transport.base import Subgraph
 from aggregator.transport.http import HttpSubgraph, HttpSubgraphOptions
 
@@ -51,4 +52,5 @@ def server_options(config: GatewayConfig) -> ServerOptions:
         graphiql=server.graphiql,
         expose_query_plans=server.expose_query_plans,
         example_operations=[(e.title, e.query) for e in config.example_operations],
+        cors=CorsPolicy(frozenset(server.cors_origins)) if server.cors_origins else None,
     )

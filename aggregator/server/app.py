@@ -17,6 +17,7 @@ import orjson
 from aggregator.errors import ErrorCode, graphql_error
 from aggregator.gateway import Gateway
 from aggregator.operation import RequestError
+from aggregator.server.cors import CorsPolicy
 from aggregator.server.http_request import (
     GRAPHQL_RESPONSE_JSON,
     GraphQLParams,
@@ -45,6 +46,8 @@ class ServerOptions:
     # "cookies": GET needs a preflight header only when the browser sends cookies
     csrf_prevention: str = "cookies"
     example_operations: list[tuple[str, str]] = field(default_factory=list)
+    # origins whose browser apps may call the gateway (None: same-origin only)
+    cors: CorsPolicy | None = None
 
 
 class GatewayHolder:
@@ -120,6 +123,25 @@ class GatewayApp:
             return
         path: str = scope.get("path", "/")
         method: str = scope.get("method", "GET")
+        cors = self.options.cors
+        if cors is not None:
+            headers = _headers(scope)
+            origin = headers.get(b"origin", b"").decode("latin-1")
+            if origin and method == "OPTIONS" and b"access-control-request-method" in headers:
+                allowed = cors.allows(origin)
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 204,
+                        "headers": cors.preflight(origin)
+                        if allowed
+                        else [(b"content-length", b"0")],
+                    }
+                )
+                await send({"type": "http.response.body", "body": b""})
+                return
+            if origin and cors.allows(origin):
+                send = cors.wrap(send, origin)
         if path == self.options.graphql_path:
             await self.graphql(scope, receive, send, method)
         elif path == "/health":
