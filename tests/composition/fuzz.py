@@ -122,7 +122,11 @@ class _Generator:
             name, t, owner = self.r.choice(self.owned[e])
             target = self.r.choice([s for s in self.ent_subs[e] if s != owner])
             c = self.r.random()
-            if c < 0.35 and t.strip("[]!") in SCALARS:
+            if "org" in self.keys[e] and c < 0.15:
+                self.fields[(e, target)].append(
+                    f'  orgLabel: String @requires(fields: "org {{ code }}")'
+                )
+            elif c < 0.35 and t.strip("[]!") in SCALARS:
                 self.fields[(e, target)].append(f"  {name}: {t} @external")
                 self.fields[(e, target)].append(
                     f'  needs_{name}: Int @requires(fields: "{name}")'
