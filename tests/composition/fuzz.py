@@ -124,7 +124,7 @@ class _Generator:
             c = self.r.random()
             if "org" in self.keys[e] and c < 0.15:
                 self.fields[(e, target)].append(
-                    f'  orgLabel: String @requires(fields: "org {{ code }}")'
+                    '  orgLabel: String @requires(fields: "org { code }")'
                 )
             elif c < 0.35 and t.strip("[]!") in SCALARS:
                 self.fields[(e, target)].append(f"  {name}: {t} @external")
