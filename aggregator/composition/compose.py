@@ -62,8 +62,8 @@ def _compose(sources: Sequence[SubgraphSource]) -> CompositionResult:
     if not errors and not subgraphs:
         errors.append(CompositionError(CompositionErrorCode.NO_QUERIES,
                                        "No subgraphs to compose: give at least one."))
-    if errors:
-        return CompositionFailure(tuple(errors))
+    # Subgraphs that could be read are still validated, so one bad subgraph does not
+    # hide the problems of the others.
     for subgraph in subgraphs:
         errors.extend(check_subgraph(subgraph))
     if errors:
