@@ -1,9 +1,11 @@
 """``compose``: subgraph SDLs in, supergraph SDL (or every error) out.
 
-Stages, each a function of plain data: read every subgraph (parse,
-normalise), validate each one, merge them, check that every field of the
-result can be reached, print. A stage's errors stop the pipeline after that
-stage, so messages never cascade from an earlier mistake.
+Stages, each a function of plain data: read every subgraph (parse, check it
+is valid GraphQL, normalise), validate its federation directives, merge,
+check the merged result (transitive auth of @requires, @inaccessible rules),
+check that every field can be reached by some query, print. A stage's errors
+stop the pipeline after that stage, so messages never cascade from an
+earlier mistake.
 """
 
 from __future__ import annotations
@@ -28,6 +30,18 @@ from aggregator.composition.validation import check_subgraph
 
 
 def compose(sources: Sequence[SubgraphSource]) -> CompositionResult:
+    """Compose ``sources`` into a supergraph; never raises for any input."""
+    try:
+        return _compose(sources)
+    except Exception as error:  # a bug here must still reach the caller as a result
+        return CompositionFailure((CompositionError(
+            CompositionErrorCode.INTERNAL_COMPOSITION_ERROR,
+            f"Composition failed unexpectedly ({type(error).__name__}: {error}); "
+            "please report it with the subgraph SDLs",
+        ),))
+
+
+def _compose(sources: Sequence[SubgraphSource]) -> CompositionResult:
     errors: list[CompositionError] = []
     subgraphs: list[Subgraph] = []
     seen: set[str] = set()
@@ -48,8 +62,8 @@ def compose(sources: Sequence[SubgraphSource]) -> CompositionResult:
     if not errors and not subgraphs:
         errors.append(CompositionError(CompositionErrorCode.NO_QUERIES,
                                        "No subgraphs to compose: give at least one."))
-    if errors:
-        return CompositionFailure(tuple(errors))
+    # Subgraphs that could be read are still validated, so one bad subgraph does not
+    # hide the problems of the others.
     for subgraph in subgraphs:
         errors.extend(check_subgraph(subgraph))
     if errors:

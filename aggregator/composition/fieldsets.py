@@ -139,3 +139,37 @@ def provided_fields(sub: Subgraph) -> set[tuple[str, str]]:
                                          provides.string_arg("fields") or "")
                 found |= walk.touched
     return found
+
+
+def leaves_without_external(sub: Subgraph, type_name: str, fields: str) -> list[str]:
+    """Leaf fields of a @requires/@provides selection with no @external on their path.
+
+    Such a field is already resolved by this subgraph, so naming it in the
+    selection is a mistake (Apollo: *_FIELDS_MISSING_EXTERNAL).
+    """
+    selection = parse_field_set(fields)
+    found: list[str] = []
+    if isinstance(selection, GraphQLSyntaxError):
+        return found
+
+    def visit(owner: str, node_set: SelectionSetNode, covered: bool) -> None:
+        typedef = sub.types.get(owner)
+        for node in node_set.selections:
+            if isinstance(node, InlineFragmentNode):
+                condition = node.type_condition.name.value if node.type_condition else owner
+                visit(condition, node.selection_set, covered)
+                continue
+            if not isinstance(node, FieldNode) or typedef is None:
+                continue
+            field_def = typedef.fields.get(node.name.value)
+            if field_def is None:
+                continue
+            external = covered or field_def.has("external")
+            if node.selection_set is None:
+                if not external:
+                    found.append(f"{owner}.{field_def.name}")
+            else:
+                visit(base_type(field_def.type), node.selection_set, external)
+
+    visit(type_name, selection, False)
+    return found

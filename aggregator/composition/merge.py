@@ -62,6 +62,7 @@ class Merger(FieldMerging, MergeChecks):
                 self.out.types[name] = merged
         self._add_interface_object_fields()
         self._check_interface_fields_implemented()
+        self._check_interface_keys_see_all_implementations()
         self._merge_directive_definitions()
         return self.out
 

@@ -28,6 +28,7 @@ from aggregator.composition.model import (
     FieldDef,
     TypeKind,
 )
+from aggregator.composition.validation import key_is_resolvable
 
 
 class MergeChecks(MergeContext):
@@ -54,6 +55,21 @@ class MergeChecks(MergeContext):
         names = {n for s in self.subs for n, t in s.types.items() if t.is_interface_object}
         for name in sorted(names):
             sources = [(s, s.types[name]) for s in self.subs if name in s.types]
+            fed1_keys = [s.name for s, t in sources
+                         if not s.fed2 and t.kind is TypeKind.INTERFACE and t.has("key")]
+            if fed1_keys:
+                users = [s.name for s, t in sources if t.is_interface_object]
+                self.error(
+                    CompositionErrorCode.INTERFACE_OBJECT_USAGE_ERROR,
+                    f'The @interfaceObject directive is used on type "{name}" in '
+                    f"{subgraphs_text(users)}, which requires other subgraphs to resolve its "
+                    "type name via an interface @key. However, @key on an interface in a "
+                    "federation 1 subgraph does not mean it can fulfill the __typename-resolution "
+                    f"requirement that @interfaceObject depends on. For {subgraphs_text(fed1_keys)}"
+                    ", upgrade to federation 2 or remove the @key on the interface.",
+                    name,
+                )
+                continue
             if any(s.fed2 and t.kind is TypeKind.INTERFACE and t.has("key") for s, t in sources):
                 continue
             users = [s.name for s, t in sources if t.is_interface_object]
@@ -102,6 +118,35 @@ class MergeChecks(MergeContext):
                         name=name, type=source.type, args=dict(source.args),
                         description=source.description,
                         directives=[AppliedDirective("join__field")],
+                    )
+
+    def _check_interface_keys_see_all_implementations(self) -> None:
+        """A subgraph resolving an interface by key must know every implementation."""
+        for interface in self.out.types.values():
+            if interface.kind is not TypeKind.INTERFACE:
+                continue
+            implementations = [o.name for o in self.out.types.values()
+                               if o.kind is TypeKind.OBJECT and interface.name in o.interfaces]
+            for sub in self.subs:
+                local = sub.types.get(interface.name)
+                if local is None or local.kind is not TypeKind.INTERFACE:
+                    continue
+                keys = [k for k in local.applied("key") if key_is_resolvable(k)]
+                if not keys:
+                    continue
+                missing = [o for o in implementations
+                           if interface.name not in getattr(sub.types.get(o), "interfaces", [])]
+                if missing:
+                    names = ", ".join(f'"{m}"' for m in missing)
+                    self.error(
+                        CompositionErrorCode.INTERFACE_KEY_MISSING_IMPLEMENTATION_TYPE,
+                        f'[{sub.name}] Interface type "{interface.name}" has a resolvable key '
+                        f'(@key(fields: "{keys[0].string_arg("fields")}")) in subgraph '
+                        f'"{sub.name}" but that subgraph is missing some of the supergraph '
+                        f'implementation types of "{interface.name}". Subgraph "{sub.name}" '
+                        f'should define type(s) {names} (and have them implement '
+                        f'"{interface.name}").',
+                        interface.name, sub.name,
                     )
 
     def _check_interface_fields_implemented(self) -> None:

@@ -173,7 +173,10 @@ class ValueMerging(MergeContext):
         for name in names:
             having = [s.name for s, t in sources if name in t.values]
             missing = [s.name for s, t in sources if name not in t.values]
-            if not missing:
+            hidden = any(t.values[name].has("inaccessible") for _, t in sources
+                         if name in t.values)
+            if not missing or hidden:
+                # An @inaccessible value is never seen by clients, so it may differ freely.
                 kept.append(name)
             elif as_input and as_output:
                 self.error(

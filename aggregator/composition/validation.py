@@ -14,7 +14,7 @@ from collections.abc import Callable
 from graphql.language import BooleanValueNode, print_ast
 
 from aggregator.composition.errors import CompositionError, CompositionErrorCode
-from aggregator.composition.fieldsets import walk_field_set
+from aggregator.composition.fieldsets import leaves_without_external, walk_field_set
 from aggregator.composition.model import AppliedDirective, Subgraph, TypeDef, TypeKind, base_type
 
 _KEY_HINT = (
@@ -124,16 +124,12 @@ def check_subgraph(sub: Subgraph) -> list[CompositionError]:
                          f'On field "{coordinate}", for {_directive_text(provides)}: '
                          f"{problem.message}", coordinate)
                 elif sub.fed2:
-                    for name in walk.top_level:
-                        provided = target_def.fields[name]
-                        leaf = sub.types.get(base_type(provided.type)) is None or sub.types[
-                            base_type(provided.type)].kind in (TypeKind.SCALAR, TypeKind.ENUM)
-                        if leaf and not provided.has("external"):
-                            fail(CompositionErrorCode.PROVIDES_FIELDS_MISSING_EXTERNAL,
-                                 f'On field "{coordinate}", for {_directive_text(provides)}: '
-                                 f'field "{target}.{name}" should not be part of a @provides '
-                                 "since it is already provided by this subgraph (it is not "
-                                 "marked @external)", coordinate)
+                    for leaf in leaves_without_external(sub, target, _fields_arg(provides)):
+                        fail(CompositionErrorCode.PROVIDES_FIELDS_MISSING_EXTERNAL,
+                             f'On field "{coordinate}", for {_directive_text(provides)}: '
+                             f'field "{leaf}" should not be part of a @provides since it is '
+                             "already provided by this subgraph (it is not marked @external)",
+                             coordinate)
             for requires in field.applied("requires"):
                 if _fields_not_string(requires):
                     fail(CompositionErrorCode.REQUIRES_INVALID_FIELDS_TYPE,
@@ -148,13 +144,13 @@ def check_subgraph(sub: Subgraph) -> list[CompositionError]:
                          f'On field "{coordinate}", for {_directive_text(requires)}: '
                          f"{problem.message}", coordinate)
                 elif sub.fed2:
-                    for name in walk.top_level:
-                        if not typedef.fields[name].has("external"):
-                            fail(CompositionErrorCode.REQUIRES_FIELDS_MISSING_EXTERNAL,
-                                 f'On field "{coordinate}", for {_directive_text(requires)}: '
-                                 f'field "{typedef.name}.{name}" should not be part of a '
-                                 "@requires since it is already provided by this subgraph "
-                                 "(it is not marked @external)", coordinate)
+                    for leaf in leaves_without_external(sub, typedef.name,
+                                                        _fields_arg(requires)):
+                        fail(CompositionErrorCode.REQUIRES_FIELDS_MISSING_EXTERNAL,
+                             f'On field "{coordinate}", for {_directive_text(requires)}: '
+                             f'field "{leaf}" should not be part of a @requires since it is '
+                             "already provided by this subgraph (it is not marked @external)",
+                             coordinate)
     _check_unused_externals(sub, used, fail)
     if not sub.fed2:
         for typedef in sub.types.values():

@@ -122,7 +122,11 @@ class _Generator:
             name, t, owner = self.r.choice(self.owned[e])
             target = self.r.choice([s for s in self.ent_subs[e] if s != owner])
             c = self.r.random()
-            if c < 0.35 and t.strip("[]!") in SCALARS:
+            if "org" in self.keys[e] and c < 0.15:
+                self.fields[(e, target)].append(
+                    '  orgLabel: String @requires(fields: "org { code }")'
+                )
+            elif c < 0.35 and t.strip("[]!") in SCALARS:
                 self.fields[(e, target)].append(f"  {name}: {t} @external")
                 self.fields[(e, target)].append(
                     f'  needs_{name}: Int @requires(fields: "{name}")'
@@ -158,6 +162,8 @@ class _Generator:
             for s in self.r.sample(self.subs, self.r.randint(1, len(self.subs))):
                 values = ["A", "B"] if usage == "both" else sorted(
                     self.r.sample(["A", "B", "C", "D"], self.r.randint(1, 4)))
+                if len(values) > 1 and self.r.random() < 0.2:
+                    values[-1] += " @inaccessible"
                 self.body[s].append("enum Color { " + " ".join(values) + " }")
                 if usage in ("in", "both"):
                     self.body[s].append(f"type Query {{ color_in_{s}(c: Color): Int }}")
@@ -166,7 +172,7 @@ class _Generator:
         if self.r.random() < 0.6:
             for s in self.r.sample(self.subs, self.r.randint(1, len(self.subs))):
                 chosen = self.r.sample(["a", "b", "c"], self.r.randint(0, 3))
-                lines = ["  q: String"] + [
+                lines = [f"  q: {self.r.choice(['String', 'String', 'String!'])}"] + [
                     f"  {n}: {self.r.choice(['Int', 'String', 'Int = 3'])}" for n in chosen
                 ]
                 self.body[s].append("input Filter {\n" + "\n".join(lines) + "\n}")
@@ -188,6 +194,14 @@ class _Generator:
             )
             if self.r.random() < 0.5:
                 self.body[io].append(f"type Query {{ account_{io}(id: ID!): Account }}")
+            others = [s for s in self.subs if s not in (owner, io)]
+            if others and self.r.random() < 0.5:
+                second = others[0]
+                self.body[second] += [
+                    'interface Account @key(fields: "id") { id: ID! handle: String }',
+                    'type Admin implements Account @key(fields: "id") '
+                    "{ id: ID! handle: String @shareable since: Int }",
+                ]
         for s in self.subs:
             members = [e for e in self.ents if s in self.ent_subs[e]]
             if len(members) >= 2 and self.r.random() < 0.3:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 
 import pytest
@@ -106,3 +107,40 @@ def test_recorded_error_codes_are_all_in_the_registry(case: str) -> None:
     expected = json.loads((CASES / case / "expected-errors.json").read_text())
     for error in expected:
         assert error["code"] in CompositionErrorCode.__members__
+
+
+def test_a_bug_in_a_stage_is_returned_as_a_failure(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*_: object) -> None:
+        raise RuntimeError("boom")
+
+    stages = importlib.import_module("aggregator.composition.compose")
+    monkeypatch.setattr(stages, "check_satisfiability", broken)
+    (error,) = _fail(_sources("basic")).errors
+    assert error.code == CompositionErrorCode.INTERNAL_COMPOSITION_ERROR
+    assert "RuntimeError: boom" in error.message
+
+
+MALFORMED = [
+    "",
+    FED + "type Query { a: A } type A @key(fields: 123) { id: ID }",
+    FED + "type Query { a: A } type A @key { id: ID }",
+    FED + 'type Query { a: A } type A @key(fields: "id {") { id: ID }',
+    FED + 'type Query { a: A } type A @key(fields: "") { id: ID }',
+    'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: [{name: 5}])\n'
+    "type Query { a: Int }",
+    FED + "query { a }",
+    FED + "type Query { a: [[[A!]]] } union A = B | C type B { x: Int }",
+    FED + 'type Query { a(x: Int = "str"): Int }',
+    FED + "interface I implements I { a: Int } type Query { i: I }",
+]
+
+
+@pytest.mark.parametrize("sdl", MALFORMED)
+def test_malformed_subgraphs_are_rejected_with_a_registered_code(sdl: str) -> None:
+    errors = _fail([SubgraphSource("bad", "http://bad", sdl),
+                    SubgraphSource("good", "http://good", FED + "type Query { ok: Int }")]).errors
+    assert errors
+    for error in errors:
+        assert error.code in CompositionErrorCode.__members__.values()
+        assert error.code != CompositionErrorCode.INTERNAL_COMPOSITION_ERROR
+        assert "bad" in error.message
