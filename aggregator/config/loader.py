@@ -34,7 +34,7 @@ _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 _TOP_KEYS = ("server", "subgraphs", "supergraph_file", "poll_interval_s", "example_operations")
 _SERVER_KEYS = ("host", "port", "graphiql", "expose_query_plans",
-                "max_body_bytes", "propagate_headers", "cors_origins")
+                "max_body_bytes", "propagate_headers", "cors_origins", "redis_url")
 _ORIGIN = re.compile(r"^https?://[^/\s]+$")
 _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 _SUBGRAPH_KEYS = ("name", "url", "python", "connector", "base_urls", "sdl_source", "sdl_file",
@@ -127,7 +127,15 @@ class _Reader(NodeReader):
             propagate_headers=self.optional(
                 f, "propagate_headers", self.header_names, d.propagate_headers),
             cors_origins=self.optional(f, "cors_origins", self.origins, d.cors_origins),
+            redis_url=self.optional(f, "redis_url", self.redis_url, d.redis_url),
         )
+
+    def redis_url(self, node: yaml.Node) -> str:
+        url = self.string(node, "server.redis_url")
+        if not url.startswith(("redis://", "rediss://", "unix://")):
+            raise self.error(
+                node, "server.redis_url", f"expected redis://host:port/db, got '{url}'")
+        return url
 
     def origins(self, node: yaml.Node) -> tuple[str, ...]:
         out: list[str] = []

@@ -71,6 +71,8 @@ class ServerConfig:
     propagate_headers: tuple[str, ...] = ()
     # browser origins allowed to call the gateway ("*" for any; none by default)
     cors_origins: tuple[str, ...] = ()
+    # shared state for every replica (persisted queries); None keeps it in process
+    redis_url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from aggregator.gateway import Gateway, GatewayOptions
 from aggregator.registry.inprocess import in_process_subgraph
 from aggregator.server.app import ServerOptions
 from aggregator.server.cors import CorsPolicy
+from aggregator.server.persisted import MemoryStore, RedisStore
 from aggregator.transport.base import Subgraph
 from aggregator.transport.http import HttpSubgraph, HttpSubgraphOptions
 
@@ -53,4 +54,5 @@ def server_options(config: GatewayConfig) -> ServerOptions:
         expose_query_plans=server.expose_query_plans,
         example_operations=[(e.title, e.query) for e in config.example_operations],
         cors=CorsPolicy(frozenset(server.cors_origins)) if server.cors_origins else None,
+        persisted_queries=RedisStore(server.redis_url) if server.redis_url else MemoryStore(),
     )

@@ -26,6 +26,7 @@ from aggregator.server.http_request import (
     params_from_body,
     params_from_query_string,
 )
+from aggregator.server.persisted import MemoryStore, PersistedQueryStore, resolve
 
 log = logging.getLogger("aggregator.server")
 
@@ -48,6 +49,8 @@ class ServerOptions:
     example_operations: list[tuple[str, str]] = field(default_factory=list)
     # origins whose browser apps may call the gateway (None: same-origin only)
     cors: CorsPolicy | None = None
+    # automatic persisted queries (None: a document is required with every request)
+    persisted_queries: PersistedQueryStore | None = field(default_factory=MemoryStore)
 
 
 class GatewayHolder:
@@ -178,6 +181,9 @@ class GatewayApp:
                 gateway = self.holder.current
                 if gateway is not None:
                     await gateway.close()
+                close = getattr(self.options.persisted_queries, "close", None)
+                if close is not None:
+                    await close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
@@ -247,6 +253,11 @@ class GatewayApp:
             )
             return
         strict = media == GRAPHQL_RESPONSE_JSON
+        try:
+            params = await resolve(params, self.options.persisted_queries)
+        except HttpError as exc:
+            await _respond(send, exc.status, orjson.dumps(exc.body), media, exc.headers)
+            return
         try:
             prepared = gateway.prepare(params.query, params.operation_name, params.variables)
             if method == "GET" and prepared.info.kind != "query":

@@ -103,7 +103,10 @@ def params_from_mapping(payload: Any) -> GraphQLParams:
             ErrorCode.BAD_REQUEST,
         )
     query = payload.get("query")
-    if not isinstance(query, str) or not query.strip():
+    extensions = _object_or_none(payload.get("extensions"), "extensions")
+    # a persisted query may come without its document (see persisted.py)
+    document_optional = query is None and extensions is not None and "persistedQuery" in extensions
+    if not document_optional and (not isinstance(query, str) or not query.strip()):
         raise HttpError(
             400, "GraphQL operations must contain a non-empty `query` string", ErrorCode.BAD_REQUEST
         )
@@ -111,10 +114,10 @@ def params_from_mapping(payload: Any) -> GraphQLParams:
     if operation_name is not None and not isinstance(operation_name, str):
         raise HttpError(400, "`operationName` must be a string", ErrorCode.BAD_REQUEST)
     return GraphQLParams(
-        query=query,
+        query=query or "",
         variables=_object_or_none(payload.get("variables"), "variables"),
         operation_name=operation_name or None,
-        extensions=_object_or_none(payload.get("extensions"), "extensions"),
+        extensions=extensions,
     )
 
 
