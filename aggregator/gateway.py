@@ -16,10 +16,12 @@ from typing import Any
 from graphql import execute
 from graphql.execution.values import get_variable_values
 from graphql.language import DocumentNode, OperationDefinitionNode, SelectionSetNode
+from opentelemetry import propagate
 
 from aggregator.errors import ErrorCode, graphql_error
-from aggregator.execution.executor import execute_plan
+from aggregator.execution.executor import ExecutionResult, execute_plan
 from aggregator.execution.projection import Projector, project
+from aggregator.observability import SPAN_EXECUTE, SPAN_PLAN, tracer
 from aggregator.operation import DocumentCache, OperationInfo, RequestError, located_error
 from aggregator.planning import PlannedOperation, PlanningError, QueryPlan, plan_operation
 from aggregator.planning.normalize import OperationTooComplex
@@ -147,7 +149,8 @@ class Gateway:
         if self._labels:
             model = model.with_active_labels(labels)
         try:
-            planned = plan_operation(model, info.document, info.operation, condition_values)
+            with tracer.start_as_current_span(SPAN_PLAN):
+                planned = plan_operation(model, info.document, info.operation, condition_values)
         except OperationTooComplex as exc:
             raise RequestError(
                 [graphql_error(str(exc), ErrorCode.GRAPHQL_VALIDATION_FAILED)]
@@ -175,7 +178,24 @@ class Gateway:
         compiled = self.compiled(prepared.info, prepared.variables)
         planned = compiled.planned
         forwarded = self._forwarded_headers(headers)
-        result = await execute_plan(planned.plan, self.subgraphs, prepared.variables, forwarded)
+        with tracer.start_as_current_span(
+            SPAN_EXECUTE,
+            context=propagate.extract(headers) if headers else None,
+            attributes={
+                "graphql.operation.type": prepared.info.kind,
+                "graphql.operation.name": prepared.info.name or "",
+            },
+        ):
+            return self._complete(
+                compiled,
+                prepared,
+                await execute_plan(planned.plan, self.subgraphs, prepared.variables, forwarded),
+            )
+
+    def _complete(
+        self, compiled: CompiledOperation, prepared: Prepared, result: ExecutionResult
+    ) -> dict[str, Any]:
+        planned = compiled.planned
         root_values: dict[str, Any] = {}
         errors = result.errors
         if planned.introspection_keys:

@@ -17,6 +17,7 @@ from graphql.language import DocumentNode, OperationDefinitionNode
 
 from aggregator.errors import ErrorCode, graphql_error
 from aggregator.lru import LRU
+from aggregator.observability import SPAN_PARSE, SPAN_VALIDATE, tracer
 from aggregator.planning.normalize import condition_variables
 from aggregator.planning.planner import fragments_of
 
@@ -110,11 +111,13 @@ class DocumentCache:
         if cached is not None:
             return cached
         try:
-            document = parse(query, no_location=False, max_tokens=self.max_tokens)
+            with tracer.start_as_current_span(SPAN_PARSE):
+                document = parse(query, no_location=False, max_tokens=self.max_tokens)
         except GraphQLError as exc:
             parsed = ParsedDocument(None, [located_error(exc, ErrorCode.GRAPHQL_PARSE_FAILED)])
         else:
-            errors = validate(self.schema, document)
+            with tracer.start_as_current_span(SPAN_VALIDATE):
+                errors = validate(self.schema, document)
             parsed = ParsedDocument(
                 document if not errors else None,
                 [located_error(e, ErrorCode.GRAPHQL_VALIDATION_FAILED) for e in errors],

@@ -16,6 +16,7 @@ from typing import Any
 
 from aiodataloader import DataLoader
 
+from aggregator.observability import SPAN_SUBGRAPH, inject_trace_context, tracer
 from aggregator.planning.plan import Fetch
 from aggregator.transport.base import Subgraph, SubgraphRequest, SubgraphResponse
 
@@ -79,8 +80,7 @@ class SubgraphBatcher:
         return result
 
     async def _send(self, query: str, variables: dict[str, Any], job: Job) -> SubgraphResponse:
-        self.requests += 1
-        return await self.subgraph.fetch(
+        return await self._fetch(
             SubgraphRequest(
                 query,
                 variables or None,
@@ -89,6 +89,17 @@ class SubgraphBatcher:
                 deduplicate=job.fetch.operation_kind == "query",
             )
         )
+
+    async def _fetch(self, request: SubgraphRequest) -> SubgraphResponse:
+        self.requests += 1
+        with tracer.start_as_current_span(
+            SPAN_SUBGRAPH, attributes={"graphql.subgraph.name": self.subgraph.name}
+        ) as span:
+            request.headers = inject_trace_context(request.headers)
+            response = await self.subgraph.fetch(request)
+            if response.errors:
+                span.set_attribute("graphql.subgraph.errors", len(response.errors))
+            return response
 
     async def _root(self, job: Job) -> JobResult:
         response = await self._send(job.fetch.operation, job.variables, job)
@@ -102,8 +113,7 @@ class SubgraphBatcher:
             data = response.data.get("_entities") if response.data else None
             return [JobResult(data, response.errors)]
         query, variables = _combined(jobs)
-        self.requests += 1
-        response = await self.subgraph.fetch(
+        response = await self._fetch(
             SubgraphRequest(query, variables, None, jobs[0].headers, deduplicate=True)
         )
         split = _split_errors(response.errors, len(jobs))

@@ -19,6 +19,7 @@ from pathlib import Path
 import uvicorn
 
 from aggregator.config import ConfigError, GatewayConfig, load_config
+from aggregator.observability.setup import configure_tracing_from_env
 from aggregator.registry.build import build_supergraph
 from aggregator.registry.errors import RegistryError
 from aggregator.registry.gateway_factory import gateway_from_config, server_options
@@ -47,7 +48,8 @@ class ReloadingGatewayApp(GatewayApp):
                 try:
                     assert isinstance(self.holder, DrainingGatewayHolder)
                     self.live = await start_live_gateway(
-                        self.config, holder=self.holder, file_interval_s=self.file_interval_s)
+                        self.config, holder=self.holder, file_interval_s=self.file_interval_s
+                    )
                 except (ConfigError, RegistryError, SupergraphError) as exc:
                     await send({"type": "lifespan.startup.failed", "message": str(exc)})
                     return
@@ -62,6 +64,7 @@ class ReloadingGatewayApp(GatewayApp):
 def app_from_env() -> ReloadingGatewayApp:
     """uvicorn factory: every worker process loads the config itself."""
     _log_reloads()
+    configure_tracing_from_env()
     app = ReloadingGatewayApp(load_config(os.environ[_ENV]))
     overrides = json.loads(os.environ.get(_OVERRIDES_ENV, "{}"))
     for name, value in overrides.items():  # command-line flags win over the file
@@ -90,9 +93,15 @@ def check_startup(config: GatewayConfig) -> None:
     asyncio.run(build())
 
 
-def serve_config(config_path: Path, *, host: str | None = None, port: int | None = None,
-                 workers: int = 1, graphiql: bool | None = None,
-                 expose_query_plans: bool | None = None) -> int:
+def serve_config(
+    config_path: Path,
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    workers: int = 1,
+    graphiql: bool | None = None,
+    expose_query_plans: bool | None = None,
+) -> int:
     """Serve until interrupted; ``None`` arguments mean "as the config says"."""
     try:
         config = load_config(config_path)
@@ -103,11 +112,19 @@ def serve_config(config_path: Path, *, host: str | None = None, port: int | None
     os.environ[_ENV] = str(config_path.resolve())
     overrides = {"graphiql": graphiql, "expose_query_plans": expose_query_plans}
     os.environ[_OVERRIDES_ENV] = json.dumps(
-        {name: value for name, value in overrides.items() if value is not None})
+        {name: value for name, value in overrides.items() if value is not None}
+    )
     host = host or config.server.host
     port = config.server.port if port is None else port
     print(f"aggregator: serving on http://{host}:{port}/graphql", flush=True)
-    uvicorn.run("aggregator.registry.serve_config:app_from_env", factory=True, host=host,
-                port=port, workers=workers, log_level="warning", access_log=False,
-                lifespan="on")
+    uvicorn.run(
+        "aggregator.registry.serve_config:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+    )
     return 0

@@ -9,6 +9,7 @@ from pathlib import Path
 import uvicorn
 
 from aggregator.gateway import Gateway
+from aggregator.observability.setup import configure_tracing_from_env
 from aggregator.server.app import GatewayApp, ServerOptions, create_app
 from aggregator.supergraph import SupergraphError
 
@@ -20,6 +21,7 @@ def app_from_env() -> GatewayApp:
     import orjson
 
     settings = orjson.loads(os.environ[_ENV])
+    configure_tracing_from_env()
     gateway = Gateway.from_supergraph_sdl(
         Path(settings["supergraph"]).read_text(), subgraph_urls=settings["subgraph_urls"]
     )

@@ -17,6 +17,7 @@ import aiohttp
 import orjson
 
 from aggregator.errors import ErrorCode
+from aggregator.observability import TRACE_HEADERS
 from aggregator.transport.base import SubgraphRequest, SubgraphResponse
 
 _ACCEPT = "application/graphql-response+json, application/json;q=0.9"
@@ -90,7 +91,10 @@ class HttpSubgraph:
         # Identical queries in flight share one HTTP exchange. The key holds every header we
         # send, so callers with different credentials never share; each caller decodes the
         # bytes itself, so no caller can see another's later changes to the data.
-        key = (payload, tuple(sorted(request.headers.items())))
+        key = (
+            payload,
+            tuple(sorted(h for h in request.headers.items() if h[0] not in TRACE_HEADERS)),
+        )
         pending = self._inflight.get(key)
         if pending is None:
             pending = asyncio.ensure_future(self._post(payload, request.headers))
