@@ -34,8 +34,11 @@ def _registry_permit(rep: dict[str, Any]) -> dict[str, Any] | None:
 
 def _offices_permit(rep: dict[str, Any]) -> dict[str, Any] | None:
     row = PERMITS.get(rep["id"])
-    if row is None or row["code"]["serial"] != rep["code"]["serial"] \
-            or row["code"]["year"] != rep["code"]["year"]:
+    if (
+        row is None
+        or row["code"]["serial"] != rep["code"]["serial"]
+        or row["code"]["year"] != rep["code"]["year"]
+    ):
         return None
     found = _without_holder(rep["id"])
     if "holder" in rep:

@@ -33,22 +33,32 @@ def build() -> dict[str, Resolvers]:
     return {
         "fees": {
             "Query.cheapestLicence": _cheapest,
-            "Licence": lambda rep: next(({"id": r["id"], "fee": r["fee"]} for r in LICENCES
-                                          if r["id"] == rep["id"]), None),
+            "Licence": lambda rep: next(
+                ({"id": r["id"], "fee": r["fee"]} for r in LICENCES if r["id"] == rep["id"]), None
+            ),
         },
         "licences": {
-            "Query.licences": lambda _, __: [{"id": r["id"], "title": r["title"]} for r in LICENCES],
+            "Query.licences": lambda _, __: [
+                {"id": r["id"], "title": r["title"]} for r in LICENCES
+            ],
             "Licence": lookup(LICENCES, "id"),
         },
         "clerks": {
             "Query.dutyClerk": lambda _, __: {"id": "k1", "desk": "D4"},
-            "Query.dutyClerkWithName": lambda _, __: {"id": "k2", "desk": "B2", "name": "Ivo Marsh"},
-            "Clerk": lambda rep: next(({"id": c["id"], "desk": c["desk"]} for c in CLERKS
-                                        if c["id"] == rep["id"]), None),
+            "Query.dutyClerkWithName": lambda _, __: {
+                "id": "k2",
+                "desk": "B2",
+                "name": "Ivo Marsh",
+            },
+            "Clerk": lambda rep: next(
+                ({"id": c["id"], "desk": c["desk"]} for c in CLERKS if c["id"] == rep["id"]), None
+            ),
             "Clerk.name": _clerk_name,
         },
         "staff": {
-            "Query.clerk": lambda _, args: next((c for c in CLERKS if c["id"] == args.get("id")), None),
+            "Query.clerk": lambda _, args: next(
+                (c for c in CLERKS if c["id"] == args.get("id")), None
+            ),
             "Clerk": lookup(CLERKS, "id"),
         },
     }

@@ -11,8 +11,10 @@ from typing import Any
 
 from tests.federation.subgraph import Resolvers
 
-AGENCIES = {"g1": {"id": "g1", "code": "tax", "lead": "s1"},
-            "g2": {"id": "g2", "code": "health", "lead": "s3"}}
+AGENCIES = {
+    "g1": {"id": "g1", "code": "tax", "lead": "s1"},
+    "g2": {"id": "g2", "code": "health", "lead": "s3"},
+}
 SERVICES = {
     "s1": {"id": "s1", "sid": "A-1", "agency": "g1", "fee": 100.0},
     "s2": {"id": "s2", "sid": "B-2", "agency": "g2", "fee": 250.0},
@@ -33,8 +35,12 @@ def _catalog_service(sid: str) -> dict[str, Any]:
 def _fees_service(sid: str) -> dict[str, Any]:
     s = SERVICES[sid]
     a = AGENCIES[s["agency"]]
-    return {"id": s["id"], "sid": s["sid"], "agency": {"id": a["id"], "code": a["code"]},
-            "fee": {"amount": s["fee"]}}
+    return {
+        "id": s["id"],
+        "sid": s["sid"],
+        "agency": {"id": a["id"], "code": a["code"]},
+        "fee": {"amount": s["fee"]},
+    }
 
 
 def _fees_matches(rep: dict[str, Any]) -> str | None:
@@ -51,9 +57,11 @@ def _fees_bundle(rep: dict[str, Any]) -> dict[str, Any] | None:
     ids = [_fees_matches(r) for r in rep["services"]]
     if None in ids or rep["picked"]["id"] not in SERVICES:
         return None
-    return {"services": [_fees_service(i) for i in ids if i],
-            "first": _fees_service(ids[0]) if ids and ids[0] else None,
-            "picked": _fees_service(rep["picked"]["id"])}
+    return {
+        "services": [_fees_service(i) for i in ids if i],
+        "first": _fees_service(ids[0]) if ids and ids[0] else None,
+        "picked": _fees_service(rep["picked"]["id"]),
+    }
 
 
 def _bundles_service(sid: str) -> dict[str, Any]:
@@ -61,13 +69,18 @@ def _bundles_service(sid: str) -> dict[str, Any]:
 
 
 def _bundles_bundle(rep: dict[str, Any]) -> dict[str, Any] | None:
-    ids = [r["id"] for r in rep["services"]
-           if r["id"] in SERVICES and SERVICES[r["id"]]["sid"] == r["sid"]]
+    ids = [
+        r["id"]
+        for r in rep["services"]
+        if r["id"] in SERVICES and SERVICES[r["id"]]["sid"] == r["sid"]
+    ]
     if len(ids) != len(rep["services"]):
         return None
-    return {"services": [_bundles_service(i) for i in ids],
-            "first": _bundles_service(ids[0]) if ids else None,
-            "picked": _bundles_service(ids[-1]) if ids else None}
+    return {
+        "services": [_bundles_service(i) for i in ids],
+        "first": _bundles_service(ids[0]) if ids else None,
+        "picked": _bundles_service(ids[-1]) if ids else None,
+    }
 
 
 def _codes_service(rep: dict[str, Any]) -> dict[str, Any] | None:
@@ -81,7 +94,9 @@ def build() -> dict[str, Resolvers]:
     return {
         "catalog": {
             "Query.featured": lambda _, __: {"services": [_catalog_service(i) for i in FEATURED]},
-            "Bundle": lambda rep: {"services": [_catalog_service(r["id"]) for r in rep["services"]]},
+            "Bundle": lambda rep: {
+                "services": [_catalog_service(r["id"]) for r in rep["services"]]
+            },
             "Service": lambda rep: _catalog_service(rep["id"]) if rep["id"] in SERVICES else None,
             "Agency": lambda rep: _agency_row(rep["id"]) if rep["id"] in AGENCIES else None,
             "Agency.leadService": lambda a, _: _catalog_service(a["leadService"]["id"]),
@@ -89,12 +104,15 @@ def build() -> dict[str, Resolvers]:
         "codes": {"Service": _codes_service},
         "bundles": {
             "Bundle": _bundles_bundle,
-            "Service": lambda rep: _codes_service(rep),
+            "Service": _codes_service,
         },
         "fees": {
             "Bundle": _fees_bundle,
             "Service": lambda rep: _fees_service(rep["id"]) if _fees_matches(rep) else None,
-            "Agency": lambda rep: ({"id": rep["id"], "code": rep["code"]}
-                                   if AGENCIES.get(rep["id"], {}).get("code") == rep["code"] else None),
+            "Agency": lambda rep: (
+                {"id": rep["id"], "code": rep["code"]}
+                if AGENCIES.get(rep["id"], {}).get("code") == rep["code"]
+                else None
+            ),
         },
     }

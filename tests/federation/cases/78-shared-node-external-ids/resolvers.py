@@ -27,7 +27,11 @@ def _household(hid: str) -> dict[str, Any] | None:
 
 def _ticket(tid: str) -> dict[str, Any] | None:
     row = TICKETS.get(tid)
-    return None if row is None else {"__typename": "Ticket", "id": row["id"], "subject": row["subject"]}
+    return (
+        None
+        if row is None
+        else {"__typename": "Ticket", "id": row["id"], "subject": row["subject"]}
+    )
 
 
 def _households_node(_: Any, args: dict[str, Any]) -> dict[str, Any] | None:
@@ -57,17 +61,22 @@ def build() -> dict[str, Resolvers]:
             "Query.node": _households_node,
             "Query.household": lambda _, args: _household(args["id"]),
             "Household": lambda rep: _household(rep["id"]),
-            "Ticket": lambda rep: ({"__typename": "Ticket", "id": rep["id"],
-                                    "hh": TICKETS[rep["id"]]["household"]}
-                                   if rep["id"] in TICKETS else None),
+            "Ticket": lambda rep: (
+                {"__typename": "Ticket", "id": rep["id"], "hh": TICKETS[rep["id"]]["household"]}
+                if rep["id"] in TICKETS
+                else None
+            ),
             "Ticket.household": lambda t, _: _household(t["hh"]),
         },
         "tickets": {
             "Query.node": _tickets_node,
             "Query.ticket": lambda _, args: _ticket(args["id"]),
             "Ticket": lambda rep: _ticket(rep["id"]),
-            "Household": lambda rep: ({"__typename": "Household", "id": rep["id"], "owner": rep["id"]}
-                                      if rep["id"] in HOUSEHOLDS else None),
+            "Household": lambda rep: (
+                {"__typename": "Household", "id": rep["id"], "owner": rep["id"]}
+                if rep["id"] in HOUSEHOLDS
+                else None
+            ),
             "Household.tickets": _tickets_of,
         },
     }

@@ -19,8 +19,14 @@ ITEMS = [
 
 
 def _library_rows(_: Any, __: Any) -> list[dict[str, Any]]:
-    return [{"__typename": r["__typename"], "id": r["id"],
-             **({"title": r["title"]} if r["__typename"] == "Leaflet" else {})} for r in ITEMS]
+    return [
+        {
+            "__typename": r["__typename"],
+            "id": r["id"],
+            **({"title": r["title"]} if r["__typename"] == "Leaflet" else {}),
+        }
+        for r in ITEMS
+    ]
 
 
 def _titles_row(rep: dict[str, Any]) -> dict[str, Any] | None:
@@ -35,8 +41,12 @@ def _titles_row(rep: dict[str, Any]) -> dict[str, Any] | None:
 def build() -> dict[str, Resolvers]:
     return {
         "archive": {
-            "Query.publications": lambda _, __: [{"__typename": r["__typename"], "id": r["id"]} for r in ITEMS],
-            "Query.assets": lambda _, __: [{"__typename": r["__typename"], "id": r["id"]} for r in ITEMS],
+            "Query.publications": lambda _, __: [
+                {"__typename": r["__typename"], "id": r["id"]} for r in ITEMS
+            ],
+            "Query.assets": lambda _, __: [
+                {"__typename": r["__typename"], "id": r["id"]} for r in ITEMS
+            ],
         },
         "library": {"Query.publications": _library_rows, "Query.assets": _library_rows},
         "titles": {"Leaflet": _titles_row, "Recording": _titles_row},

@@ -34,14 +34,19 @@ def _suppliers_item(rep: dict[str, Any]) -> dict[str, Any] | Exception:
     if rep.get("sku") is None:
         return ValueError("representation without sku")
     row = next((i for i in ITEMS if i["sku"] == rep["sku"]), None)
-    return ValueError("unknown sku") if row is None else {"sku": row["sku"], "supplier": row["supplier"]}
+    return (
+        ValueError("unknown sku")
+        if row is None
+        else {"sku": row["sku"], "supplier": row["supplier"]}
+    )
 
 
 def build() -> dict[str, Resolvers]:
     return {
         "deliveries": {
-            "Query.parcels": lambda _, __: [{"tracking": t, "item": None if b is None else {"barcode": b}}
-                                            for t, b in PARCELS],
+            "Query.parcels": lambda _, __: [
+                {"tracking": t, "item": None if b is None else {"barcode": b}} for t, b in PARCELS
+            ],
         },
         "catalog": {"Item": _catalog_item},
         "suppliers": {"Item": _suppliers_item},

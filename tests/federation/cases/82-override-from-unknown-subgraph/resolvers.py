@@ -20,8 +20,12 @@ def build() -> dict[str, Resolvers]:
     find = lookup(NOTICES, "id")
     return {
         "noticeboard": {
-            "Query.notices": lambda _, __: [{"id": n["id"], "postedOn": n["postedOn"]} for n in NOTICES],
-            "Query.boardNotices": lambda _, __: [{"id": n["id"], "postedOn": n["postedOn"]} for n in NOTICES[1:]],
+            "Query.notices": lambda _, __: [
+                {"id": n["id"], "postedOn": n["postedOn"]} for n in NOTICES
+            ],
+            "Query.boardNotices": lambda _, __: [
+                {"id": n["id"], "postedOn": n["postedOn"]} for n in NOTICES[1:]
+            ],
             "Notice": lambda rep: {"id": rep["id"], "postedOn": find(rep)["postedOn"]},
         },
         "bulletins": {

@@ -12,8 +12,18 @@ from typing import Any
 from tests.federation.subgraph import Resolvers
 
 DETAILS: dict[str, dict[str, Any]] = {
-    "k1": {"__typename": "Incident", "summary": "Fallen tree", "flag": "urgent", "location": "Elm Road"},
-    "k2": {"__typename": "Complaint", "summary": "Noise at night", "flag": "routine", "topic": "noise"},
+    "k1": {
+        "__typename": "Incident",
+        "summary": "Fallen tree",
+        "flag": "urgent",
+        "location": "Elm Road",
+    },
+    "k2": {
+        "__typename": "Complaint",
+        "summary": "Noise at night",
+        "flag": "routine",
+        "topic": "noise",
+    },
 }
 
 
@@ -43,7 +53,7 @@ def build() -> dict[str, Resolvers]:
         "triage": {
             "Query.firstCase": lambda _, __: {"id": "k1"},
             "Query.secondCase": lambda _, __: {"id": "k2"},
-            "Case": lambda rep: dict(rep),
+            "Case": dict,
             "Case.priority": _priority,
             "Case.headline": _headline,
         },

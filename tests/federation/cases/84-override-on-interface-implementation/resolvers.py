@@ -18,8 +18,12 @@ def build() -> dict[str, Resolvers]:
 
     return {
         "paper": {
-            "Query.forms": lambda _, __: [{"__typename": "PaperForm", "id": p["id"]} for p in PAPER],
-            "PaperForm": lambda rep: {"id": rep["id"]} if any(p["id"] == rep["id"] for p in PAPER) else None,
+            "Query.forms": lambda _, __: [
+                {"__typename": "PaperForm", "id": p["id"]} for p in PAPER
+            ],
+            "PaperForm": lambda rep: (
+                {"id": rep["id"]} if any(p["id"] == rep["id"] for p in PAPER) else None
+            ),
             "PaperForm.filedOn": lambda _, __: "stale: served by paper after the override",
         },
         "portal": {

@@ -18,8 +18,14 @@ VEHICLES = [
 
 
 def _vehicle(rep: dict[str, Any]) -> dict[str, Any] | None:
-    return next((dict(v) for v in VEHICLES
-                 if v["id"] == rep["id"] and rep.get("vin", v["vin"]) == v["vin"]), None)
+    return next(
+        (
+            dict(v)
+            for v in VEHICLES
+            if v["id"] == rep["id"] and rep.get("vin", v["vin"]) == v["vin"]
+        ),
+        None,
+    )
 
 
 def _depot_count(vehicle: dict[str, Any], _args: Any) -> dict[str, Any]:

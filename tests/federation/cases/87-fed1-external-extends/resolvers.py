@@ -22,8 +22,9 @@ WARDENS = [
 
 def _valuation(rep: dict[str, Any]) -> dict[str, Any] | None:
     for p in PARCELS:
-        if ("uprn" in rep and rep["uprn"] == p["uprn"]) or \
-                (rep.get("id") == p["id"] and rep.get("county") == p["county"]):
+        if ("uprn" in rep and rep["uprn"] == p["uprn"]) or (
+            rep.get("id") == p["id"] and rep.get("county") == p["county"]
+        ):
             return {k: p[k] for k in ("id", "county", "uprn", "rate")}
     return None
 
@@ -31,9 +32,17 @@ def _valuation(rep: dict[str, Any]) -> dict[str, Any] | None:
 def build() -> dict[str, Resolvers]:
     return {
         "holdings": {
-            "Query.parcelInHoldings": lambda _, __: {k: PARCELS[0][k] for k in ("id", "county", "folio")},
-            "Parcel": lambda rep: next(({k: p[k] for k in ("id", "county", "folio")} for p in PARCELS
-                                        if p["id"] == rep["id"] and p["county"] == rep["county"]), None),
+            "Query.parcelInHoldings": lambda _, __: {
+                k: PARCELS[0][k] for k in ("id", "county", "folio")
+            },
+            "Parcel": lambda rep: next(
+                (
+                    {k: p[k] for k in ("id", "county", "folio")}
+                    for p in PARCELS
+                    if p["id"] == rep["id"] and p["county"] == rep["county"]
+                ),
+                None,
+            ),
         },
         "valuations": {
             "Query.parcelInValuations": lambda _, __: _valuation(PARCELS[1]),
@@ -42,12 +51,15 @@ def build() -> dict[str, Resolvers]:
         "wardens": {
             "Query.dutyWarden": lambda _, __: {"id": "w1", "beat": "B7"},
             "Query.dutyWardenNamed": lambda _, __: {"id": "w2", "beat": "B2", "name": "Lia Chen"},
-            "Warden": lambda rep: next(({"id": w["id"], "beat": w["beat"]} for w in WARDENS
-                                        if w["id"] == rep["id"]), None),
+            "Warden": lambda rep: next(
+                ({"id": w["id"], "beat": w["beat"]} for w in WARDENS if w["id"] == rep["id"]), None
+            ),
             "Warden.name": lambda w, _: w.get("name", "not provided here"),
         },
         "staff": {
-            "Query.wardenById": lambda _, args: next((w for w in WARDENS if w["id"] == args.get("id")), None),
+            "Query.wardenById": lambda _, args: next(
+                (w for w in WARDENS if w["id"] == args.get("id")), None
+            ),
             "Warden": lambda rep: next((w for w in WARDENS if w["id"] == rep["id"]), None),
         },
     }

@@ -33,7 +33,9 @@ def build() -> dict[str, Resolvers]:
             "Clinic.sameFeeService": _same_fee,
         },
         "fees": {
-            "Clinic": lambda rep: next(({"id": c["id"], "fee": c["fee"] + 0.25} for c in CLINICS
-                                        if c["id"] == rep["id"]), None),
+            "Clinic": lambda rep: next(
+                ({"id": c["id"], "fee": c["fee"] + 0.25} for c in CLINICS if c["id"] == rep["id"]),
+                None,
+            ),
         },
     }

@@ -39,8 +39,11 @@ def _region(resident: dict[str, Any], _args: Any) -> str | None:
 
 def _postal_resident(row: dict[str, Any]) -> dict[str, Any]:
     a = ADDRESSES[row["address"]]
-    return {"id": row["id"], "name": row["name"],
-            "address": {"__typename": a["__typename"], "id": a["id"], "town": a["town"]}}
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "address": {"__typename": a["__typename"], "id": a["id"], "town": a["town"]},
+    }
 
 
 def build() -> dict[str, Resolvers]:
@@ -48,14 +51,20 @@ def build() -> dict[str, Resolvers]:
     return {
         "residents": {
             "Query.resident": lambda _, __: {"id": "r1", "name": "Aoife Kane"},
-            "Query.residents": lambda _, __: [{"id": r["id"], "name": r["name"]} for r in RESIDENTS],
-            "Resident": lambda rep: {**rep, "name": by_id[rep["id"]]["name"]} if rep["id"] in by_id else None,
+            "Query.residents": lambda _, __: [
+                {"id": r["id"], "name": r["name"]} for r in RESIDENTS
+            ],
+            "Resident": lambda rep: (
+                {**rep, "name": by_id[rep["id"]]["name"]} if rep["id"] in by_id else None
+            ),
             "Resident.town": _town,
             "Resident.region": _region,
         },
         "postal": {
             "Query.postalResident": lambda _, __: _postal_resident(RESIDENTS[1]),
-            "Resident": lambda rep: _postal_resident(by_id[rep["id"]]) if rep["id"] in by_id else None,
+            "Resident": lambda rep: (
+                _postal_resident(by_id[rep["id"]]) if rep["id"] in by_id else None
+            ),
             "Home": lambda rep: dict(ADDRESSES[rep["id"]]),
             "Office": lambda rep: dict(ADDRESSES[rep["id"]]),
             "PoBox": lambda rep: dict(ADDRESSES[rep["id"]]),
