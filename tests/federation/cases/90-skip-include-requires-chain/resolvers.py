@@ -27,7 +27,9 @@ def build() -> dict[str, Resolvers]:
     return {
         "applications": {
             "Query.application": lambda _, __: dict(APPLICATION),
-            "Application": lambda rep: dict(APPLICATION) if rep["id"] == APPLICATION["id"] else None,
+            "Application": lambda rep: (
+                dict(APPLICATION) if rep["id"] == APPLICATION["id"] else None
+            ),
         },
         "assessment": {
             "Application.isLarge": lambda app, _: app["amount"] > 50000,
