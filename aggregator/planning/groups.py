@@ -89,8 +89,11 @@ class GroupBuilder:
         self.groups: list[Group] = []
         self.entity_index: dict[tuple[int, str, tuple[str, ...]], list[Group]] = {}
         self.stage = 0
-        self._cost_memo: dict[tuple[int, str, str], Cost] = {}
+        # keyed by id(selections); the value keeps the selections alive so no id is reused
+        self._cost_memo: dict[tuple[int, str, str], tuple[Cost, Sequence[NSelection]]] = {}
         self._fieldsets: dict[tuple[str, str], tuple[NSelection, ...]] = {}
+        self._jumping: set[tuple[str, str, str, str]] = set()
+        self._entering: set[tuple[str, str, str]] = set()
 
     # ----------------------------------------------------------------- helpers
     def type(self, name: str) -> TypeModel:
@@ -160,6 +163,31 @@ class GroupBuilder:
                 return interface, interface, iface.keys[graph]
         return None
 
+    def can_enter(
+        self,
+        type_name: str,
+        target: str,
+        current: str,
+        provided: Sequence[NSelection] | None,
+        depth: int = 0,
+    ) -> bool:
+        """``current`` can build a representation for one of ``target``'s keys of the type."""
+        entry = self.entry_keys(type_name, target)
+        if entry is None:
+            return False
+        probe = (type_name, target, current)
+        if probe in self._entering:
+            return False  # the key's fields would need this same entry: no way in
+        self._entering.add(probe)
+        try:
+            return any(
+                self.cost(self.fieldset(type_name, key), type_name, current, provided, depth + 1)[0]
+                == 0
+                for key in entry[2]
+            )
+        finally:
+            self._entering.discard(probe)
+
     def jump_sources(self, type_name: str, field_name: str) -> dict[str, FieldSource]:
         """Subgraphs that resolve a field of an object type, directly or via @interfaceObject."""
         model = self.type(type_name)
@@ -202,7 +230,7 @@ class GroupBuilder:
         if provided is None:
             cached = self._cost_memo.get(memo_key)
             if cached is not None:
-                return cached
+                return cached[0]
         if depth > 30:
             return _ZERO
         total = _ZERO
@@ -237,7 +265,7 @@ class GroupBuilder:
                     continue
                 best: Cost | None = None
                 for target in sorted(self.jump_sources(runtime, selection.name)):
-                    if self.entry_keys(runtime, target) is None:
+                    if not self.can_enter(runtime, target, graph, provided, depth):
                         continue
                     option: Cost = (0, 1)
                     if selection.selections:
@@ -254,8 +282,9 @@ class GroupBuilder:
                     if best is None or option < best:
                         best = option
                 total = _add(total, best if best is not None else (1, 0))
-        if provided is None:
-            self._cost_memo[memo_key] = total
+        if provided is None and not self._entering:
+            # a cost found while an entry is being probed may be cut short by the probe
+            self._cost_memo[memo_key] = (total, selections)
         return total
 
     # ---------------------------------------------------------------- planning
@@ -460,6 +489,17 @@ class GroupBuilder:
                 sub_provided = self.fieldset(field_model.named_type, source.provides)
             here = self.cost(selection.selections, field_model.named_type, graph, sub_provided)
             if here[0] > 0:
+                split = self.split_unreachable(
+                    selection, field_model.named_type, graph, sub_provided
+                )
+                if split is not None:
+                    # the reachable part stays here; the rest is the same field fetched
+                    # again through the parent's entity key where it can be completed
+                    reachable, unreachable = split
+                    kept = self.plan_field(reachable, parent, group, out, path, provided, siblings)
+                    return kept | self.jump(
+                        unreachable, parent, group, out, path, provided, siblings
+                    )
                 alternative = self.best_jump(
                     selection, parent, graph, self.jump_sources(parent, selection.name)
                 )
@@ -491,6 +531,42 @@ class GroupBuilder:
                 )
             return used
         return self.jump(selection, parent, group, out, path, provided, siblings)
+
+    def split_unreachable(
+        self,
+        selection: NField,
+        field_type: str,
+        graph: str,
+        provided: Sequence[NSelection] | None,
+    ) -> tuple[NField, NField] | None:
+        """The field's sub-selections ``graph`` can complete, and the ones it cannot.
+
+        Only for object-typed fields whose unreachable part another subgraph can complete
+        through the parent's key; otherwise None (the caller moves the whole field).
+        """
+        if selection.selections is None or self.type(field_type).kind != "object":
+            return None
+        reachable: list[NSelection] = []
+        unreachable: list[NSelection] = []
+        for sub in self.collect(selection.selections, field_type):
+            if self.cost((sub,), field_type, graph, provided)[0] == 0:
+                reachable.append(sub)
+            else:
+                unreachable.append(sub)
+        if not reachable or not unreachable:
+            return None
+
+        def with_selections(subs: list[NSelection]) -> NField:
+            return NField(
+                selection.response_key,
+                selection.name,
+                selection.arguments,
+                selection.directives,
+                tuple(subs),
+                selection.node,
+            )
+
+        return with_selections(reachable), with_selections(unreachable)
 
     def best_jump(
         self, selection: NField, parent: str, current: str, sources: Mapping[str, object]
@@ -538,6 +614,8 @@ class GroupBuilder:
                 ),
                 None,
             )
+            if key is None and (parent, selection.name, current, target) in self._jumping:
+                continue  # fetching this key would need this very jump again
             sub_cost = _ZERO
             if selection.selections:
                 sub_cost = self.cost(selection.selections, field_model.named_type, target)
@@ -552,6 +630,42 @@ class GroupBuilder:
             )
         options.sort()
         _, target, condition, rep_typename, key = options[0]
+        attempt = (parent, selection.name, current, target)
+        self._jumping.add(attempt)
+        try:
+            return self._jump_to(
+                selection,
+                parent,
+                group,
+                out,
+                path,
+                provided,
+                siblings,
+                target,
+                condition,
+                rep_typename,
+                key,
+                sources,
+            )
+        finally:
+            self._jumping.discard(attempt)
+
+    def _jump_to(
+        self,
+        selection: NField,
+        parent: str,
+        group: Group,
+        out: SelSet,
+        path: tuple[str, ...],
+        provided: Sequence[NSelection] | None,
+        siblings: Sequence[NSelection],
+        target: str,
+        condition: str,
+        rep_typename: str,
+        key: str,
+        sources: dict[str, FieldSource],
+    ) -> set[Group]:
+        field_model = self.type(parent).fields[selection.name]
 
         deps: set[Group] = set()
         require_fields: list[NSelection] = list(self.fieldset(parent, key))
