@@ -629,7 +629,35 @@ class GroupBuilder:
                 f"is reachable through an entity key of {parent}"
             )
         options.sort()
-        _, target, condition, rep_typename, key = options[0]
+        rank, target, condition, rep_typename, key = options[0]
+        if rank[0] > 0 and len(options) > 1:
+            # no single subgraph completes the field: take what the best one can, and
+            # fetch the rest of the same field through another subgraph
+            split = self.split_unreachable(selection, field_model.named_type, target, None)
+            if split is not None:
+                reachable, rest = split
+                used = self.jump_via(
+                    reachable, parent, group, out, path, provided, siblings, options[0], sources
+                )
+                return used | self.jump(rest, parent, group, out, path, provided, siblings)
+        return self.jump_via(
+            selection, parent, group, out, path, provided, siblings, options[0], sources
+        )
+
+    def jump_via(
+        self,
+        selection: NField,
+        parent: str,
+        group: Group,
+        out: SelSet,
+        path: tuple[str, ...],
+        provided: Sequence[NSelection] | None,
+        siblings: Sequence[NSelection],
+        option: tuple[tuple[int, int, int, int, str], str, str, str, str],
+        sources: dict[str, FieldSource],
+    ) -> set[Group]:
+        _, target, condition, rep_typename, key = option
+        current = group.subgraph
         attempt = (parent, selection.name, current, target)
         self._jumping.add(attempt)
         try:

@@ -3,9 +3,8 @@
 In stats, `Depot` has no key: `Depot.stats` cannot be fetched by depot id.
 The only way in is the parent: call `Vehicle` (key `id vin`) in stats and select
 `depot { stats }` below it, while the depot's `id`/`name` come from fleet.
-Selecting `stats` next to `id` or `name` sends our planner into endless
-recursion today, so those operations wait outside operations.json until that
-is fixed; the lead has the queries.
+Selecting `stats` next to `id` splits `depot`: `id` from fleet, `stats` through
+the parent call to stats (operation child-key-and-parent-only-field).
 """
 
 from typing import Any

@@ -4,9 +4,8 @@
 (`notes` only, no key): reachable only by calling `Request` in notes. routing
 gives the team's `id`, from which teams resolves `name` by key. One query for
 `team { id name notes }` therefore needs the parent call to notes and the
-routing -> teams chain. Such mixed selections (and `team { name }` alone) send
-our planner into endless recursion today, so they wait outside operations.json
-until that is fixed; the lead has the queries.
+routing -> teams chain. Such mixed selections (and `team { name }` alone) are
+operations team-name-only and team-from-three-places.
 """
 
 from tests.federation.subgraph import Resolvers
