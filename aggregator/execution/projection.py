@@ -15,6 +15,7 @@ from typing import Any
 
 from graphql import (
     GraphQLEnumType,
+    GraphQLInterfaceType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -64,7 +65,9 @@ class Projector:
         if cached is not None:
             return cached
         object_type = self.schema.get_type(type_name)
-        assert isinstance(object_type, GraphQLObjectType)
+        # an interface stands in for its runtime type when an @interfaceObject subgraph
+        # answered and no concrete type was needed (only interface fields selected)
+        assert isinstance(object_type, GraphQLObjectType | GraphQLInterfaceType)
         collected: list[NSelection] = []
         self._collect(selections, type_name, collected)
         out: list[Entry] = []
@@ -240,6 +243,8 @@ class _Completion:
         if isinstance(field_type, GraphQLObjectType):
             return self.object(value, sub, field_type.name, path)
         runtime = value.get("__typename")
+        if runtime == field_type.name and isinstance(field_type, GraphQLInterfaceType):
+            return self.object(value, sub, runtime, path)
         runtime_type = self.schema.get_type(runtime) if isinstance(runtime, str) else None
         if not isinstance(runtime_type, GraphQLObjectType) or not self.schema.is_sub_type(
             field_type, runtime_type
