@@ -40,12 +40,16 @@ _MISSING = object()
 
 
 def _copy_fields(
-    source: dict[str, Any], fields: tuple[RequiredField, ...]
+    source: dict[str, Any], fields: tuple[RequiredField, ...], nested: bool = False
 ) -> dict[str, Any] | None:
     out: dict[str, Any] = {}
     for f in fields:
         value = source.get(f.response_key, _MISSING)
         if value is _MISSING:
+            if nested:
+                # nested required fields are listed for every possible type of an abstract
+                # value; an object carries only those of its own type
+                continue
             return None
         if f.sub is not None and value is not None:
             value = _copy_value(value, f.sub)
@@ -65,7 +69,7 @@ def _copy_value(value: Any, fields: tuple[RequiredField, ...]) -> Any:
             items.append(copied)
         return items
     if isinstance(value, dict):
-        copied_obj = _copy_fields(value, fields)
+        copied_obj = _copy_fields(value, fields, nested=True)
         if copied_obj is None:
             return _MISSING
         if "__typename" in value:
