@@ -298,9 +298,11 @@ class GroupBuilder:
             for s in self.collect(selections, root_type)
             if s.name in root_fields and len(root_fields[s.name].sources) == 1
         }
-        for selection in self.collect(selections, root_type):
-            if selection.name.startswith("__"):
-                continue  # __typename, __schema, __type are answered by the gateway
+        pending = [s for s in self.collect(selections, root_type) if not s.name.startswith("__")]
+        # (__typename, __schema and __type are answered by the gateway)
+        tried: dict[str, set[str]] = {}
+        while pending:
+            selection = pending.pop(0)
             field_model = self.type(root_type).fields.get(selection.name)
             if field_model is None:
                 raise PlanningError(f"unknown field {root_type}.{selection.name}")
@@ -316,7 +318,17 @@ class GroupBuilder:
                     not serial and (candidate in root_groups or candidate in forced)
                 )
                 ranked.append((sub[0], sub[1], 0 if reuse else 1, candidate))
-            graph = min(ranked)[3]
+            best = min(ranked)
+            graph = best[3]
+            if best[0] > 0 and not serial:
+                # no subgraph completes it alone (a shared root field of a value type):
+                # ask the same field of several subgraphs, each for what it can answer
+                done = tried.setdefault(selection.response_key, set())
+                split = self.split_unreachable(selection, field_model.named_type, graph, None)
+                if split is not None and graph not in done:
+                    done.add(graph)
+                    selection, rest = split
+                    pending.insert(0, rest)
             if serial:
                 if previous is None or previous.subgraph != graph:
                     self.stage += 1
