@@ -163,6 +163,10 @@ class GroupBuilder:
                 return interface, interface, iface.keys[graph]
         return None
 
+    def provided_by(self, source: FieldSource, type_name: str) -> tuple[NSelection, ...] | None:
+        """What a subgraph's ``@provides`` on this field lets it answer below the field."""
+        return self.fieldset(type_name, source.provides) if source.provides else None
+
     def can_enter(
         self,
         type_name: str,
@@ -313,7 +317,12 @@ class GroupBuilder:
             for candidate in field_model.sources:
                 sub = _ZERO
                 if selection.selections:
-                    sub = self.cost(selection.selections, field_model.named_type, candidate)
+                    sub = self.cost(
+                        selection.selections,
+                        field_model.named_type,
+                        candidate,
+                        self.provided_by(field_model.sources[candidate], field_model.named_type),
+                    )
                 reuse = (previous is not None and previous.subgraph == candidate) or (
                     not serial and (candidate in root_groups or candidate in forced)
                 )
