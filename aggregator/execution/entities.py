@@ -112,3 +112,26 @@ def _merge_lists(target: list[Any], source: list[Any]) -> None:
             _merge_lists(existing, value)
         elif existing is None:
             target[index] = value
+
+
+def restore_keys(value: Any, renames: dict[str, Any]) -> None:
+    """Put back the client's response keys the planner aliased in a subgraph operation."""
+    if isinstance(value, list):
+        for item in value:
+            restore_keys(item, renames)
+        return
+    if not isinstance(value, dict):
+        return
+    fragments = renames.get("...")
+    if fragments is not None:
+        own = fragments.get(value.get("__typename"))
+        if own is not None:
+            restore_keys(value, own)
+    for key, entry in renames.items():
+        if key == "..." or key not in value:
+            continue
+        original, sub = entry
+        child = value.pop(key) if original != key else value[key]
+        if sub is not None:
+            restore_keys(child, sub)
+        value[original] = child

@@ -11,7 +11,13 @@ import orjson
 
 from aggregator.errors import ErrorCode
 from aggregator.execution.batching import Job, SubgraphBatcher
-from aggregator.execution.entities import Path, deep_merge, objects_at, representation
+from aggregator.execution.entities import (
+    Path,
+    deep_merge,
+    objects_at,
+    representation,
+    restore_keys,
+)
 from aggregator.planning.plan import (
     Condition,
     Fetch,
@@ -109,6 +115,8 @@ class _Run:
         for error in result.errors:
             self.errors.append(_service_error(error, fetch.service_name))
         if isinstance(result.data, dict):
+            if fetch.renames is not None:
+                restore_keys(result.data, fetch.renames)
             deep_merge(self.data, result.data)
 
     async def entity_fetch(self, path: tuple[str, ...], fetch: Fetch) -> None:
@@ -143,6 +151,8 @@ class _Run:
         result = await batcher.run(job)
         renamed = {r.type_name for r in fetch.requires if r.representation_typename != r.type_name}
         entities = result.data if isinstance(result.data, list) else []
+        if fetch.renames is not None:
+            restore_keys(entities, fetch.renames)
         for index, entity in enumerate(entities[: len(targets)]):
             if not isinstance(entity, dict):
                 continue

@@ -24,6 +24,7 @@ from aggregator.planning.plan import (
     RequiredType,
     Sequence,
 )
+from aggregator.planning.selection import SelSet
 
 _UNSAFE = re.compile(r"[^_0-9A-Za-z]")
 
@@ -46,6 +47,14 @@ def _variable_definitions(
     return out
 
 
+def _alias_conflicts(selection: SelSet) -> None:
+    selection.alias_conflicting_fragments()
+    for item in selection.items.values():
+        sub = item.sub
+        if sub is not None:
+            _alias_conflicts(sub)
+
+
 def _fetch(
     group: Group,
     index: int,
@@ -53,6 +62,7 @@ def _fetch(
     operation_name: str | None,
     definitions: Mapping[str, VariableDefinitionNode],
 ) -> Fetch:
+    _alias_conflicts(group.selection)
     used = list(dict.fromkeys(group.selection.variables()))
     used = [u for u in used if u in definitions]
     name = None
@@ -89,6 +99,7 @@ def _fetch(
         operation_name=name,
         variable_definitions=tuple(_variable_definitions(used, definitions)),
         selection_text=group.selection.text(),
+        renames=group.selection.renames(),
     )
 
 

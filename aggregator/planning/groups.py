@@ -163,6 +163,14 @@ class GroupBuilder:
                 return interface, interface, iface.keys[graph]
         return None
 
+    def shape(self, type_str: str, named_type: str) -> str:
+        """What two same-named fields of sibling fragments must share (the GraphQL
+        SameResponseShape rule): wrappers always, the type itself only for leaves."""
+        target = self.model.types.get(named_type)
+        if target is not None and target.is_composite:
+            return type_str.replace(named_type, "{}")
+        return type_str
+
     def provided_by(self, source: FieldSource, type_name: str) -> tuple[NSelection, ...] | None:
         """What a subgraph's ``@provides`` on this field lets it answer below the field."""
         return self.fieldset(type_name, source.provides) if source.provides else None
@@ -536,6 +544,10 @@ class GroupBuilder:
                 selection.arguments,
                 selection.directives,
                 composite,
+            )
+            chosen.shape = self.shape(
+                (source.type_str if source else None) or field_model.type_str,
+                field_model.named_type,
             )
             used: set[Group] = {group}
             if selection.selections is not None and chosen.sub is not None:

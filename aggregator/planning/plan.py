@@ -42,6 +42,8 @@ class Fetch:
     # pieces of the operation, so the executor can merge entity fetches of one wave
     variable_definitions: tuple[str, ...] = ()
     selection_text: str = ""
+    # aliased response keys to map back before merging (see SelSet.renames)
+    renames: Any = None
 
     @property
     def is_entity_fetch(self) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from graphql.language import ArgumentNode, DirectiveNode, VariableNode, print_ast
 
@@ -26,6 +27,10 @@ class FieldSel:
     directives: tuple[DirectiveNode, ...] = ()
     sub: SelSet | None = None
     args_text: str = ""
+    # the field's type in the subgraph: same-named fields of sibling fragments must agree
+    shape: str = ""
+    # the client's response key when the subgraph is asked under another one
+    original_key: str | None = None
 
     def head(self) -> str:
         alias = f"{self.response_key}: " if self.response_key != self.name else ""
@@ -60,6 +65,41 @@ class SelSet:
         )
         self.items[response_key] = created
         return created
+
+    def alias_conflicting_fragments(self) -> None:
+        """Sibling fragments may not ask one response name with two shapes (``String!`` in
+        one type, ``String`` in another): rename the later ones; the executor maps them back."""
+        first_shape: dict[str, str] = {}
+        count = 0
+        for item in self.items.values():
+            if not isinstance(item, FragmentSel):
+                continue
+            for key, child in list(item.sub.items.items()):
+                if not isinstance(child, FieldSel) or not child.shape:
+                    continue
+                seen = first_shape.setdefault(key, child.shape)
+                if seen != child.shape and child.original_key is None:
+                    alias = f"{key}__alias_{count}"
+                    count += 1
+                    child.original_key = key
+                    child.response_key = alias
+                    item.sub.items = {
+                        (alias if k == key else k): v for k, v in item.sub.items.items()
+                    }
+
+    def renames(self) -> dict[str, Any] | None:
+        """Where the answer holds aliased keys: {key: (original, sub)} and fragments by type."""
+        out: dict[str, Any] = {}
+        for item in self.items.values():
+            if isinstance(item, FieldSel):
+                sub = item.sub.renames() if item.sub is not None else None
+                if item.original_key is not None or sub is not None:
+                    out[item.response_key] = (item.original_key or item.response_key, sub)
+            else:
+                sub = item.sub.renames()
+                if sub is not None:
+                    out.setdefault("...", {})[item.type_condition] = sub
+        return out or None
 
     def conflicts(self, response_key: str, name: str, arguments: tuple[ArgumentNode, ...]) -> bool:
         existing = self.items.get(response_key)

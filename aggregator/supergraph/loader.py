@@ -250,6 +250,7 @@ class _Loader:
                 graph,
                 requires=_string(args.get("requires")),
                 provides=_string(args.get("provides")),
+                type_str=_string(args.get("type")),
             )
             label = _string(args.get("overrideLabel"))
             if label is not None:

@@ -29,6 +29,8 @@ class FieldSource:
     graph: str
     requires: str | None = None
     provides: str | None = None
+    # the field's type in this subgraph when it differs from the supergraph's (join `type:`)
+    type_str: str | None = None
 
 
 @dataclass(slots=True)
