@@ -180,7 +180,8 @@ class Gateway:
         forwarded = self._forwarded_headers(headers)
         with tracer.start_as_current_span(
             SPAN_EXECUTE,
-            context=propagate.extract(headers) if headers else None,
+            # continue the client's trace only when it sent one (extract costs on every call)
+            context=propagate.extract(headers) if headers and "traceparent" in headers else None,
             attributes={
                 "graphql.operation.type": prepared.info.kind,
                 "graphql.operation.name": prepared.info.name or "",

@@ -14,12 +14,8 @@ from dataclasses import dataclass
 from aggregator.composition import CompositionSuccess, SubgraphSource, compose
 from aggregator.registry.errors import SupergraphBuildError
 
-
-@dataclass(frozen=True, slots=True)
-class SubgraphSdl:
-    name: str
-    url: str
-    sdl: str
+# the composer's own input type: a name, where it serves, its SDL
+SubgraphSdl = SubgraphSource
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +26,7 @@ class Composed:
 
 def compose_sdls(subgraphs: Sequence[SubgraphSdl]) -> Composed:
     """Blocking (run it in a thread); raises :class:`SupergraphBuildError` listing every error."""
-    result = compose([SubgraphSource(name=s.name, url=s.url, sdl=s.sdl) for s in subgraphs])
+    result = compose(list(subgraphs))
     if isinstance(result, CompositionSuccess):
         return Composed(
             result.supergraph_sdl, tuple(f"[{h.code}] {h.message}" for h in result.hints)
