@@ -1,0 +1,11 @@
+"""Security: who the caller is, what they may see, and what was released to them.
+
+Identity (tokens, keys) establishes an :class:`Identity`; authorization rewrites
+the operation before planning so no agency is asked for a field the caller may
+not see; masking, purpose of use and the disclosure log account for what was
+released.
+"""
+
+from aggregator.security.identity import AuthenticationError, Identity
+
+__all__ = ["AuthenticationError", "Identity"]

@@ -1,0 +1,65 @@
+"""Who is calling: the one value authentication hands to everything after it.
+
+Authentication (``aggregator.security.authn``) turns a request's headers into
+an :class:`Identity`, or ``None`` for an anonymous caller, or raises
+:class:`AuthenticationError`. Everything downstream (authorization before
+planning, header propagation and internal tokens, cache partitions, rate-limit
+keys, the disclosure log) reads only this value, never the raw token: the
+agency, subject and grants a request acts under come from a validated token
+and from nowhere else.
+
+Exceptions::
+
+    AuthenticationError      the request must be answered 401 (never downgraded to anonymous)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["AuthenticationError", "Identity"]
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """A caller whose token was validated.
+
+    ``scopes`` are the grants after the configured claim mapping (``scope``/``scp``,
+    or roles -> scopes); ``purpose`` is the declared purpose of use (from a claim, or
+    from a header where the operator allows it). ``claims`` keeps the validated claims
+    for policies; it is never logged or forwarded whole.
+    """
+
+    subject: str
+    issuer: str
+    agency: str | None = None
+    scopes: frozenset[str] = frozenset()
+    purpose: str | None = None
+    claims: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    expires_at: int | None = None
+
+
+class AuthenticationError(Exception):
+    """A request whose credentials are missing (where required), malformed or invalid.
+
+    ``error`` is the RFC 6750 error code for ``WWW-Authenticate`` (``invalid_token``,
+    ``invalid_request``) or ``None`` when no credentials were sent at all.
+    """
+
+    def __init__(
+        self, message: str, *, error: str | None = "invalid_token", realm: str = "aggregator"
+    ):
+        super().__init__(message)
+        self.message = message
+        self.error = error
+        self.realm = realm
+
+    @property
+    def www_authenticate(self) -> str:
+        value = f'Bearer realm="{self.realm}"'
+        if self.error is not None:
+            description = self.message.replace("\\", "").replace('"', "'")
+            value += f', error="{self.error}", error_description="{description}"'
+        return value
