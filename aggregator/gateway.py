@@ -25,6 +25,7 @@ from aggregator.observability import SPAN_EXECUTE, SPAN_PLAN, tracer
 from aggregator.operation import DocumentCache, OperationInfo, RequestError, located_error
 from aggregator.planning import PlannedOperation, PlanningError, QueryPlan, plan_operation
 from aggregator.planning.normalize import OperationTooComplex
+from aggregator.security.identity import Identity
 from aggregator.supergraph import Supergraph, load
 from aggregator.transport.base import Subgraph
 from aggregator.transport.http import HttpSubgraph, HttpSubgraphOptions
@@ -173,8 +174,16 @@ class Gateway:
         return self.compiled(prepared.info, prepared.variables).planned.plan
 
     async def run(
-        self, prepared: Prepared, headers: Mapping[str, str] | None = None
+        self,
+        prepared: Prepared,
+        headers: Mapping[str, str] | None = None,
+        identity: Identity | None = None,
     ) -> dict[str, Any]:
+        """Plan (cached), execute and project one operation for one caller.
+
+        ``identity`` is the authenticated caller (``None``: anonymous); authorization
+        decides from it what the plan may fetch.
+        """
         compiled = self.compiled(prepared.info, prepared.variables)
         planned = compiled.planned
         forwarded = self._forwarded_headers(headers)
@@ -224,10 +233,11 @@ class Gateway:
         variables: Mapping[str, Any] | None = None,
         operation_name: str | None = None,
         headers: Mapping[str, str] | None = None,
+        identity: Identity | None = None,
     ) -> dict[str, Any]:
         try:
             prepared = self.prepare(query, operation_name, variables)
-            return await self.run(prepared, headers)
+            return await self.run(prepared, headers, identity)
         except RequestError as exc:
             return {"errors": exc.errors}
 

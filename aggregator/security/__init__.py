@@ -6,6 +6,6 @@ not see; masking, purpose of use and the disclosure log account for what was
 released.
 """
 
-from aggregator.security.identity import AuthenticationError, Identity
+from aggregator.security.identity import AuthenticationError, Authenticator, Identity
 
-__all__ = ["AuthenticationError", "Identity"]
+__all__ = ["AuthenticationError", "Authenticator", "Identity"]

@@ -15,11 +15,11 @@ Exceptions::
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-__all__ = ["AuthenticationError", "Identity"]
+__all__ = ["AuthenticationError", "Authenticator", "Identity"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,3 +63,15 @@ class AuthenticationError(Exception):
             description = self.message.replace("\\", "").replace('"', "'")
             value += f', error="{self.error}", error_description="{description}"'
         return value
+
+
+class Authenticator(Protocol):
+    """Turns a request's raw headers into the caller's identity.
+
+    Raw ``(name, value)`` pairs, not a dict: two ``Authorization`` headers must be seen
+    (and refused), not silently collapsed into one. Returns ``None`` for an anonymous
+    caller where anonymous access is allowed; raises :class:`AuthenticationError` for
+    anything that must be answered 401.
+    """
+
+    async def authenticate(self, headers: Sequence[tuple[bytes, bytes]]) -> Identity | None: ...
