@@ -12,6 +12,7 @@ from typing import Any
 
 from aggregator import __version__
 from aggregator.registry.commands import register_config_commands
+from aggregator.security.audit.commands import register_audit_commands
 
 Command = Callable[[argparse.Namespace], int]
 COMMANDS: dict[str, Command] = {}
@@ -94,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_demo(sub)
     _add_import_openapi(sub)
     register_config_commands(sub)
+    register_audit_commands(sub)
     return parser
 
 

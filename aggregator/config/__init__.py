@@ -1,5 +1,6 @@
 """Gateway configuration: the ``aggregator.yaml`` model, its loader and TLS helper."""
 
+from aggregator.config.audit import AuditConfig, FsyncPolicy
 from aggregator.config.errors import ConfigError
 from aggregator.config.loader import load_config, parse_config
 from aggregator.config.model import (
@@ -13,8 +14,10 @@ from aggregator.config.model import (
 from aggregator.config.tls import ssl_context
 
 __all__ = [
+    "AuditConfig",
     "ConfigError",
     "ExampleOperation",
+    "FsyncPolicy",
     "GatewayConfig",
     "SdlSource",
     "ServerConfig",

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from aggregator.config.audit import AuditConfig
+
 
 class SdlSource(StrEnum):
     """Where a subgraph's SDL comes from."""
@@ -98,6 +100,7 @@ class GatewayConfig:
     supergraph_file: Path | None = None
     poll_interval_s: float | None = None
     example_operations: tuple[ExampleOperation, ...] = ()
+    audit: AuditConfig = field(default_factory=AuditConfig)  # the disclosure log
 
     def subgraph(self, name: str) -> SubgraphConfig:
         for sub in self.subgraphs:
