@@ -25,6 +25,7 @@ from aggregator.registry.errors import RegistryError
 from aggregator.registry.gateway_factory import gateway_from_config, server_options
 from aggregator.registry.holder import DrainingGatewayHolder
 from aggregator.registry.live import LiveGateway, start_live_gateway
+from aggregator.security.audit import DisclosureLogError, probe_log_path
 from aggregator.server.app import GatewayApp, Receive, Send
 from aggregator.supergraph import SupergraphError
 
@@ -76,7 +77,7 @@ def _log_reloads() -> None:
     """Operators must see reloads and rejected changes, whatever uvicorn's log level."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    for name in ("aggregator.reload", "aggregator.registry"):
+    for name in ("aggregator.reload", "aggregator.registry", "aggregator.audit"):
         logger = logging.getLogger(name)
         if not logger.handlers:
             logger.addHandler(handler)
@@ -105,8 +106,10 @@ def serve_config(
     """Serve until interrupted; ``None`` arguments mean "as the config says"."""
     try:
         config = load_config(config_path)
+        if config.audit.enabled and config.audit.path is not None:
+            probe_log_path(config.audit.path)  # fail closed before any port is bound
         check_startup(config)
-    except (ConfigError, RegistryError, SupergraphError) as exc:
+    except (ConfigError, RegistryError, SupergraphError, DisclosureLogError) as exc:
         print(f"aggregator: error: {exc}", file=sys.stderr)
         return 2
     os.environ[_ENV] = str(config_path.resolve())

@@ -40,7 +40,7 @@ from aggregator.security.audit.records import (
     PreviousLog,
     canonical,
 )
-from aggregator.security.audit.writer import Append, Close, Done, LogWriter, Rotate
+from aggregator.security.audit.writer import Append, Close, Done, LogWriter, Rotate, WriteFn
 
 __all__ = ["DisclosureLog", "utc_now"]
 
@@ -73,11 +73,12 @@ class DisclosureLog:
         self._closed = False
 
     @classmethod
-    async def open(cls, config: AuditConfig) -> DisclosureLog:
+    async def open(cls, config: AuditConfig, *, write: WriteFn = os.write) -> DisclosureLog:
         """Open (or create) this process's file and continue its chain.
 
         Raises :class:`DisclosureLogOpenError` with one line when the file cannot be
         opened for append, is locked by another process, or ends in a damaged record.
+        ``write`` is how record bytes reach the file (``os.write``; tests slow it down).
         """
         if config.path is None:
             raise DisclosureLogOpenError("audit.path is not set")
@@ -90,6 +91,7 @@ class DisclosureLog:
             fsync=config.fsync,
             fsync_interval_s=config.fsync_interval_s,
             anchor_interval_s=config.anchor_interval_s,
+            write=write,
         )
         writer.start()
         return cls(config, path, head, writer, asyncio.get_running_loop())

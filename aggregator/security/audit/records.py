@@ -131,8 +131,8 @@ class Disclosure:
             purpose=purpose,
             operation_name=operation_name,
             operation_hash=operation_hash(document),
-            coordinates=tuple(coordinates),
-            subgraphs=tuple(subgraphs),
+            coordinates=_names(coordinates, _COORDINATE, "coordinates"),
+            subgraphs=_names(subgraphs, _NAME, "subgraphs"),
             trace_id=trace_id,
         )
 

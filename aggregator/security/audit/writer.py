@@ -33,11 +33,13 @@ from aggregator.config.audit import FsyncPolicy
 from aggregator.security.audit.errors import DisclosureLogError, DisclosureLogUnavailable
 from aggregator.security.audit.files import ChainHead, lock_file, sync_directory
 
-__all__ = ["Append", "Close", "LogWriter", "Rotate"]
+__all__ = ["Append", "Close", "LogWriter", "Rotate", "WriteFn"]
 
 _log = logging.getLogger("aggregator.audit")
 
 Done = Callable[[BaseException | None], None]
+# os.write, or a wrapper around it (a test holds writes back to fill the queue)
+WriteFn = Callable[[int, memoryview], int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,8 +82,10 @@ class LogWriter:
         fsync: FsyncPolicy,
         fsync_interval_s: float,
         anchor_interval_s: float,
+        write: WriteFn = os.write,
     ) -> None:
         self._fd = fd
+        self._write = write
         self._path = path
         self._fsync = fsync
         self._fsync_interval_s = fsync_interval_s
@@ -186,7 +190,7 @@ class LogWriter:
             return
         view = memoryview(buffer)
         while view:
-            written = os.write(self._fd, view)
+            written = self._write(self._fd, view)
             view = view[written:]
         self._written = (appended[-1].seq, appended[-1].hash)
         if self._fsync is FsyncPolicy.ALWAYS:
