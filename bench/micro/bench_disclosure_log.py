@@ -28,15 +28,21 @@ BURST = 100
 
 RELEASE = Disclosure.of_operation(
     "query Person($id: ID!) { person(id: $id) { taxId income } }",
-    subject="alice", agency="tax", purpose="benefits-eligibility", operation_name="Person",
-    coordinates=["Person.taxId", "Person.income"], subgraphs=["tax", "identity"],
-    trace_id="4bf92f3577b34da6a3ce929d0e0e4736")
+    subject="alice",
+    agency="tax",
+    purpose="benefits-eligibility",
+    operation_name="Person",
+    coordinates=["Person.taxId", "Person.income"],
+    subgraphs=["tax", "identity"],
+    trace_id="4bf92f3577b34da6a3ce929d0e0e4736",
+)
 
 
 def test_seal_one_record(benchmark: Any) -> None:
     def seal() -> bytes:
-        record = DisclosureRecord.seal(RELEASE, log="0" * 32, seq=1,
-                                       time="2025-01-01T00:00:00.000000Z", prev="0" * 64)
+        record = DisclosureRecord.seal(
+            RELEASE, log="0" * 32, seq=1, time="2025-01-01T00:00:00.000000Z", prev="0" * 64
+        )
         return canonical(record.to_json())
 
     assert benchmark(seal).startswith(b'{"agency":"tax"')
@@ -44,11 +50,15 @@ def test_seal_one_record(benchmark: Any) -> None:
 
 @pytest.mark.parametrize("policy", [FsyncPolicy.ALWAYS, FsyncPolicy.INTERVAL])
 def test_burst_of_concurrent_records(
-    benchmark: Any, loop: asyncio.AbstractEventLoop, tmp_path: Path, policy: FsyncPolicy,
+    benchmark: Any,
+    loop: asyncio.AbstractEventLoop,
+    tmp_path: Path,
+    policy: FsyncPolicy,
 ) -> None:
     path = tmp_path / "disclosure.log"
-    log = loop.run_until_complete(DisclosureLog.open(AuditConfig(
-        enabled=True, path=path, fsync=policy)))
+    log = loop.run_until_complete(
+        DisclosureLog.open(AuditConfig(enabled=True, path=path, fsync=policy))
+    )
 
     async def burst() -> list[DisclosureRecord]:
         return list(await asyncio.gather(*(log.record(RELEASE) for _ in range(BURST))))
