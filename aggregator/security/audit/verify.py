@@ -68,9 +68,10 @@ class Intact:
     def summary(self) -> str:
         files = "1 file" if self.files == 1 else f"{self.files} files"
         span = f"seq {self.first_seq}..{self.head_seq}, " if self.records else ""
+        records = "1 record" if self.records == 1 else f"{self.records} records"
         text = (
-            f"ok: {self.records} records ({span}{files}) from {self.first_time} to "
-            f"{self.last_time}; log {self.log}; head {self.head_seq}:{self.head_hash}"
+            f"ok: {records} ({span}{files}) from {self.first_time} to {self.last_time}; "
+            f"log {self.log}; head {self.head_seq}:{self.head_hash}"
         )
         if self.continues is not None:
             text += (
