@@ -107,7 +107,7 @@ def serve_config(
     try:
         config = load_config(config_path)
         if config.audit.enabled and config.audit.path is not None:
-            probe_log_path(config.audit.path)  # fail closed before any port is bound
+            probe_log_path(config.audit.path, workers=workers)  # fail closed before binding
         check_startup(config)
     except (ConfigError, RegistryError, SupergraphError, DisclosureLogError) as exc:
         print(f"aggregator: error: {exc}", file=sys.stderr)

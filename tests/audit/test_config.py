@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from aggregator.config import AuditConfig, ConfigError, FsyncPolicy, load_config
-from aggregator.security.audit import DisclosureLog
+from aggregator.security.audit import DisclosureLog, DisclosureLogOpenError
 from tests.audit.support import AGGREGATOR, config, write_log
 
 SUBGRAPHS = """
@@ -107,7 +107,7 @@ def test_mistakes_name_the_line_and_key(tmp_path: Path, audit: str, message: str
     assert message in error(tmp_path, audit)
 
 
-async def serve(config_file: Path) -> tuple[int, str]:
+async def serve(config_file: Path, *extra: str) -> tuple[int, str]:
     proc = await asyncio.create_subprocess_exec(
         AGGREGATOR,
         "serve",
@@ -115,6 +115,7 @@ async def serve(config_file: Path) -> tuple[int, str]:
         str(config_file),
         "--port",
         "0",
+        *extra,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
@@ -164,3 +165,17 @@ async def test_serve_refuses_a_log_in_use_or_with_a_torn_tail(tmp_path: Path) ->
     assert err.count("\n") == 1
     assert "the last line is incomplete" in err
     assert "aggregator audit verify" in err
+
+
+async def test_serve_with_several_workers_needs_a_file_per_process(tmp_path: Path) -> None:
+    code, err = await serve(config_file(tmp_path, tmp_path / "d.log"), "--workers", "2")
+    assert code == 2
+    assert err.count("\n") == 1
+    assert "with 2 worker processes, audit.path needs {pid}" in err
+
+
+async def test_a_path_built_in_code_with_an_unknown_placeholder_fails_closed(
+    tmp_path: Path,
+) -> None:
+    with pytest.raises(DisclosureLogOpenError, match=r"only \{pid\} and \{host\}"):
+        await DisclosureLog.open(config(tmp_path / "d-{user}.log"))

@@ -60,12 +60,17 @@ def expand_path(template: Path, *, pid: int | None = None, host: str | None = No
     text = str(template)
     if "{" not in text:
         return template
-    return Path(
-        text.format(
-            pid=os.getpid() if pid is None else pid,
-            host=socket.gethostname() if host is None else host,
+    try:
+        return Path(
+            text.format(
+                pid=os.getpid() if pid is None else pid,
+                host=socket.gethostname() if host is None else host,
+            )
         )
-    )
+    except (KeyError, IndexError, ValueError) as exc:
+        raise DisclosureLogOpenError(
+            f"disclosure log path {text}: only {{pid}} and {{host}} may be filled in ({exc!r})"
+        ) from None
 
 
 def open_log_file(path: Path) -> tuple[int, ChainHead | None]:
@@ -87,12 +92,18 @@ def open_log_file(path: Path) -> tuple[int, ChainHead | None]:
     return fd, head
 
 
-def probe_log_path(template: Path) -> None:
+def probe_log_path(template: Path, *, workers: int = 1) -> None:
     """Start-up check in the parent process: the log can be opened, or would be creatable.
 
     Creates nothing that stays behind (with ``{pid}`` the parent's file would never be
     used), but an existing file is opened, locked and its tail checked, as a worker would.
+    Several worker processes need ``{pid}`` in the path, or all but one would be refused.
     """
+    if workers > 1 and "{pid}" not in str(template):
+        raise DisclosureLogOpenError(
+            f"disclosure log {template}: with {workers} worker processes, audit.path needs "
+            "{pid} (each process writes its own file)"
+        )
     path = expand_path(template)
     if path.exists():
         fd, _ = open_log_file(path)
