@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
@@ -358,7 +358,7 @@ def _expect_keys(value: Mapping[str, Any], keys: tuple[str, ...]) -> None:
         raise ValueError(f"unexpected field '{extra[0]}'")
 
 
-def _expect(value: Mapping[str, Any], key: str, check: Any, what: str) -> None:
+def _expect(value: Mapping[str, Any], key: str, check: Callable[[Any], bool], what: str) -> None:
     if not check(value[key]):
         raise ValueError(f"field '{key}' must be {what}, got {value[key]!r}")
 
