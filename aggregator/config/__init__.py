@@ -1,5 +1,13 @@
 """Gateway configuration: the ``aggregator.yaml`` model, its loader and TLS helper."""
 
+from aggregator.config.auth_model import (
+    AuthConfig,
+    HeaderRule,
+    HeaderRules,
+    InternalTokenConfig,
+    IssuerConfig,
+    JwksCacheConfig,
+)
 from aggregator.config.errors import ConfigError
 from aggregator.config.loader import load_config, parse_config
 from aggregator.config.model import (
@@ -13,6 +21,12 @@ from aggregator.config.model import (
 from aggregator.config.tls import ssl_context
 
 __all__ = [
+    "AuthConfig",
+    "HeaderRule",
+    "HeaderRules",
+    "InternalTokenConfig",
+    "IssuerConfig",
+    "JwksCacheConfig",
     "ConfigError",
     "ExampleOperation",
     "GatewayConfig",

@@ -18,7 +18,10 @@ from pathlib import Path
 
 import yaml
 
+from aggregator.config.auth import read_auth
+from aggregator.config.auth_model import HeaderRules
 from aggregator.config.errors import ConfigError
+from aggregator.config.headers import read_header_rules
 from aggregator.config.model import (
     ExampleOperation,
     GatewayConfig,
@@ -32,7 +35,8 @@ from aggregator.config.nodes import NodeReader
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
-_TOP_KEYS = ("server", "subgraphs", "supergraph_file", "poll_interval_s", "example_operations")
+_TOP_KEYS = ("server", "subgraphs", "supergraph_file", "poll_interval_s", "example_operations",
+             "auth", "headers")
 _SERVER_KEYS = ("host", "port", "graphiql", "expose_query_plans",
                 "max_body_bytes", "propagate_headers", "cors_origins", "redis_url")
 _ORIGIN = re.compile(r"^https?://[^/\s]+$")
@@ -96,9 +100,16 @@ class _Reader(NodeReader):
                              lambda n: self.positive(n, "poll_interval_s"), None)
         examples: tuple[ExampleOperation, ...] = self.optional(
             top, "example_operations", self.examples, ())
+        auth = self.optional(top, "auth", lambda n: read_auth(self, n), None)
+        headers = self.optional(top, "headers", lambda n: read_header_rules(
+            self, n, self.env,
+            configured={s.name: s.headers for s in subgraphs} if subgraphs else None,
+            has_auth=auth is not None,
+            has_internal_tokens=auth is not None and auth.internal_tokens is not None,
+        ), HeaderRules())
         return GatewayConfig(path=self.file, server=server, subgraphs=subgraphs,
                              supergraph_file=supergraph, poll_interval_s=poll,
-                             example_operations=examples)
+                             example_operations=examples, auth=auth, headers=headers)
 
     def server(self, node: yaml.Node) -> ServerConfig:
         f = self.mapping(node, "server", _SERVER_KEYS)

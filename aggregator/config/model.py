@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from aggregator.config.auth_model import AuthConfig, HeaderRules
+
 
 class SdlSource(StrEnum):
     """Where a subgraph's SDL comes from."""
@@ -98,6 +100,10 @@ class GatewayConfig:
     supergraph_file: Path | None = None
     poll_interval_s: float | None = None
     example_operations: tuple[ExampleOperation, ...] = ()
+    # who may call (None: no authentication, every caller is anonymous)
+    auth: AuthConfig | None = None
+    # which request headers each subgraph receives (docs/security.md)
+    headers: HeaderRules = field(default_factory=HeaderRules)
 
     def subgraph(self, name: str) -> SubgraphConfig:
         for sub in self.subgraphs:
