@@ -22,14 +22,14 @@ from aggregator.config.tls import ssl_context
 
 __all__ = [
     "AuthConfig",
+    "ConfigError",
+    "ExampleOperation",
+    "GatewayConfig",
     "HeaderRule",
     "HeaderRules",
     "InternalTokenConfig",
     "IssuerConfig",
     "JwksCacheConfig",
-    "ConfigError",
-    "ExampleOperation",
-    "GatewayConfig",
     "SdlSource",
     "ServerConfig",
     "SubgraphConfig",

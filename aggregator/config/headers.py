@@ -65,9 +65,14 @@ def read_header_rules(
 
 
 class _HeadersReader:
-    def __init__(self, reader: NodeReader, env: Mapping[str, str],
-                 configured: Mapping[str, Mapping[str, str]] | None,
-                 has_auth: bool, has_internal_tokens: bool) -> None:
+    def __init__(
+        self,
+        reader: NodeReader,
+        env: Mapping[str, str],
+        configured: Mapping[str, Mapping[str, str]] | None,
+        has_auth: bool,
+        has_internal_tokens: bool,
+    ) -> None:
         self.r = reader
         self.env = env
         self.configured = configured
@@ -83,7 +88,8 @@ class _HeadersReader:
         origins: dict[str, Origin] = {}
         if "subgraphs" in f:
             for name, (key_node, value) in r.mapping_any(
-                    f["subgraphs"][1], "headers.subgraphs").items():
+                f["subgraphs"][1], "headers.subgraphs"
+            ).items():
                 key = f"headers.subgraphs.{name}"
                 if self.configured is not None and name not in self.configured:
                     hint = difflib.get_close_matches(name, list(self.configured), n=1)
@@ -94,8 +100,10 @@ class _HeadersReader:
         return HeaderRules(all=common, subgraphs=per, subgraph_origins=origins)
 
     def rule_list(self, node: yaml.Node, key: str, subgraph: str | None) -> tuple[HeaderRule, ...]:
-        return tuple(self.rule(item, f"{key}[{i}]", subgraph)
-                     for i, item in enumerate(self.r.items(node, key)))
+        return tuple(
+            self.rule(item, f"{key}[{i}]", subgraph)
+            for i, item in enumerate(self.r.items(node, key))
+        )
 
     def name(self, node: yaml.Node, key: str) -> str:
         name = self.r.string(node, key)
@@ -103,8 +111,12 @@ class _HeadersReader:
             raise self.r.error(node, key, "not a valid HTTP header name")
         lowered = name.lower()
         if lowered in RESERVED_HEADERS:
-            raise self.r.error(node, key, f"'{lowered}' is set by the gateway's HTTP client "
-                               "or tracer; rules cannot change it")
+            raise self.r.error(
+                node,
+                key,
+                f"'{lowered}' is set by the gateway's HTTP client "
+                "or tracer; rules cannot change it",
+            )
         return lowered
 
     def rule(self, node: yaml.Node, key: str, subgraph: str | None) -> HeaderRule:
@@ -121,8 +133,9 @@ class _HeadersReader:
         f = r.mapping(node, key, (kind, *_MODIFIERS[kind]))
         where = f"{key}.{kind}"
         origin = origin_of(r, node, key)
-        override = r.optional(f, "override", lambda n: r.scalar(
-            n, f"{key}.override", bool, "true or false"), False)
+        override = r.optional(
+            f, "override", lambda n: r.scalar(n, f"{key}.override", bool, "true or false"), False
+        )
         rule: HeaderRule
         if kind in ("forward", "rename"):
             target = None
@@ -137,32 +150,42 @@ class _HeadersReader:
             rule = RemoveHeader(self.name(f[kind][1], where), origin)
         else:
             if not self.has_internal_tokens:
-                raise r.error(f[kind][0], where, "needs auth.internal_tokens (the gateway's "
-                              "signing key)")
+                raise r.error(
+                    f[kind][0], where, "needs auth.internal_tokens (the gateway's signing key)"
+                )
             audience = r.optional(f, "audience", lambda n: r.string(n, f"{key}.audience"), None)
             rule = InternalTokenHeader(self.name(f[kind][1], where), audience, override, origin)
         self.check_configured(rule, subgraph, f[kind][0], where)
         return rule
 
-    def insert(self, f: dict[str, tuple[yaml.Node, yaml.Node]], key: str, override: bool,
-               origin: Origin) -> InsertHeader:
+    def insert(
+        self, f: dict[str, tuple[yaml.Node, yaml.Node]], key: str, override: bool, origin: Origin
+    ) -> InsertHeader:
         r = self.r
         if ("claim" in f) == ("value" in f):
             raise r.error(f["insert"][0], key, "give exactly one of 'claim' and 'value'")
         name = self.name(f["insert"][1], f"{key}.insert")
         if "claim" in f:
             if not self.has_auth:
-                raise r.error(f["claim"][0], f"{key}.claim",
-                              "claims come from validated tokens: configure 'auth' first")
-            return InsertHeader(name, claim=r.string(f["claim"][1], f"{key}.claim"),
-                                override=override, origin=origin)
+                raise r.error(
+                    f["claim"][0],
+                    f"{key}.claim",
+                    "claims come from validated tokens: configure 'auth' first",
+                )
+            return InsertHeader(
+                name,
+                claim=r.string(f["claim"][1], f"{key}.claim"),
+                override=override,
+                origin=origin,
+            )
         value_node = f["value"][1]
         raw = r.scalar(value_node, f"{key}.value", str, "a string")
 
         def expand(match: re.Match[str]) -> str:
             if match.group(1) not in self.env:
-                raise r.error(value_node, f"{key}.value",
-                              f"environment variable {match.group(1)} is not set")
+                raise r.error(
+                    value_node, f"{key}.value", f"environment variable {match.group(1)} is not set"
+                )
             return self.env[match.group(1)]
 
         value = _ENV.sub(expand, raw)
@@ -170,15 +193,18 @@ class _HeadersReader:
             raise r.error(value_node, f"{key}.value", "header values must be printable ASCII")
         return InsertHeader(name, value=value, override=override, origin=origin)
 
-    def check_configured(self, rule: HeaderRule, subgraph: str | None, node: yaml.Node,
-                         where: str) -> None:
+    def check_configured(
+        self, rule: HeaderRule, subgraph: str | None, node: yaml.Node, where: str
+    ) -> None:
         """A subgraph's own rule may not silently lose to (or replace) its configured header."""
         if subgraph is None or self.configured is None or isinstance(rule, RemoveHeader):
             return
         configured = {name.lower() for name in self.configured.get(subgraph, {})}
         if rule.target in configured and not rule.override:
             raise self.r.error(
-                node, where,
+                node,
+                where,
                 f"subgraph '{subgraph}' already sends '{rule.target}' (its 'headers:'); add "
                 "'override: true' to send this rule's value instead (and no "
-                f"'{rule.target}' at all when the rule has none), or drop one of the two")
+                f"'{rule.target}' at all when the rule has none), or drop one of the two",
+            )

@@ -96,29 +96,47 @@ def dev_token(
         payload["purpose"] = purpose
     payload.update(claims or {})
     key = load_private_key(DEV_SIGNING_KEY)
-    return jwt.encode(payload, key, algorithm=DEV_ALGORITHM,
-                      headers={"kid": DEV_KID, "typ": "JWT"})
+    return jwt.encode(payload, key, algorithm=DEV_ALGORITHM, headers={"kid": DEV_KID, "typ": "JWT"})
 
 
 def add_token_command(commands: Any) -> None:
     tool = commands.add_parser(
-        "token", help="print a DEVELOPMENT token signed with the demo's key (never for production)")
+        "token", help="print a DEVELOPMENT token signed with the demo's key (never for production)"
+    )
     tool.add_argument("--subject", help="the caller (sub claim); required")
     tool.add_argument("--agency", help="the caller's agency (agency claim)")
-    tool.add_argument("--scope", action="append", default=[], metavar="SCOPE",
-                      help="a granted scope; repeat for several (e.g. --scope tax:read)")
+    tool.add_argument(
+        "--scope",
+        action="append",
+        default=[],
+        metavar="SCOPE",
+        help="a granted scope; repeat for several (e.g. --scope tax:read)",
+    )
     tool.add_argument("--purpose", help="declared purpose of use (purpose claim)")
-    tool.add_argument("--ttl", type=int, default=3600, metavar="SECONDS",
-                      help="lifetime in seconds (default 3600)")
-    tool.add_argument("--print-config", action="store_true",
-                      help="print the auth: config section that trusts these tokens instead")
+    tool.add_argument(
+        "--ttl",
+        type=int,
+        default=3600,
+        metavar="SECONDS",
+        help="lifetime in seconds (default 3600)",
+    )
+    tool.add_argument(
+        "--print-config",
+        action="store_true",
+        help="print the auth: config section that trusts these tokens instead",
+    )
     tool.set_defaults(func=token_command)
 
 
 def token_command(args: argparse.Namespace) -> int:
     if args.print_config:
         text = DEV_AUTH_SNIPPET.read_text(encoding="utf-8")
-        sys.stdout.write(text.replace("keys: [dev-only-jwks.json]", f"keys: [{DEV_JWKS}]"))
+        sys.stdout.write(
+            text.replace(
+                "keys: [dev-only-jwks.json]  # the public half; resolved next to this file",
+                f"keys: [{DEV_JWKS}]  # the public half",
+            )
+        )
         return 0
     if not args.subject:
         print("aggregator: error: token needs --subject", file=sys.stderr)
@@ -128,9 +146,17 @@ def token_command(args: argparse.Namespace) -> int:
         return 2
     for scope in args.scope:
         if not scope or any(c.isspace() for c in scope):
-            print(f"aggregator: error: --scope {scope!r}: one scope, without spaces",
-                  file=sys.stderr)
+            print(
+                f"aggregator: error: --scope {scope!r}: one scope, without spaces", file=sys.stderr
+            )
             return 2
-    print(dev_token(args.subject, agency=args.agency, scopes=args.scope,
-                    purpose=args.purpose, ttl_s=args.ttl))
+    print(
+        dev_token(
+            args.subject,
+            agency=args.agency,
+            scopes=args.scope,
+            purpose=args.purpose,
+            ttl_s=args.ttl,
+        )
+    )
     return 0

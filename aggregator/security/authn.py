@@ -36,14 +36,21 @@ __all__ = ["JwtAuthenticator", "build_authenticator"]
 class JwtAuthenticator:
     """Implements :class:`aggregator.security.Authenticator`; close it on shutdown."""
 
-    def __init__(self, config: AuthConfig, validators: dict[str, IssuerValidator],
-                 http: JsonGetter, *, wall_clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        config: AuthConfig,
+        validators: dict[str, IssuerValidator],
+        http: JsonGetter,
+        *,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
         self.config = config
         self.validators = validators
         self.http = http
         self.tokens = TokenCache(config.token_cache_size, clock=wall_clock)
-        self._purpose_header = (config.purpose_header.encode("latin-1")
-                                if config.purpose_header else None)
+        self._purpose_header = (
+            config.purpose_header.encode("latin-1") if config.purpose_header else None
+        )
 
     async def authenticate(self, headers: Sequence[tuple[bytes, bytes]]) -> Identity | None:
         try:
@@ -96,7 +103,8 @@ def _static_keys(issuer: IssuerConfig) -> KeySet:
             reasons = "; ".join(keys.skipped)
             raise key_file.origin.error(
                 f"{key_file.path.name} holds no key usable with the issuer's algorithms "
-                f"({', '.join(issuer.algorithms)}): {reasons}")
+                f"({', '.join(issuer.algorithms)}): {reasons}"
+            )
         jwks.extend(found)
     keys = KeySet.from_jwks(jwks, issuer.algorithms)
     duplicate = [kid for kid in keys.by_kid if sum(j.get("kid") == kid for j in jwks) > 1]
@@ -138,9 +146,9 @@ def build_authenticator(
             else:  # the reader guarantees one key source; fail closed all the same
                 raise issuer.origin.error("no key source (jwks_url, discovery or keys)")
             source = RemoteKeySource(
-                issuer.issuer, locate, issuer.algorithms, cache, http, clock=clock)
+                issuer.issuer, locate, issuer.algorithms, cache, http, clock=clock
+            )
         validators[issuer.issuer] = IssuerValidator(issuer, source)
     if not validators:
         raise config.origin.error("no token issuer is configured")
     return JwtAuthenticator(config, validators, http, wall_clock=wall_clock)
-

@@ -38,16 +38,14 @@ def bearer_token(headers: Sequence[tuple[bytes, bytes]], *, max_bytes: int) -> s
         raise AuthenticationError(f"the token is larger than {max_bytes} bytes")
     scheme, _, token = value.decode("latin-1").strip().partition(" ")
     if scheme.lower() != "bearer":
-        raise AuthenticationError(
-            "only the Bearer scheme is accepted", error="invalid_request")
+        raise AuthenticationError("only the Bearer scheme is accepted", error="invalid_request")
     token = token.strip()
     if not token:
         raise AuthenticationError("Bearer without a token", error="invalid_request")
     if len(token) > max_bytes:
         raise AuthenticationError(f"the token is larger than {max_bytes} bytes")
     if not _B64TOKEN.fullmatch(token):
-        raise AuthenticationError(
-            "the token has characters outside the bearer token syntax")
+        raise AuthenticationError("the token has characters outside the bearer token syntax")
     if not _JWS.fullmatch(token):
         raise AuthenticationError("the token is not a signed JWT (three base64url parts)")
     return token

@@ -77,14 +77,16 @@ def declare_purpose(identity: Identity, declared: str, issuer: IssuerConfig) -> 
     among them; a token without the claim lets the caller declare any purpose.
     """
     if not _PURPOSE.fullmatch(declared):
-        raise AuthenticationError("the declared purpose of use is not a valid purpose name",
-                                  error="invalid_request")
+        raise AuthenticationError(
+            "the declared purpose of use is not a valid purpose name", error="invalid_request"
+        )
     allowed = identity.claims.get(issuer.purpose_claim) if issuer.purpose_claim else None
     if allowed is not None:
         permitted = _strings(allowed, str(issuer.purpose_claim), split=False)
         if declared not in permitted:
             raise AuthenticationError(
-                f"the token does not permit purpose of use '{declared}'", error="invalid_request")
+                f"the token does not permit purpose of use '{declared}'", error="invalid_request"
+            )
     if identity.purpose == declared:
         return identity
     return replace(identity, purpose=declared)

@@ -66,7 +66,10 @@ class AuthenticationError(Exception):
     def www_authenticate(self) -> str:
         value = f'Bearer realm="{self.realm}"'
         if self.error is not None:
-            description = self.message.replace("\\", "").replace('"', "'")
+            # RFC 6750 error_description: printable ASCII without '"' and '\\'
+            description = "".join(
+                c if c != '"' else "'" for c in self.message if " " <= c <= "~" and c != "\\"
+            )
             value += f', error="{self.error}", error_description="{description}"'
         return value
 

@@ -38,8 +38,9 @@ _CACHE_SIZE = 10_000
 
 
 class InternalTokenSigner:
-    def __init__(self, config: InternalTokenConfig, *,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, config: InternalTokenConfig, *, clock: Callable[[], float] = time.time
+    ) -> None:
         """Loads and checks the signing key; raises ConfigError naming the setting."""
         self.config = config
         self.clock = clock
@@ -53,12 +54,17 @@ class InternalTokenSigner:
             raise config.origin.error(
                 f"{config.key_file.name} holds a {kind} key, which cannot sign "
                 f"{config.algorithm} (RSA: RS*/PS*, P-256: ES256, P-384: ES384, "
-                "P-521: ES512, Ed25519: EdDSA)")
+                "P-521: ES512, Ed25519: EdDSA)"
+            )
         if isinstance(self._key, rsa.RSAPrivateKey) and self._key.key_size < MIN_RSA_BITS:
             raise config.origin.error(f"RSA signing keys need at least {MIN_RSA_BITS} bits")
         self.kid = config.kid or thumbprint(public)
-        self.public_jwk: dict[str, Any] = {**public, "kid": self.kid, "alg": config.algorithm,
-                                           "use": "sig"}
+        self.public_jwk: dict[str, Any] = {
+            **public,
+            "kid": self.kid,
+            "alg": config.algorithm,
+            "use": "sig",
+        }
         self._headers = {"kid": self.kid, "typ": "JWT"}
         self._margin = max(1.0, min(config.ttl_s * 0.25, 30.0))
         self._cache: dict[tuple[Identity, str], tuple[str, float]] = {}
@@ -101,7 +107,7 @@ class InternalTokenSigner:
         if identity.scopes:
             claims["scope"] = " ".join(sorted(identity.scopes))
         self.signed += 1
-        token = jwt.encode(claims, self._key, algorithm=self.config.algorithm,
-                           headers=self._headers)
+        token = jwt.encode(
+            claims, self._key, algorithm=self.config.algorithm, headers=self._headers
+        )
         return token, float(exp)
-

@@ -47,8 +47,9 @@ class KeySource(Protocol):
 
 
 def _no_key(issuer: str, kid: str | None, alg: str) -> AuthenticationError:
-    what = f"kid {kid!r}" if kid is not None else "no kid"
-    return AuthenticationError(f"no key of issuer {issuer} matches the token ({what}, alg {alg})")
+    # the kid is the caller's text: never echoed back
+    what = "its kid" if kid is not None else "no kid"
+    return AuthenticationError(f"no key of issuer {issuer} matches the token ({what}, {alg})")
 
 
 class StaticKeySource:
@@ -144,8 +145,7 @@ class RemoteKeySource:
             for reason in keys.skipped:
                 log.warning("issuer %s: ignoring %s", self.issuer, reason)
             if not len(keys):
-                raise KeyFetchError(f"{url} holds no key usable with "
-                                    f"{', '.join(self.algorithms)}")
+                raise KeyFetchError(f"{url} holds no key usable with {', '.join(self.algorithms)}")
         except KeyFetchError as exc:
             self.last_error = str(exc)
             stale = "keeping the previous keys" if self._keys is not None else "no keys yet"

@@ -43,10 +43,15 @@ _EC = {"P-256": "ES256", "P-384": "ES384", "P-521": "ES512"}
 _OKP = frozenset({"Ed25519", "Ed448"})
 MIN_RSA_BITS = 2048
 
-PublicKey = rsa.RSAPublicKey | ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey | \
-    ed448.Ed448PublicKey
-PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey | \
-    ed448.Ed448PrivateKey
+PublicKey = (
+    rsa.RSAPublicKey | ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey | ed448.Ed448PublicKey
+)
+PrivateKey = (
+    rsa.RSAPrivateKey
+    | ec.EllipticCurvePrivateKey
+    | ed25519.Ed25519PrivateKey
+    | ed448.Ed448PrivateKey
+)
 
 
 class KeySetError(ValueError):
@@ -68,8 +73,13 @@ def algorithms_for(jwk: Mapping[str, Any]) -> frozenset[str]:
 
 def public_jwk(key: PublicKey | PrivateKey) -> dict[str, Any]:
     """The public JWK of a key object (a private key gives its public half)."""
-    if isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey |
-                  ed25519.Ed25519PrivateKey | ed448.Ed448PrivateKey):
+    if isinstance(
+        key,
+        rsa.RSAPrivateKey
+        | ec.EllipticCurvePrivateKey
+        | ed25519.Ed25519PrivateKey
+        | ed448.Ed448PrivateKey,
+    ):
         key = key.public_key()
     if isinstance(key, rsa.RSAPublicKey):
         return dict(RSAAlgorithm.to_jwk(key, as_dict=True))
@@ -84,8 +94,9 @@ def thumbprint(jwk: Mapping[str, Any]) -> str:
     required = members.get(str(jwk.get("kty")))
     if required is None:
         raise KeySetError(f"no thumbprint for key type {jwk.get('kty')!r}")
-    canonical = json.dumps({name: jwk[name] for name in required}, separators=(",", ":"),
-                           sort_keys=True)
+    canonical = json.dumps(
+        {name: jwk[name] for name in required}, separators=(",", ":"), sort_keys=True
+    )
     digest = hashlib.sha256(canonical.encode()).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
@@ -119,8 +130,9 @@ def load_key_file(path: Path, kid: str | None = None) -> list[dict[str, Any]]:
         raise KeySetError(f"{path.name} holds no keys")
     if kid is not None:
         if len(jwks) != 1:
-            raise KeySetError(f"'kid' applies to a file holding one key; {path.name} has "
-                              f"{len(jwks)}")
+            raise KeySetError(
+                f"'kid' applies to a file holding one key; {path.name} has {len(jwks)}"
+            )
         jwks[0]["kid"] = kid
     return jwks
 
@@ -149,8 +161,10 @@ def load_private_key(path: Path) -> PrivateKey:
     try:
         key = serialization.load_pem_private_key(data, password=None)
     except TypeError as exc:
-        raise KeySetError(f"{path.name} is encrypted; give an unencrypted PEM private key "
-                          "(protect it with file permissions or a secret store)") from exc
+        raise KeySetError(
+            f"{path.name} is encrypted; give an unencrypted PEM private key "
+            "(protect it with file permissions or a secret store)"
+        ) from exc
     except ValueError as exc:
         raise KeySetError(f"{path.name} is not a readable PEM private key") from exc
     if not isinstance(key, PrivateKey):

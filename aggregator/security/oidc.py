@@ -41,8 +41,14 @@ def _loopback(host: str) -> bool:
 class DiscoveredJwksUrl:
     """Awaitable provider of the issuer's current ``jwks_uri``."""
 
-    def __init__(self, issuer: str, http: JsonGetter, cache: JwksCacheConfig, *,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        issuer: str,
+        http: JsonGetter,
+        cache: JwksCacheConfig,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.issuer = issuer
         self.http = http
         self.cache = cache
@@ -74,12 +80,14 @@ class DiscoveredJwksUrl:
             raise KeyFetchError(f"{where} is not a JSON object")
         if document.get("issuer") != self.issuer:
             raise KeyFetchError(
-                f"{where} names issuer {document.get('issuer')!r}, not {self.issuer!r}")
+                f"{where} names issuer {document.get('issuer')!r}, not {self.issuer!r}"
+            )
         url = document.get("jwks_uri")
         if not isinstance(url, str):
             raise KeyFetchError(f"{where} has no jwks_uri")
         parts = urlsplit(url)
-        if not (parts.scheme == "https" or (parts.scheme == "http"
-                                            and _loopback(parts.hostname or ""))):
+        if not (
+            parts.scheme == "https" or (parts.scheme == "http" and _loopback(parts.hostname or ""))
+        ):
             raise KeyFetchError(f"{where}: jwks_uri {url!r} is not https")
         return url, max_age

@@ -61,8 +61,7 @@ class _Plan:
 def _claim_value(identity: Identity, claim: str) -> str | None:
     value: object
     if claim in IDENTITY_FIELDS:
-        value = " ".join(sorted(identity.scopes)) if claim == "scopes" else getattr(
-            identity, claim)
+        value = " ".join(sorted(identity.scopes)) if claim == "scopes" else getattr(identity, claim)
     else:
         value = identity.claims.get(claim)
     if isinstance(value, bool):
@@ -79,8 +78,9 @@ def _claim_value(identity: Identity, claim: str) -> str | None:
 
 
 class HeaderPropagation:
-    def __init__(self, plans: Mapping[str, _Plan], default: _Plan,
-                 signer: InternalTokenSigner | None = None) -> None:
+    def __init__(
+        self, plans: Mapping[str, _Plan], default: _Plan, signer: InternalTokenSigner | None = None
+    ) -> None:
         self.plans = dict(plans)
         self.default = default
         self.signer = signer
@@ -119,8 +119,9 @@ class HeaderPropagation:
         }
         return cls(plans, _plan("", {}, shared, ()), signer)
 
-    def for_request(self, headers: Mapping[str, str] | None,
-                    identity: Identity | None) -> SubgraphHeaders:
+    def for_request(
+        self, headers: Mapping[str, str] | None, identity: Identity | None
+    ) -> SubgraphHeaders:
         """Headers for each subgraph of one request, computed on first use."""
         memo: dict[str, dict[str, str]] = {}
         client: Mapping[str, str] = headers or {}
@@ -134,8 +135,9 @@ class HeaderPropagation:
 
         return lookup
 
-    def _compute(self, plan: _Plan, subgraph: str, client: Mapping[str, str],
-                 identity: Identity | None) -> dict[str, str]:
+    def _compute(
+        self, plan: _Plan, subgraph: str, client: Mapping[str, str], identity: Identity | None
+    ) -> dict[str, str]:
         out = dict(plan.static)
         if not plan.rules:
             return out
@@ -159,21 +161,27 @@ class HeaderPropagation:
                 case InternalTokenHeader():
                     if identity is not None and self.signer is not None:
                         token = self.signer.token_for(identity, rule.audience or subgraph)
-                        out[rule.name] = (f"Bearer {token}" if rule.name == "authorization"
-                                          else token)
+                        out[rule.name] = (
+                            f"Bearer {token}" if rule.name == "authorization" else token
+                        )
         return out
 
 
-def _plan(name: str, configured: Mapping[str, str], shared: tuple[HeaderRule, ...],
-          own: tuple[HeaderRule, ...]) -> _Plan:
+def _plan(
+    name: str,
+    configured: Mapping[str, str],
+    shared: tuple[HeaderRule, ...],
+    own: tuple[HeaderRule, ...],
+) -> _Plan:
     static = {k.lower(): v for k, v in configured.items()}
     effective: list[HeaderRule] = []
     for rule in shared:
         target = rule.target
         if target in static and not isinstance(rule, RemoveHeader):
             if not getattr(rule, "override", False):
-                log.info("subgraph %s: its configured '%s' header wins over a shared rule",
-                         name, target)
+                log.info(
+                    "subgraph %s: its configured '%s' header wins over a shared rule", name, target
+                )
                 continue
             del static[target]
         effective.append(rule)
@@ -183,7 +191,8 @@ def _plan(name: str, configured: Mapping[str, str], shared: tuple[HeaderRule, ..
             if not getattr(rule, "override", False):
                 raise rule.origin.error(
                     f"subgraph '{name}' already sends '{target}' (its 'headers:'); add "
-                    "'override: true' to send this rule's value instead, or drop one of the two")
+                    "'override: true' to send this rule's value instead, or drop one of the two"
+                )
             del static[target]
         effective.append(rule)
     reads_client = any(isinstance(r, ForwardHeader) for r in effective)

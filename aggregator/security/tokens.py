@@ -63,7 +63,7 @@ class IssuerValidator:
             raise AuthenticationError("the token has critical header extensions ('crit')")
         alg = header.get("alg")
         if not isinstance(alg, str) or alg not in config.algorithms:
-            raise AuthenticationError(f"algorithm {alg!r} is not accepted for this issuer")
+            raise AuthenticationError("the token's algorithm is not accepted for this issuer")
         kid = header.get("kid")
         if kid is not None and (not isinstance(kid, str) or not kid or len(kid) > _MAX_KID):
             raise AuthenticationError("the token's kid is not a short string")
