@@ -212,7 +212,10 @@ class GatewayApp:
         except AuthenticationError as exc:
             status, body, headers = refusal(exc)
             await _respond(send, status, body, "application/json", headers)
-            return False, None
+        except Exception:  # fail closed: a bug in authentication never serves the request
+            log.exception("unexpected error while authenticating a request")
+            await self.error(send, 500, "internal server error", ErrorCode.INTERNAL_SERVER_ERROR)
+        return False, None
 
     async def graphql(self, scope: Scope, receive: Receive, send: Send, method: str) -> None:
         headers = _headers(scope)

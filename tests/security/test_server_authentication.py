@@ -168,3 +168,16 @@ async def test_valid_tokens_are_validated_once_until_they_expire() -> None:
         stack.authenticator.tokens.clock = lambda: time.time() + 2
         assert (await stack.post(short))[0] == 200  # within the 30 s leeway: validated again
         assert calls == 3
+
+
+async def test_a_failing_authenticator_fails_closed() -> None:
+    async with auth_stack() as stack:
+
+        async def broken(headers: object) -> Identity | None:
+            raise RuntimeError("bug")
+
+        stack.authenticator.authenticate = broken  # type: ignore[assignment,method-assign]
+        status, body, _ = await stack.post(stack.idp.token())
+        assert status == 500
+        assert body["errors"][0]["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+        assert stack.reached_subgraph() == 0
