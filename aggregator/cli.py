@@ -93,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     plan.set_defaults(func=cmd_plan)
 
     _add_demo(sub)
+    _add_token(sub)
     _add_import_openapi(sub)
     register_config_commands(sub)
     register_audit_commands(sub)
@@ -114,6 +115,12 @@ def _run_demo(args: argparse.Namespace) -> int:
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run_demo(args.host, args.port))
     return 0
+
+
+def _add_token(commands: Any) -> None:
+    from aggregator.demo.auth import add_token_command
+
+    add_token_command(commands)
 
 
 def _add_import_openapi(commands: Any) -> None:

@@ -26,6 +26,7 @@ from aggregator.operation import DocumentCache, OperationInfo, RequestError, loc
 from aggregator.planning import PlannedOperation, PlanningError, QueryPlan, plan_operation
 from aggregator.planning.normalize import OperationTooComplex
 from aggregator.security.identity import Identity
+from aggregator.security.propagation import HeaderPropagation
 from aggregator.supergraph import Supergraph, load
 from aggregator.transport.base import Subgraph
 from aggregator.transport.http import HttpSubgraph, HttpSubgraphOptions
@@ -44,6 +45,8 @@ class GatewayOptions:
     subgraph_headers: Mapping[str, str] | None = None
     # request headers copied to every subgraph request (lower-case names)
     propagate_headers: tuple[str, ...] = ()
+    # per-subgraph header rules and internal tokens (None: just propagate_headers)
+    headers: HeaderPropagation | None = None
     # custom progressive @override labels to treat as active (percent(x) labels draw per request)
     override_labels: frozenset[str] = frozenset()
 
@@ -79,6 +82,9 @@ class Gateway:
         self._random = random.Random()
         self.documents = DocumentCache(
             supergraph.api_schema, self.options.document_cache_size, self.options.max_tokens
+        )
+        self.headers = self.options.headers or HeaderPropagation.from_names(
+            self.options.propagate_headers
         )
 
     @classmethod
@@ -186,7 +192,7 @@ class Gateway:
         """
         compiled = self.compiled(prepared.info, prepared.variables)
         planned = compiled.planned
-        forwarded = self._forwarded_headers(headers)
+        forwarded = self.headers.for_request(headers, identity)
         with tracer.start_as_current_span(
             SPAN_EXECUTE,
             # continue the client's trace only when it sent one (extract costs on every call)
@@ -240,11 +246,6 @@ class Gateway:
             return await self.run(prepared, headers, identity)
         except RequestError as exc:
             return {"errors": exc.errors}
-
-    def _forwarded_headers(self, headers: Mapping[str, str] | None) -> dict[str, str]:
-        if not headers or not self.options.propagate_headers:
-            return {}
-        return {name: headers[name] for name in self.options.propagate_headers if name in headers}
 
     def _introspect(
         self, prepared: Prepared, planned: PlannedOperation

@@ -4,6 +4,8 @@ Used by ``bench/run --workers N`` only when ``aggregator serve`` has no
 ``--workers`` option: every uvicorn worker process calls this factory and
 builds its own gateway from the supergraph and subgraph URLs in the environment
 (``BENCH_SUPERGRAPH``: a file; ``BENCH_SUBGRAPH_URLS``: JSON name -> URL).
+Also the ``aggregator-token`` leg (``BENCH_AUTH=dev``): the same app with
+authentication on, trusting the demo's development key, anonymous refused.
 """
 
 from __future__ import annotations
@@ -21,4 +23,9 @@ def create_app() -> Any:
     create: Any = importlib.import_module("aggregator.server.app").create_app
     sdl = Path(os.environ["BENCH_SUPERGRAPH"]).read_text()
     urls = orjson.loads(os.environ["BENCH_SUBGRAPH_URLS"])
-    return create(gateway_cls.from_supergraph_sdl(sdl, subgraph_urls=urls))
+    gateway = gateway_cls.from_supergraph_sdl(sdl, subgraph_urls=urls)
+    if os.environ.get("BENCH_AUTH") != "dev":
+        return create(gateway)
+    options: Any = importlib.import_module("aggregator.server.app").ServerOptions
+    demo: Any = importlib.import_module("aggregator.demo.auth")
+    return create(gateway, options(authenticator=demo.demo_authenticator(anonymous=False)))

@@ -61,7 +61,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=1, help="wrk threads (load generator)")
     parser.add_argument("--rounds", type=int, default=2, help="times each gateway is measured")
     parser.add_argument("--gateways", default="aggregator,apollo,hive",
-                        help="comma list of aggregator, apollo, hive")
+                        help="comma list of aggregator, aggregator-token (valid bearer token "
+                             "on every request), apollo, hive")
     parser.add_argument("--workers", default="1",
                         help="comma list of aggregator uvicorn worker counts, e.g. 1,2")
     parser.add_argument("--subgraph-duration", type=int, default=5,
@@ -82,10 +83,12 @@ class Run:
         self.subgraphs = SubgraphProcess(workdir / "subgraphs.log")
         self.supergraph = self.subgraphs.write_supergraph(workdir / "supergraph.graphql")
 
-    def load(self, url: str, accept: Path, seconds: int) -> LoadResult:
+    def load(self, url: str, accept: Path, seconds: int,
+             headers: dict[str, str] | None = None) -> LoadResult:
         return run_wrk(url, request_file=self.request_file, accept_file=accept,
                        duration_s=seconds, connections=self.args.connections,
-                       threads=self.args.threads)
+                       threads=self.args.threads,
+                       authorization=(headers or {}).get("Authorization"))
 
     def subgraph_alone(self) -> dict[str, Any]:
         """Throughput of the reviews subgraph alone, on the same load generator settings."""
@@ -114,18 +117,19 @@ class Run:
         try:
             process.wait_http(base + spec.ready_path)
             accept = self.workdir / f"{name}-accept.bin"
-            validated_bodies(url, 1)  # first request may plan and connect
+            headers = spec.request_headers
+            validated_bodies(url, 1, headers)  # first request may plan and connect
             self.subgraphs.reset()
-            write_accept_file(accept, validated_bodies(url, VALIDATION_REQUESTS))
+            write_accept_file(accept, validated_bodies(url, VALIDATION_REQUESTS, headers))
             leg.sequential_subgraph_requests = self.subgraphs.counts()
             if self.args.warmup:
-                self.load(url, accept, self.args.warmup)
+                self.load(url, accept, self.args.warmup, headers)
             process.check_alive()
             self.subgraphs.reset()
             cpu_before = tree_cpu_seconds(process.pid)
             sub_cpu_before = tree_cpu_seconds(self.subgraphs.process.pid)
             with PeakRssSampler(process.pid).running() as sampler:
-                leg.load = self.load(url, accept, self.args.duration)
+                leg.load = self.load(url, accept, self.args.duration, headers)
             leg.cpu_seconds = tree_cpu_seconds(process.pid) - cpu_before
             leg.subgraph_cpu_seconds = tree_cpu_seconds(self.subgraphs.process.pid) - sub_cpu_before
             leg.peak_rss = sampler.peak
@@ -142,12 +146,11 @@ class Run:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    if not (NODE_MODULES / ".bin" / "hive-gateway").exists():
+    kinds = [g.strip() for g in args.gateways.split(",") if g.strip()]
+    node = {"apollo", "hive"} & set(kinds)
+    if node and not (NODE_MODULES / ".bin" / "hive-gateway").exists():
         raise SystemExit("bench/node_modules is missing: run `npm ci --prefix bench` first")
-    variants = gateway_variants(
-        [g.strip() for g in args.gateways.split(",") if g.strip()],
-        [int(w) for w in args.workers.split(",")],
-    )
+    variants = gateway_variants(kinds, [int(w) for w in args.workers.split(",")])
     args.out.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     workdir = Path(tempfile.mkdtemp(prefix=f"run-{stamp}-", dir=args.out))

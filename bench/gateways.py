@@ -3,7 +3,9 @@
 Node gateways run as one process each (Apollo Gateway on @apollo/server's
 standalone server; Hive Gateway's CLI with ``--fork 1 --jit`` as in the public
 benchmark's run script). aggregator runs through its own CLI, with 1 or N
-uvicorn workers.
+uvicorn workers. ``aggregator-token`` is aggregator with authentication on
+(trusting the demo's development key) and a valid bearer token on every
+request: issue 9 asks it to keep at least 90% of plain aggregator's req/s.
 """
 
 from __future__ import annotations
@@ -34,24 +36,42 @@ class GatewaySpec:
         return self.kind if self.workers == 1 else f"{self.kind} ({self.workers} workers)"
 
     @property
+    def request_headers(self) -> dict[str, str]:
+        """Extra headers of every benchmark request (a valid token for aggregator-token)."""
+        if self.kind != "aggregator-token":
+            return {}
+        return {"Authorization": "Bearer " + _bench_token()}
+
+    @property
     def graphql_path(self) -> str:
         return "/" if self.kind == "apollo" else "/graphql"
 
     @property
     def ready_path(self) -> str:
-        return {"aggregator": "/health", "apollo": "/", "hive": "/healthcheck"}[self.kind]
+        return {"aggregator": "/health", "aggregator-token": "/health", "apollo": "/",
+                "hive": "/healthcheck"}[self.kind]
 
     @property
     def cwd(self) -> Path:
-        return REPO_DIR if self.kind == "aggregator" else BENCH_DIR
+        return REPO_DIR if self.kind.startswith("aggregator") else BENCH_DIR
 
     def env_for(self, supergraph: Path, urls: dict[str, str]) -> dict[str, str]:
-        if self.kind != "aggregator":
+        if not self.kind.startswith("aggregator"):
             return {"NODE_ENV": "production"}
-        return {"BENCH_SUPERGRAPH": str(supergraph),
-                "BENCH_SUBGRAPH_URLS": orjson.dumps(urls).decode()}
+        env = {"BENCH_SUPERGRAPH": str(supergraph),
+               "BENCH_SUBGRAPH_URLS": orjson.dumps(urls).decode()}
+        if self.kind == "aggregator-token":
+            env["BENCH_AUTH"] = "dev"
+        return env
 
     def argv(self, supergraph: Path, port: int, urls: dict[str, str]) -> list[str]:
+        if self.kind == "aggregator-token" or (
+                self.kind == "aggregator" and self.workers != 1
+                and not _serve_has_workers_option()):
+            # the same uvicorn settings as `aggregator serve`; the factory adds authentication
+            return [sys.executable, "-m", "uvicorn", "bench.aggregator_app:create_app",
+                    "--factory", "--workers", str(self.workers), "--host", "127.0.0.1",
+                    "--port", str(port), "--log-level", "warning", "--no-access-log"]
         if self.kind == "aggregator":
             if self.workers != 1 and not _serve_has_workers_option():
                 return [sys.executable, "-m", "uvicorn", "bench.aggregator_app:create_app",
@@ -81,7 +101,15 @@ def _serve_has_workers_option() -> bool:
     return b"--workers" in done.stdout
 
 
-KINDS = ("aggregator", "apollo", "hive")
+KINDS = ("aggregator", "aggregator-token", "apollo", "hive")
+
+
+@cache
+def _bench_token() -> str:
+    """One development token for the whole run (valid for longer than any run)."""
+    from aggregator.demo.auth import dev_token
+
+    return dev_token("bench-user", agency="bench", scopes=["bench:read"], ttl_s=6 * 3600)
 
 
 def gateway_variants(kinds: list[str], aggregator_workers: list[int]) -> list[GatewaySpec]:
@@ -90,7 +118,7 @@ def gateway_variants(kinds: list[str], aggregator_workers: list[int]) -> list[Ga
     for kind in kinds:
         if kind not in KINDS:
             raise ValueError(f"unknown gateway {kind!r}; choose from {', '.join(KINDS)}")
-        if kind == "aggregator":
+        if kind.startswith("aggregator"):
             specs += [GatewaySpec(kind, workers) for workers in aggregator_workers]
         else:
             specs.append(GatewaySpec(kind))

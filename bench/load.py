@@ -55,9 +55,14 @@ class LoadResult:
         return {**self.__dict__, "rps": round(self.rps, 1), "errors": self.errors}
 
 
-def post(url: str, body: bytes, timeout: float = 30.0) -> tuple[int, bytes]:
+def post(
+    url: str, body: bytes, timeout: float = 30.0, headers: dict[str, str] | None = None
+) -> tuple[int, bytes]:
     request = urllib.request.Request(
-        url, data=body, headers={"Content-Type": "application/json", "Accept": "application/json"}
+        url,
+        data=body,
+        headers={"Content-Type": "application/json", "Accept": "application/json",
+                 **(headers or {})},
     )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
@@ -66,11 +71,13 @@ def post(url: str, body: bytes, timeout: float = 30.0) -> tuple[int, bytes]:
         return int(error.code), error.read()
 
 
-def validated_bodies(url: str, count: int) -> list[bytes]:
+def validated_bodies(
+    url: str, count: int, headers: dict[str, str] | None = None
+) -> list[bytes]:
     """Send the benchmark query ``count`` times; every answer must be the expected data."""
     bodies: list[bytes] = []
     for _ in range(count):
-        status, body = post(url, request_body())
+        status, body = post(url, request_body(), headers=headers)
         problem = response_problem(status, body)
         if problem is not None:
             raise ValidationFailed(problem)
@@ -101,6 +108,7 @@ def run_wrk(
     duration_s: int,
     connections: int,
     threads: int,
+    authorization: str | None = None,
 ) -> LoadResult:
     """Run wrk against ``url`` (scheme://host:port/path) and return its checked result."""
     base, _, path = url.partition("://")[2].partition("/")
@@ -110,6 +118,8 @@ def run_wrk(
     ]
     env = {"BENCH_REQUEST": str(request_file), "BENCH_ACCEPT": str(accept_file),
            "BENCH_PATH": "/" + path, "PATH": "/usr/bin:/bin"}
+    if authorization is not None:
+        env["BENCH_AUTHORIZATION"] = authorization
     done = subprocess.run(
         argv, env=env, capture_output=True, timeout=duration_s + 60, check=False
     )

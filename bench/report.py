@@ -136,6 +136,11 @@ def target_lines(summaries: list[Summary]) -> list[str]:
                 less = agg.peak_rss_mb < other.peak_rss_mb
                 lines.append(f"target less peak memory than {label}: {agg.peak_rss_mb:.0f} vs "
                              f"{other.peak_rss_mb:.0f} MB {mark(less)}")
+    token = by_label.get("aggregator-token")
+    if token is not None and token.rps:
+        kept = token.rps / agg.rps
+        lines.append(f"target a valid token on every request keeps >= 90% of req/s: "
+                     f"{kept:.0%} {mark(kept >= 0.9)}")
     if agg.sequential_subgraph_per_request is not None:
         n = agg.sequential_subgraph_per_request
         lines.append(f"target <= 7 subgraph requests per request: {n:.2f} {mark(n <= 7)}")

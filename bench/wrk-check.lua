@@ -3,7 +3,8 @@
 -- the bodies that bench/run validated beforehand against the expected data's checksum
 -- (parsed, no "errors", canonical JSON equal). Anything else is counted as an error.
 -- Env: BENCH_REQUEST (file with the request body), BENCH_ACCEPT (file: accepted bodies,
--- each preceded by a line with its byte length), BENCH_PATH (request path).
+-- each preceded by a line with its byte length), BENCH_PATH (request path),
+-- BENCH_AUTHORIZATION (optional Authorization header of every request).
 
 local threads = {}
 
@@ -24,6 +25,10 @@ function init(args)
   wrk.body = read_file(os.getenv("BENCH_REQUEST"))
   wrk.headers["Content-Type"] = "application/json"
   wrk.headers["Accept"] = "application/json"
+  local authorization = os.getenv("BENCH_AUTHORIZATION")
+  if authorization then
+    wrk.headers["Authorization"] = authorization
+  end
   accepted = {}
   local data = read_file(os.getenv("BENCH_ACCEPT"))
   local pos = 1

@@ -1,6 +1,14 @@
 """Gateway configuration: the ``aggregator.yaml`` model, its loader and TLS helper."""
 
 from aggregator.config.audit import AuditConfig, FsyncPolicy
+from aggregator.config.auth_model import (
+    AuthConfig,
+    HeaderRule,
+    HeaderRules,
+    InternalTokenConfig,
+    IssuerConfig,
+    JwksCacheConfig,
+)
 from aggregator.config.errors import ConfigError
 from aggregator.config.loader import load_config, parse_config
 from aggregator.config.model import (
@@ -15,10 +23,16 @@ from aggregator.config.tls import ssl_context
 
 __all__ = [
     "AuditConfig",
+    "AuthConfig",
     "ConfigError",
     "ExampleOperation",
     "FsyncPolicy",
     "GatewayConfig",
+    "HeaderRule",
+    "HeaderRules",
+    "InternalTokenConfig",
+    "IssuerConfig",
+    "JwksCacheConfig",
     "SdlSource",
     "ServerConfig",
     "SubgraphConfig",

@@ -19,7 +19,10 @@ from pathlib import Path
 import yaml
 
 from aggregator.config.audit import AuditConfig, read_audit
+from aggregator.config.auth import read_auth
+from aggregator.config.auth_model import HeaderRules
 from aggregator.config.errors import ConfigError
+from aggregator.config.headers import read_header_rules
 from aggregator.config.model import (
     ExampleOperation,
     GatewayConfig,
@@ -34,7 +37,7 @@ _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 _TOP_KEYS = ("server", "subgraphs", "supergraph_file", "poll_interval_s", "example_operations",
-             "audit")
+             "audit", "auth", "headers")
 _SERVER_KEYS = ("host", "port", "graphiql", "expose_query_plans",
                 "max_body_bytes", "propagate_headers", "cors_origins", "redis_url")
 _ORIGIN = re.compile(r"^https?://[^/\s]+$")
@@ -99,9 +102,17 @@ class _Reader(NodeReader):
         examples: tuple[ExampleOperation, ...] = self.optional(
             top, "example_operations", self.examples, ())
         audit = self.optional(top, "audit", lambda n: read_audit(self, n), AuditConfig())
+        auth = self.optional(top, "auth", lambda n: read_auth(self, n), None)
+        headers = self.optional(top, "headers", lambda n: read_header_rules(
+            self, n, self.env,
+            configured={s.name: s.headers for s in subgraphs} if subgraphs else None,
+            has_auth=auth is not None,
+            has_internal_tokens=auth is not None and auth.internal_tokens is not None,
+        ), HeaderRules())
         return GatewayConfig(path=self.file, server=server, subgraphs=subgraphs,
                              supergraph_file=supergraph, poll_interval_s=poll,
-                             example_operations=examples, audit=audit)
+                             example_operations=examples, audit=audit, auth=auth,
+                             headers=headers)
 
     def server(self, node: yaml.Node) -> ServerConfig:
         f = self.mapping(node, "server", _SERVER_KEYS)

@@ -13,6 +13,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from aggregator.config.audit import AuditConfig
+from aggregator.config.auth_model import AuthConfig, HeaderRules
 
 
 class SdlSource(StrEnum):
@@ -101,6 +102,10 @@ class GatewayConfig:
     poll_interval_s: float | None = None
     example_operations: tuple[ExampleOperation, ...] = ()
     audit: AuditConfig = field(default_factory=AuditConfig)  # the disclosure log
+    # who may call (None: no authentication, every caller is anonymous)
+    auth: AuthConfig | None = None
+    # which request headers each subgraph receives (docs/security.md)
+    headers: HeaderRules = field(default_factory=HeaderRules)
 
     def subgraph(self, name: str) -> SubgraphConfig:
         for sub in self.subgraphs:

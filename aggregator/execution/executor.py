@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,16 +49,24 @@ def _service_error(error: dict[str, Any], service: str) -> dict[str, Any]:
     return out
 
 
+# the headers of one request's fetches to a subgraph, by subgraph name
+SubgraphHeaders = Callable[[str], dict[str, str]]
+
+
 class _Run:
     def __init__(
         self,
         subgraphs: Mapping[str, Subgraph],
         variables: Mapping[str, Any],
-        headers: Mapping[str, str],
+        headers: Mapping[str, str] | SubgraphHeaders,
     ) -> None:
         self.subgraphs = subgraphs
         self.variables = variables
-        self.headers = dict(headers)
+        if callable(headers):
+            self.headers_for: SubgraphHeaders = headers
+        else:
+            same = dict(headers)
+            self.headers_for = lambda _: same
         self.data: dict[str, Any] = {}
         self.errors: list[dict[str, Any]] = []
         self.batchers: dict[str, SubgraphBatcher] = {}
@@ -109,7 +117,7 @@ class _Run:
             self.unavailable(fetch)
             return
         variables = self.fetch_variables(fetch)
-        job = Job(fetch, variables, None, self.headers)
+        job = Job(fetch, variables, None, self.headers_for(fetch.service_name))
         job.key = orjson.dumps([fetch.id, fetch.operation, variables])
         result = await batcher.run(job)
         for error in result.errors:
@@ -146,7 +154,7 @@ class _Run:
             self.unavailable(fetch)
             return
         variables = self.fetch_variables(fetch)
-        job = Job(fetch, variables, representations, self.headers)
+        job = Job(fetch, variables, representations, self.headers_for(fetch.service_name))
         job.key = orjson.dumps([fetch.id, fetch.operation, variables, representations])
         result = await batcher.run(job)
         renamed = {r.type_name for r in fetch.requires if r.representation_typename != r.type_name}
@@ -191,7 +199,7 @@ async def execute_plan(
     plan: QueryPlan,
     subgraphs: Mapping[str, Subgraph],
     variables: Mapping[str, Any],
-    headers: Mapping[str, str] | None = None,
+    headers: Mapping[str, str] | SubgraphHeaders | None = None,
 ) -> ExecutionResult:
     run = _Run(subgraphs, variables, headers or {})
     await run.node(plan.node)

@@ -1,10 +1,13 @@
 """Build the lead's Gateway and server options from a config.
 
-Per-subgraph settings (timeout, headers, TLS) become one HTTP client per
-remote subgraph, and ``python``/``connector`` entries become in-process
-subgraphs; the URL comes from the config, so moving a subgraph is a config
-edit, not a recomposition. Subgraphs the supergraph knows but the config
-does not (a ``supergraph_file`` config) keep the supergraph's URL.
+Per-subgraph settings (timeout, TLS) become one HTTP client per remote
+subgraph, and ``python``/``connector`` entries become in-process subgraphs;
+the URL comes from the config, so moving a subgraph is a config edit, not a
+recomposition. Subgraphs the supergraph knows but the config does not (a
+``supergraph_file`` config) keep the supergraph's URL. Configured headers
+go through the header rules (``security.propagation``) with the client's,
+so that one place decides which value wins; ``auth:`` becomes the server's
+authenticator and the published JWKS of internal tokens.
 """
 
 from __future__ import annotations
@@ -12,6 +15,9 @@ from __future__ import annotations
 from aggregator.config import GatewayConfig, SubgraphConfig
 from aggregator.gateway import Gateway, GatewayOptions
 from aggregator.registry.inprocess import in_process_subgraph
+from aggregator.security.authn import JwtAuthenticator, build_authenticator
+from aggregator.security.internal_tokens import InternalTokenSigner
+from aggregator.security.propagation import HeaderPropagation
 from aggregator.server.app import ServerOptions
 from aggregator.server.cors import CorsPolicy
 from aggregator.server.persisted import MemoryStore, RedisStore
@@ -20,10 +26,10 @@ from aggregator.transport.http import HttpSubgraph, HttpSubgraphOptions
 
 
 def http_options(sub: SubgraphConfig) -> HttpSubgraphOptions:
+    """Connection settings; the subgraph's headers are sent by the header rules instead."""
     tls = sub.tls
     return HttpSubgraphOptions(
         timeout_s=sub.timeout_s,
-        headers=dict(sub.headers),
         ca_file=str(tls.ca_file) if tls is not None and tls.ca_file is not None else None,
         cert_file=str(tls.cert_file) if tls is not None and tls.cert_file is not None else None,
         key_file=str(tls.key_file) if tls is not None and tls.key_file is not None else None,
@@ -38,16 +44,48 @@ def gateway_from_config(config: GatewayConfig, sdl: str) -> Gateway:
     gateway = Gateway.from_supergraph_sdl(
         sdl,
         subgraphs=clients,
-        options=GatewayOptions(propagate_headers=config.server.propagate_headers),
+        options=GatewayOptions(
+            propagate_headers=config.server.propagate_headers,
+            headers=header_propagation(config),
+        ),
     )
     for name in list(gateway.subgraphs):  # e.g. an optional subgraph left out of composition
         if name not in gateway.supergraph.model.subgraphs:
             del gateway.subgraphs[name]
+    known = set(gateway.supergraph.model.subgraphs) | {s.name for s in config.subgraphs}
+    for name in config.headers.subgraphs:
+        if name not in known:  # a supergraph_file config: names are known only now
+            raise config.headers.subgraph_origins[name].error(f"no subgraph named '{name}'")
     return gateway
+
+
+def internal_token_signer(config: GatewayConfig) -> InternalTokenSigner | None:
+    """The gateway's signer of per-subgraph tokens; raises ConfigError for an unusable key."""
+    auth = config.auth
+    if auth is None or auth.internal_tokens is None:
+        return None
+    return InternalTokenSigner(auth.internal_tokens)
+
+
+def header_propagation(config: GatewayConfig) -> HeaderPropagation:
+    """The header rules of every subgraph; raises ConfigError for a rule that cannot apply."""
+    return HeaderPropagation.build(
+        rules=config.headers,
+        propagate=config.server.propagate_headers,
+        configured={s.name: s.headers for s in config.subgraphs if s.url},
+        subgraphs=[s.name for s in config.subgraphs],
+        signer=internal_token_signer(config),
+    )
+
+
+def authenticator(config: GatewayConfig) -> JwtAuthenticator | None:
+    """Who may call, from ``auth:`` (None: no authentication, everyone is anonymous)."""
+    return build_authenticator(config.auth) if config.auth is not None else None
 
 
 def server_options(config: GatewayConfig) -> ServerOptions:
     server = config.server
+    signer = internal_token_signer(config)
     return ServerOptions(
         max_body_bytes=server.max_body_bytes,
         graphiql=server.graphiql,
@@ -55,4 +93,6 @@ def server_options(config: GatewayConfig) -> ServerOptions:
         example_operations=[(e.title, e.query) for e in config.example_operations],
         cors=CorsPolicy(frozenset(server.cors_origins)) if server.cors_origins else None,
         persisted_queries=RedisStore(server.redis_url) if server.redis_url else MemoryStore(),
+        authenticator=authenticator(config),
+        jwks=signer.jwks_document() if signer is not None else None,
     )

@@ -22,7 +22,11 @@ from aggregator.config import ConfigError, GatewayConfig, load_config
 from aggregator.observability.setup import configure_tracing_from_env
 from aggregator.registry.build import build_supergraph
 from aggregator.registry.errors import RegistryError
-from aggregator.registry.gateway_factory import gateway_from_config, server_options
+from aggregator.registry.gateway_factory import (
+    authenticator,
+    gateway_from_config,
+    server_options,
+)
 from aggregator.registry.holder import DrainingGatewayHolder
 from aggregator.registry.live import LiveGateway, start_live_gateway
 from aggregator.security.audit import DisclosureLogError, probe_log_path
@@ -58,6 +62,7 @@ class ReloadingGatewayApp(GatewayApp):
             elif message["type"] == "lifespan.shutdown":
                 if self.live is not None:
                     await self.live.close()
+                await self.close_authenticator()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
@@ -90,6 +95,9 @@ def check_startup(config: GatewayConfig) -> None:
     async def build() -> None:
         gateway = gateway_from_config(config, await build_supergraph(config))
         await gateway.close()
+        auth = authenticator(config)  # fail closed here, not in a worker's start-up
+        if auth is not None:
+            await auth.close()
 
     asyncio.run(build())
 

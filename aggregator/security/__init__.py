@@ -6,6 +6,23 @@ not see; masking, purpose of use and the disclosure log account for what was
 released.
 """
 
-from aggregator.security.identity import AuthenticationError, Authenticator, Identity
+from aggregator.security.authn import JwtAuthenticator, build_authenticator
+from aggregator.security.identity import (
+    AuthenticationError,
+    Authenticator,
+    Identity,
+    IdentityProviderUnavailable,
+)
+from aggregator.security.internal_tokens import InternalTokenSigner
+from aggregator.security.propagation import HeaderPropagation
 
-__all__ = ["AuthenticationError", "Authenticator", "Identity"]
+__all__ = [
+    "AuthenticationError",
+    "Authenticator",
+    "HeaderPropagation",
+    "Identity",
+    "IdentityProviderUnavailable",
+    "InternalTokenSigner",
+    "JwtAuthenticator",
+    "build_authenticator",
+]

@@ -11,6 +11,10 @@ and from nowhere else.
 Exceptions::
 
     AuthenticationError      the request must be answered 401 (never downgraded to anonymous)
+     +-- IdentityProviderUnavailable
+                             no keys to check the token with (identity provider down past the
+                             stale limit): 503 with Retry-After, so clients do not discard a
+                             token that may well be valid
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-__all__ = ["AuthenticationError", "Authenticator", "Identity"]
+__all__ = ["AuthenticationError", "Authenticator", "Identity", "IdentityProviderUnavailable"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +52,8 @@ class AuthenticationError(Exception):
     ``invalid_request``) or ``None`` when no credentials were sent at all.
     """
 
+    status = 401
+
     def __init__(
         self, message: str, *, error: str | None = "invalid_token", realm: str = "aggregator"
     ):
@@ -60,9 +66,22 @@ class AuthenticationError(Exception):
     def www_authenticate(self) -> str:
         value = f'Bearer realm="{self.realm}"'
         if self.error is not None:
-            description = self.message.replace("\\", "").replace('"', "'")
+            # RFC 6750 error_description: printable ASCII without '"' and '\\'
+            description = "".join(
+                c if c != '"' else "'" for c in self.message if " " <= c <= "~" and c != "\\"
+            )
             value += f', error="{self.error}", error_description="{description}"'
         return value
+
+
+class IdentityProviderUnavailable(AuthenticationError):
+    """The token cannot be checked right now: its issuer's keys are unavailable."""
+
+    status = 503
+
+    def __init__(self, message: str, *, retry_after_s: float, realm: str = "aggregator"):
+        super().__init__(message, error=None, realm=realm)
+        self.retry_after_s = retry_after_s
 
 
 class Authenticator(Protocol):

@@ -17,6 +17,8 @@ import orjson
 from aggregator.errors import ErrorCode, graphql_error
 from aggregator.gateway import Gateway
 from aggregator.operation import RequestError
+from aggregator.security.identity import AuthenticationError, Authenticator, Identity
+from aggregator.server.authentication import JWKS_CACHE_CONTROL, JWKS_PATH, refusal
 from aggregator.server.cors import CorsPolicy
 from aggregator.server.http_request import (
     GRAPHQL_RESPONSE_JSON,
@@ -51,6 +53,10 @@ class ServerOptions:
     cors: CorsPolicy | None = None
     # automatic persisted queries (None: a document is required with every request)
     persisted_queries: PersistedQueryStore | None = field(default_factory=MemoryStore)
+    # who the caller is (None: no authentication, every caller is anonymous)
+    authenticator: Authenticator | None = None
+    # the public keys of the gateway's internal tokens, served at /.well-known/jwks.json
+    jwks: bytes | None = None
 
 
 class GatewayHolder:
@@ -159,6 +165,9 @@ class GatewayApp:
             )
         elif path == "/plan" and method == "POST" and self.options.expose_query_plans:
             await self.plan(scope, receive, send)
+        elif path == JWKS_PATH and self.options.jwks is not None:
+            await _respond(send, 200, self.options.jwks, "application/jwk-set+json",
+                           {"cache-control": JWKS_CACHE_CONTROL})
         else:
             await self.extra_route(scope, receive, send, path, method)
 
@@ -184,8 +193,29 @@ class GatewayApp:
                 close = getattr(self.options.persisted_queries, "close", None)
                 if close is not None:
                     await close()
+                await self.close_authenticator()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+    async def close_authenticator(self) -> None:
+        close = getattr(self.options.authenticator, "close", None)
+        if close is not None:
+            await close()
+
+    async def identify(self, scope: Scope, send: Send) -> tuple[bool, Identity | None]:
+        """(False, None) when the request was refused (and answered); else the caller."""
+        authenticator = self.options.authenticator
+        if authenticator is None:
+            return True, None
+        try:
+            return True, await authenticator.authenticate(scope.get("headers") or ())
+        except AuthenticationError as exc:
+            status, body, headers = refusal(exc)
+            await _respond(send, status, body, "application/json", headers)
+        except Exception:  # fail closed: a bug in authentication never serves the request
+            log.exception("unexpected error while authenticating a request")
+            await self.error(send, 500, "internal server error", ErrorCode.INTERNAL_SERVER_ERROR)
+        return False, None
 
     async def graphql(self, scope: Scope, receive: Receive, send: Send, method: str) -> None:
         headers = _headers(scope)
@@ -193,6 +223,11 @@ class GatewayApp:
         if method == "GET" and not scope.get("query_string") and "text/html" in accept:
             await self.graphiql_page(send)
             return
+        identity = None
+        if method in ("GET", "POST"):
+            allowed, identity = await self.identify(scope, send)
+            if not allowed:
+                return
         try:
             media = negotiate(accept or None)
             if method == "POST":
@@ -220,7 +255,7 @@ class GatewayApp:
                 send, exc.status, orjson.dumps(exc.body), "application/json", exc.headers
             )
             return
-        await self.execute(send, params, media, method, headers)
+        await self.execute(send, params, media, method, headers, identity)
 
     def check_csrf(self, headers: dict[bytes, bytes]) -> None:
         mode = self.options.csrf_prevention
@@ -245,6 +280,7 @@ class GatewayApp:
         media: str,
         method: str,
         headers: dict[bytes, bytes],
+        identity: Identity | None = None,
     ) -> None:
         gateway = self.holder.current
         if gateway is None:
@@ -280,7 +316,7 @@ class GatewayApp:
                 )
                 return
             request_headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in headers.items()}
-            result = await gateway.run(prepared, request_headers)
+            result = await gateway.run(prepared, request_headers, identity)
         except RequestError as exc:
             status = exc.status if strict else (200 if exc.status < 500 else exc.status)
             if not strict and exc.status == 400:
@@ -308,6 +344,9 @@ class GatewayApp:
 
     async def plan(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = _headers(scope)
+        allowed, _ = await self.identify(scope, send)
+        if not allowed:
+            return
         gateway = self.holder.current
         try:
             body = await _read_body(

@@ -46,6 +46,8 @@ class HttpSubgraph:
         self.url = url
         self.options = options or HttpSubgraphOptions()
         self._session: aiohttp.ClientSession | None = None
+        # a configured header (e.g. a service token) is never replaced by a forwarded one
+        self._configured = frozenset(name.lower() for name in self.options.headers)
         self._inflight: dict[
             tuple[bytes, tuple[tuple[str, str], ...]],
             asyncio.Future[SubgraphResponse | tuple[int, str, bytes]],
@@ -86,6 +88,10 @@ class HttpSubgraph:
         if request.operation_name:
             body["operationName"] = request.operation_name
         payload = orjson.dumps(body)
+        if self._configured and any(h.lower() in self._configured for h in request.headers):
+            request.headers = {
+                k: v for k, v in request.headers.items() if k.lower() not in self._configured
+            }
         if not request.deduplicate:
             return self._decode(await self._post(payload, request.headers))
         # Identical queries in flight share one HTTP exchange. The key holds every header we
