@@ -18,6 +18,7 @@ from pathlib import Path
 
 import yaml
 
+from aggregator.config.authorization import AuthorizationConfig, read_authorization
 from aggregator.config.errors import ConfigError
 from aggregator.config.model import (
     ExampleOperation,
@@ -32,7 +33,8 @@ from aggregator.config.nodes import NodeReader
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
-_TOP_KEYS = ("server", "subgraphs", "supergraph_file", "poll_interval_s", "example_operations")
+_TOP_KEYS = ("server", "subgraphs", "supergraph_file", "poll_interval_s", "example_operations",
+             "authorization")
 _SERVER_KEYS = ("host", "port", "graphiql", "expose_query_plans",
                 "max_body_bytes", "propagate_headers", "cors_origins", "redis_url")
 _ORIGIN = re.compile(r"^https?://[^/\s]+$")
@@ -96,9 +98,12 @@ class _Reader(NodeReader):
                              lambda n: self.positive(n, "poll_interval_s"), None)
         examples: tuple[ExampleOperation, ...] = self.optional(
             top, "example_operations", self.examples, ())
+        authorization = self.optional(
+            top, "authorization", lambda n: read_authorization(self, n, self.env),
+            AuthorizationConfig())
         return GatewayConfig(path=self.file, server=server, subgraphs=subgraphs,
                              supergraph_file=supergraph, poll_interval_s=poll,
-                             example_operations=examples)
+                             example_operations=examples, authorization=authorization)
 
     def server(self, node: yaml.Node) -> ServerConfig:
         f = self.mapping(node, "server", _SERVER_KEYS)

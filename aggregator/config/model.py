@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from aggregator.config.authorization import AuthorizationConfig
+
 
 class SdlSource(StrEnum):
     """Where a subgraph's SDL comes from."""
@@ -98,6 +100,7 @@ class GatewayConfig:
     supergraph_file: Path | None = None
     poll_interval_s: float | None = None
     example_operations: tuple[ExampleOperation, ...] = ()
+    authorization: AuthorizationConfig = field(default_factory=AuthorizationConfig)
 
     def subgraph(self, name: str) -> SubgraphConfig:
         for sub in self.subgraphs:

@@ -17,6 +17,7 @@ import orjson
 from aggregator.errors import ErrorCode, graphql_error
 from aggregator.gateway import Gateway
 from aggregator.operation import RequestError
+from aggregator.security.identity import AuthenticationError, Authenticator, Identity
 from aggregator.server.cors import CorsPolicy
 from aggregator.server.http_request import (
     GRAPHQL_RESPONSE_JSON,
@@ -51,6 +52,8 @@ class ServerOptions:
     cors: CorsPolicy | None = None
     # automatic persisted queries (None: a document is required with every request)
     persisted_queries: PersistedQueryStore | None = field(default_factory=MemoryStore)
+    # who the caller is (None: every caller is anonymous)
+    authenticator: Authenticator | None = None
 
 
 class GatewayHolder:
@@ -220,7 +223,19 @@ class GatewayApp:
                 send, exc.status, orjson.dumps(exc.body), "application/json", exc.headers
             )
             return
-        await self.execute(send, params, media, method, headers)
+        identity: Identity | None = None
+        if self.options.authenticator is not None:
+            try:
+                identity = await self.options.authenticator.authenticate(scope.get("headers") or [])
+            except AuthenticationError as exc:
+                body = orjson.dumps(
+                    {"errors": [graphql_error(exc.message, ErrorCode.UNAUTHENTICATED)]}
+                )
+                await _respond(
+                    send, 401, body, media, {"www-authenticate": exc.www_authenticate}
+                )
+                return
+        await self.execute(send, params, media, method, headers, identity)
 
     def check_csrf(self, headers: dict[bytes, bytes]) -> None:
         mode = self.options.csrf_prevention
@@ -245,6 +260,7 @@ class GatewayApp:
         media: str,
         method: str,
         headers: dict[bytes, bytes],
+        identity: Identity | None = None,
     ) -> None:
         gateway = self.holder.current
         if gateway is None:
@@ -280,7 +296,7 @@ class GatewayApp:
                 )
                 return
             request_headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in headers.items()}
-            result = await gateway.run(prepared, request_headers)
+            result = await gateway.run(prepared, request_headers, identity)
         except RequestError as exc:
             status = exc.status if strict else (200 if exc.status < 500 else exc.status)
             if not strict and exc.status == 400:
