@@ -9,7 +9,7 @@ withheld field never reached any backend.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -144,7 +144,11 @@ async def agency() -> AsyncIterator[Agency]:
 
 
 def caller(
-    *scopes: str, subject: str = "u-1", agency: str = "ato", purpose: str | None = None, **claims: Any
+    *scopes: str,
+    subject: str = "u-1",
+    agency: str = "ato",
+    purpose: str | None = None,
+    **claims: Any,
 ) -> Identity:
     return Identity(
         subject=subject,
@@ -157,6 +161,7 @@ def caller(
 
 
 @pytest.fixture
-def fresh(agency: Agency) -> Iterator[Callable[[], None]]:
+def fresh(agency: Agency) -> Callable[[], None]:
+    """Request counts start at zero for each test."""
     agency.reset()
-    yield agency.reset
+    return agency.reset

@@ -32,7 +32,10 @@ async def test_one_disclosure_per_operation_that_released_protected_data(
     assert len(records) == 1
     record = records[0]
     assert (record.subject, record.issuer, record.agency, record.purpose) == (
-        "officer-7", "https://idp.example", "ato", "audit",
+        "officer-7",
+        "https://idp.example",
+        "ato",
+        "audit",
     )
     assert record.operation_name == "Profile"
     assert record.operation_hash == hashlib.sha256(query.encode()).hexdigest()

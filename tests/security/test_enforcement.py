@@ -45,7 +45,10 @@ async def test_granted_caller_gets_everything(agency: Agency, fresh: Callable[[]
         '{ me { username } user(id: "2") { username email } }', identity=caller("read:email")
     )
     assert result == {
-        "data": {"me": {"username": "ada"}, "user": {"username": "bob", "email": "bob@agency.example"}}
+        "data": {
+            "me": {"username": "ada"},
+            "user": {"username": "bob", "email": "bob@agency.example"},
+        }
     }
     assert agency.queries("accounts") == ['query{me{username} user(id: "2"){username email}}']
 
@@ -199,9 +202,7 @@ async def test_fragments_on_denied_types_are_dropped(
             ]
         },
     }
-    assert agency.queries("accounts") == [
-        "query{search{__typename ... on PublicPost{title}}}"
-    ]
+    assert agency.queries("accounts") == ["query{search{__typename ... on PublicPost{title}}}"]
     agency.reset()
     signed_in = await gateway.execute(query, identity=caller())
     assert signed_in == {

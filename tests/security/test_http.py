@@ -48,9 +48,11 @@ async def serving(agency: Agency, mode: AuthorizationMode) -> AsyncIterator[str]
 async def post(
     url: str, query: str, headers: dict[str, str] | None = None
 ) -> tuple[int, dict[str, object], dict[str, str]]:
-    async with aiohttp.ClientSession() as session:
-        async with session.post(url, json={"query": query}, headers=headers) as response:
-            return response.status, await response.json(content_type=None), dict(response.headers)
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(url, json={"query": query}, headers=headers) as response,
+    ):
+        return response.status, await response.json(content_type=None), dict(response.headers)
 
 
 async def test_filter_mode_over_http(agency: Agency, fresh: Callable[[], None]) -> None:
@@ -84,7 +86,9 @@ async def test_authentication_failure_is_401_and_reaches_no_subgraph(
     assert body == {
         "errors": [{"message": "the token has expired", "extensions": {"code": "UNAUTHENTICATED"}}]
     }
-    assert headers["WWW-Authenticate"].startswith('Bearer realm="aggregator", error="invalid_token"')
+    assert headers["WWW-Authenticate"].startswith(
+        'Bearer realm="aggregator", error="invalid_token"'
+    )
     assert agency.all_queries() == ""
 
 

@@ -75,7 +75,9 @@ async def test_plans_are_keyed_by_grants_not_by_caller(
 ) -> None:
     plans = _count_plans(monkeypatch)
     gateway = agency.gateway()
-    with_email = [caller("read:email", subject=s, agency=a) for s, a in (("a", "ato"), ("b", "dmv"))]
+    with_email = [
+        caller("read:email", subject=s, agency=a) for s, a in (("a", "ato"), ("b", "dmv"))
+    ]
     # an unrelated scope does not change what this operation may see
     with_email.append(caller("read:email", "unrelated", subject="c"))
     without = [caller(subject="d"), caller("tax:unmask", subject="e")]

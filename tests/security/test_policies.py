@@ -55,7 +55,10 @@ async def check_policy_decisions(agency: Agency, engine: PolicyEngine) -> None:
     wider = await gateway.execute(
         '{ user(id: "1") { creditCard(last: 8) } }', identity=caller(agency="billing")
     )
-    assert wider == {"errors": [unauthorized("user", "creditCard")], "data": {"user": {"creditCard": None}}}
+    assert wider == {
+        "errors": [unauthorized("user", "creditCard")],
+        "data": {"user": {"creditCard": None}},
+    }
     other = await gateway.execute(CARD, identity=caller(agency="ato"))
     assert other == {
         "errors": [unauthorized("user", "creditCard")],
@@ -106,10 +109,16 @@ async def test_opa_engine_one_batched_call_per_operation(
         assert sent["purpose"] == "loyalty"
         assert sent["claims"] == {"sub": "u-1", "membership": "active"}
         assert sorted(sent["fields"], key=lambda f: f["coordinate"]) == [
-            {"coordinate": "User.creditCard", "arguments": {"last": 2},
-             "policies": ["read_credit_card"]},
-            {"coordinate": "User.loyalty", "arguments": {},
-             "policies": ["loyalty_desk", "member", "staff"]},
+            {
+                "coordinate": "User.creditCard",
+                "arguments": {"last": 2},
+                "policies": ["read_credit_card"],
+            },
+            {
+                "coordinate": "User.loyalty",
+                "arguments": {},
+                "policies": ["loyalty_desk", "member", "staff"],
+            },
         ]
         await engine.close()
 
@@ -149,9 +158,7 @@ async def test_opa_timeout_denies(agency: Agency, fresh: Callable[[], None]) -> 
         await engine.close()
 
 
-@pytest.mark.parametrize(
-    "breakage", ["wrong_path", "server_error", "bad_document"]
-)
+@pytest.mark.parametrize("breakage", ["wrong_path", "server_error", "bad_document"])
 async def test_opa_unusable_answers_deny(
     agency: Agency, fresh: Callable[[], None], breakage: str
 ) -> None:

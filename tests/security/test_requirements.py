@@ -41,8 +41,11 @@ def granted(*names: str, authenticated: bool = True) -> frozenset[tuple[str, str
         (Requirement(authenticated=True), granted(), True),
         (Requirement(authenticated=True), frozenset(), False),
         (Requirement(), frozenset(), True),
-        (Requirement(purposes=frozenset({frozenset({"x", "y"})})), frozenset({("purpose", "y")}),
-         True),
+        (
+            Requirement(purposes=frozenset({frozenset({"x", "y"})})),
+            frozenset({("purpose", "y")}),
+            True,
+        ),
         (Requirement(purposes=frozenset({frozenset({"x"})})), frozenset({("purpose", "y")}), False),
         (Requirement(purposes=frozenset({frozenset()})), frozenset({("purpose", "y")}), False),
     ],
@@ -92,13 +95,15 @@ def test_link_renames_are_honoured() -> None:
     model = AuthorizationModel(load(_renamed(SUPERGRAPH)))
     assert model.field_rule("User", "email").requirement == scopes(("read:email",))
     sensitivity = model.field_rule("User", "taxFileNumber").sensitivity
-    assert sensitivity is not None and sensitivity.mask_style == "last4"
+    assert sensitivity is not None
+    assert sensitivity.mask_style == "last4"
 
 
 def test_a_name_that_is_not_the_linked_one_is_not_a_requirement() -> None:
-    sdl = _renamed(SUPERGRAPH).replace("email: String @join__field(graph: ACCOUNTS)",
-                                       "email: String @requiresScopes(scopes: [[\"x\"]]) "
-                                       "@join__field(graph: ACCOUNTS)")
+    sdl = _renamed(SUPERGRAPH).replace(
+        "email: String @join__field(graph: ACCOUNTS)",
+        'email: String @requiresScopes(scopes: [["x"]]) @join__field(graph: ACCOUNTS)',
+    )
     # @requiresScopes is not what this supergraph calls the spec's directive
     model = AuthorizationModel(load(sdl))
     assert model.field_rule("User", "email").requirement == scopes(("read:email",))
@@ -127,7 +132,8 @@ def _interface_without_its_propagated_requirement(sdl: str) -> str:
         "type PrivatePost implements Post\n"
         '  @join__implements(graph: ACCOUNTS, interface: "Post")\n'
         '  @join__type(graph: ACCOUNTS, key: "id")\n'
-        '  @authenticated\n{\n  id: ID!\n  title: String! @requiresScopes(scopes: [["drafts:read"]])',
+        "  @authenticated\n{\n  id: ID!\n"
+        '  title: String! @requiresScopes(scopes: [["drafts:read"]])',
     )
 
 

@@ -23,7 +23,9 @@ async def test_sensitive_value_is_masked_without_the_unmask_scope(
     masked = await gateway.execute(query, identity=caller("read:email"))
     # taxFileNumber: default mask (last 4); licence: scalar-level mask "first2"
     assert masked == {
-        "data": {"user": {"username": "ada", "taxFileNumber": "*****6782", "licence": "NS**********"}}
+        "data": {
+            "user": {"username": "ada", "taxFileNumber": "*****6782", "licence": "NS**********"}
+        }
     }
     unmasked = await gateway.execute(query, identity=caller("tax:unmask"))
     assert unmasked == {
@@ -40,7 +42,9 @@ async def test_masking_applies_to_anonymous_callers_and_list_items(
 ) -> None:
     gateway = agency.gateway()
     result = await gateway.execute("{ members { taxFileNumber } }")
-    assert result == {"data": {"members": [{"taxFileNumber": "*****6782"}, {"taxFileNumber": "*****3210"}]}}
+    assert result == {
+        "data": {"members": [{"taxFileNumber": "*****6782"}, {"taxFileNumber": "*****3210"}]}
+    }
 
 
 async def test_masked_and_unmasked_callers_never_share_a_plan(

@@ -76,7 +76,8 @@ def test_embedded_engine_must_name_every_policy() -> None:
     )
     with pytest.raises(AuthorizationSetupError) as raised:
         check_enforceable(
-            load(SUPERGRAPH), authentication_configured=True,
+            load(SUPERGRAPH),
+            authentication_configured=True,
             config=AuthorizationConfig(policies=engine),
         )
     assert str(raised.value) == (
@@ -96,9 +97,7 @@ def test_enforceable_configurations_start() -> None:
 
 
 def test_a_mask_on_a_number_refuses_to_start() -> None:
-    sdl = SUPERGRAPH.replace(
-        "  count: Int\n", '  count: Int @sensitive(mask: "last2")\n'
-    )
+    sdl = SUPERGRAPH.replace("  count: Int\n", '  count: Int @sensitive(mask: "last2")\n')
     with pytest.raises(AuthorizationSetupError, match=r"Stats.count: a Int value cannot be masked"):
         check_enforceable(
             load(sdl), authentication_configured=True, config=AuthorizationConfig(policies=OPA)
@@ -139,7 +138,8 @@ def test_config_section_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert config.policies is not None
     assert config.policies.timeout_s == 0.25
     assert config.policies.functions["read_credit_card"] == (
-        "tests.security.policies:read_credit_card", policies.read_credit_card,
+        "tests.security.policies:read_credit_card",
+        policies.read_credit_card,
     )
     opa = load_config(
         _config(
@@ -157,34 +157,58 @@ def test_config_section_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 @pytest.mark.parametrize(
     ("section", "expected"),
     [
-        ("  mod: filter\n", "aggregator.yaml:3: authorization.mod: unknown key (did you mean 'mode'?)"),
-        ("  mode: lenient\n",
-         "aggregator.yaml:3: authorization.mode: must be one of filter, reject, dry_run, got "
-         "'lenient'"),
-        ("  allow_unenforced_directives: yes please\n",
-         "aggregator.yaml:3: authorization.allow_unenforced_directives: must be true or false, "
-         "got 'yes please'"),
-        ("  policies:\n    engine: rego\n",
-         "aggregator.yaml:4: authorization.policies.engine: must be opa or embedded, got 'rego'"),
-        ("  policies:\n    engine: opa\n    url: http://opa:8181\n",
-         "aggregator.yaml:4: authorization.policies.path: required with engine: opa"),
-        ("  policies:\n    engine: opa\n    url: http://opa:8181\n    path: a/b\n"
-         "    functions: {}\n",
-         "aggregator.yaml:7: authorization.policies.functions: only used with engine: embedded"),
-        ("  policies:\n    engine: embedded\n    functions:\n      p: tests.security.nope:f\n",
-         "aggregator.yaml:6: authorization.policies.functions.p: cannot import "
-         "tests.security.nope: No module named 'tests.security.nope'"),
-        ("  policies:\n    engine: embedded\n    functions:\n      p: tests.security.policies:nope\n",
-         "aggregator.yaml:6: authorization.policies.functions.p: tests.security.policies has no "
-         "function 'nope'"),
-        ("  policies:\n    engine: embedded\n    functions:\n      p: not a target\n",
-         "aggregator.yaml:6: authorization.policies.functions.p: expected "
-         "'package.module:function', got 'not a target'"),
-        ("  policies:\n    engine: opa\n    url: http://opa\n    path: a b\n",
-         "aggregator.yaml:6: authorization.policies.path: expected an OPA data path like "
-         "'aggregator/policies', got 'a b'"),
-        ("  policies:\n    engine: embedded\n    timeout_s: 0\n    functions: {}\n",
-         "aggregator.yaml:5: authorization.policies.timeout_s: must be greater than 0, got 0"),
+        (
+            "  mod: filter\n",
+            "aggregator.yaml:3: authorization.mod: unknown key (did you mean 'mode'?)",
+        ),
+        (
+            "  mode: lenient\n",
+            "aggregator.yaml:3: authorization.mode: must be one of filter, reject, dry_run, got "
+            "'lenient'",
+        ),
+        (
+            "  allow_unenforced_directives: yes please\n",
+            "aggregator.yaml:3: authorization.allow_unenforced_directives: must be true or false, "
+            "got 'yes please'",
+        ),
+        (
+            "  policies:\n    engine: rego\n",
+            "aggregator.yaml:4: authorization.policies.engine: must be opa or embedded, got 'rego'",
+        ),
+        (
+            "  policies:\n    engine: opa\n    url: http://opa:8181\n",
+            "aggregator.yaml:4: authorization.policies.path: required with engine: opa",
+        ),
+        (
+            "  policies:\n    engine: opa\n    url: http://opa:8181\n    path: a/b\n"
+            "    functions: {}\n",
+            "aggregator.yaml:7: authorization.policies.functions: only used with engine: embedded",
+        ),
+        (
+            "  policies:\n    engine: embedded\n    functions:\n      p: tests.security.nope:f\n",
+            "aggregator.yaml:6: authorization.policies.functions.p: cannot import "
+            "tests.security.nope: No module named 'tests.security.nope'",
+        ),
+        (
+            "  policies:\n    engine: embedded\n    functions:\n"
+            "      p: tests.security.policies:nope\n",
+            "aggregator.yaml:6: authorization.policies.functions.p: tests.security.policies has no "
+            "function 'nope'",
+        ),
+        (
+            "  policies:\n    engine: embedded\n    functions:\n      p: not a target\n",
+            "aggregator.yaml:6: authorization.policies.functions.p: expected "
+            "'package.module:function', got 'not a target'",
+        ),
+        (
+            "  policies:\n    engine: opa\n    url: http://opa\n    path: a b\n",
+            "aggregator.yaml:6: authorization.policies.path: expected an OPA data path like "
+            "'aggregator/policies', got 'a b'",
+        ),
+        (
+            "  policies:\n    engine: embedded\n    timeout_s: 0\n    functions: {}\n",
+            "aggregator.yaml:5: authorization.policies.timeout_s: must be greater than 0, got 0",
+        ),
     ],
 )
 def test_config_mistakes_name_file_and_line(tmp_path: Path, section: str, expected: str) -> None:
@@ -200,8 +224,9 @@ def test_fixture_supergraph_is_what_apollo_composes(tmp_path: Path) -> None:
         (tmp_path / name).write_text((AGENCY / name).read_text())
     node = shutil.which("node")
     assert node is not None, "node is needed (scripts/setup installs it)"
-    subprocess.run([node, str(ORACLE / "compose.mjs"), str(tmp_path)], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [node, str(ORACLE / "compose.mjs"), str(tmp_path)], check=True, capture_output=True
+    )
     assert (tmp_path / "supergraph.graphql").read_text() == SUPERGRAPH
 
 
@@ -209,7 +234,9 @@ def test_our_composer_carries_the_same_requirements() -> None:
     """``aggregator compose`` keeps the trio and the @composeDirective'd @sensitive as Apollo
     does: the gateway reads the same rules from either supergraph."""
     sources = [
-        SubgraphSource(name, f"http://{name}.invalid/graphql", (AGENCY / f"{name}.graphql").read_text())
+        SubgraphSource(
+            name, f"http://{name}.invalid/graphql", (AGENCY / f"{name}.graphql").read_text()
+        )
         for name in ("accounts", "reviews")
     ]
     result = compose(sources)
@@ -227,9 +254,9 @@ def test_our_composer_carries_the_same_requirements() -> None:
                 sensitivity = rule.sensitivity
                 out[rule.coordinate] = (
                     rule.requirement,
-                    None if sensitivity is None else (
-                        sensitivity.mask_style, sensitivity.unmask, sensitivity.purposes
-                    ),
+                    None
+                    if sensitivity is None
+                    else (sensitivity.mask_style, sensitivity.unmask, sensitivity.purposes),
                 )
         return out
 
