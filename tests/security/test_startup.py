@@ -23,6 +23,7 @@ from aggregator.config import (
 from aggregator.registry.serve_config import serve_config
 from aggregator.security.authorization import AuthorizationSetupError, check_enforceable
 from aggregator.security.requirements import AuthorizationModel
+from aggregator.server.run import serve_supergraph
 from aggregator.supergraph import load
 from tests.gateway.conftest import SUPERGRAPH as PLAIN_SUPERGRAPH
 from tests.security import policies
@@ -262,3 +263,15 @@ def test_our_composer_carries_the_same_requirements() -> None:
 
     assert rules(ours) == rules(apollos)
     assert ours.policy_names() == apollos.policy_names()
+
+
+def test_serve_supergraph_without_config_refuses_directives(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``serve --supergraph`` cannot configure authentication: directives would go unenforced."""
+    assert serve_supergraph(AGENCY / "supergraph.graphql", host="127.0.0.1", port=0) == 1
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err.startswith("error: supergraph.graphql: the supergraph restricts who may see ")
+    assert err.endswith(
+        "serve it with --config aggregator.yaml, which configures authentication and authorization"
+    )
