@@ -26,7 +26,7 @@ from opentelemetry import propagate, trace
 from aggregator.errors import ErrorCode, graphql_error
 from aggregator.execution.executor import ExecutionResult, execute_plan
 from aggregator.execution.projection import Projector, project
-from aggregator.observability import SPAN_AUTHORIZE, SPAN_EXECUTE, SPAN_PLAN, tracer
+from aggregator.observability import SPAN_EXECUTE, SPAN_PLAN, tracer
 from aggregator.operation import DocumentCache, OperationInfo, RequestError, located_error
 from aggregator.planning import (
     NormalizedOperation,
@@ -245,14 +245,13 @@ class Gateway:
         analysis = self._normalized(info, conditions).analysis
         if analysis is None or not analysis.touched:
             return self.compiled(info, prepared.variables), ()
-        with tracer.start_as_current_span(SPAN_AUTHORIZE):
-            decision = await authorizer.decide(
-                analysis,
-                identity,
-                operation_name=info.name,
-                operation_kind=info.kind,
-                variables=prepared.variables,
-            )
+        decision = await authorizer.decide(
+            analysis,
+            identity,
+            operation_name=info.name,
+            operation_kind=info.kind,
+            variables=prepared.variables,
+        )
         compiled = self.compiled(info, prepared.variables, decision.granted)
         outcome = compiled.authorization
         if outcome is not None:

@@ -34,6 +34,7 @@ from aggregator.config.authorization import AuthorizationConfig, AuthorizationMo
 from aggregator.config.errors import ConfigError
 from aggregator.errors import ErrorCode, graphql_error
 from aggregator.execution.projection import unauthorized_error
+from aggregator.observability import SPAN_AUTHORIZE, tracer
 from aggregator.planning.planner import NormalizedOperation
 from aggregator.security.identity import Identity
 from aggregator.security.policies import (
@@ -170,14 +171,14 @@ class Authorizer:
     ) -> Decision:
         granted: set[Atom] = set()
         if identity is not None:
-            for atom in analysis.touched:
-                kind, name = atom
-                if (
-                    atom == AUTHENTICATED
-                    or (kind == "scope" and name in identity.scopes)
-                    or (kind == "purpose" and name == identity.purpose)
-                ):
+            if analysis.authenticated:
+                granted.add(AUTHENTICATED)
+            held = identity.scopes
+            for name, atom in analysis.scopes:
+                if name in held:
                     granted.add(atom)
+            if identity.purpose in analysis.purposes:
+                granted.add(("purpose", identity.purpose))
         errors: tuple[dict[str, Any], ...] = ()
         if analysis.policies:
             policies, errors = await self._policies(
@@ -204,9 +205,13 @@ class Authorizer:
                 self.policy_input(analysis, identity, operation_name, operation_kind, variables),
             )
             try:
-                granted = await asyncio.wait_for(
-                    engine.decide(request), self.options.policy_timeout_s
-                )
+                # only the policy engine call is worth a span: the rest is a few set lookups
+                with tracer.start_as_current_span(
+                    SPAN_AUTHORIZE, attributes={"engine": engine.name}
+                ):
+                    granted = await asyncio.wait_for(
+                        engine.decide(request), self.options.policy_timeout_s
+                    )
                 return granted, ()
             except TimeoutError:
                 reason = (

@@ -25,7 +25,7 @@ from graphql.language import FieldNode
 
 from aggregator.planning.normalize import NField, NFragment, NSelection
 from aggregator.planning.planner import NormalizedOperation
-from aggregator.security.requirements import Atom, AuthorizationModel, Requirement
+from aggregator.security.requirements import AUTHENTICATED, Atom, AuthorizationModel, Requirement
 
 __all__ = ["Analysis", "PolicySite", "Rewritten", "analyse", "rewrite"]
 
@@ -49,10 +49,23 @@ class Analysis:
 
     touched: tuple[Atom, ...]
     policy_sites: tuple[PolicySite, ...] = ()
+    # the same atoms by kind, so a request checks its caller against them without parsing
+    authenticated: bool = False
+    scopes: tuple[tuple[str, Atom], ...] = ()
+    purposes: frozenset[str] = frozenset()
+    policies: tuple[str, ...] = ()
 
-    @property
-    def policies(self) -> tuple[str, ...]:
-        return tuple(name for kind, name in self.touched if kind == "policy")
+    @classmethod
+    def of(cls, atoms: set[Atom], sites: tuple[PolicySite, ...] = ()) -> Analysis:
+        touched = tuple(sorted(atoms))
+        return cls(
+            touched,
+            sites,
+            authenticated=AUTHENTICATED in atoms,
+            scopes=tuple((atom[1], atom) for atom in touched if atom[0] == "scope"),
+            purposes=frozenset(name for kind, name in touched if kind == "purpose"),
+            policies=tuple(name for kind, name in touched if kind == "policy"),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +127,7 @@ def analyse(model: AuthorizationModel, operation: NormalizedOperation) -> Analys
                     visit(selection.selections, child)
 
     visit(operation.selections, operation.root_type)
-    return Analysis(tuple(sorted(atoms)), tuple(sites.values()))
+    return Analysis.of(atoms, tuple(sites.values()))
 
 
 @dataclass
