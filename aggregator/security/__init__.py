@@ -4,8 +4,44 @@ Identity (tokens, keys) establishes an :class:`Identity`; authorization rewrites
 the operation before planning so no agency is asked for a field the caller may
 not see; masking, purpose of use and the disclosure log account for what was
 released.
+
+Exceptions::
+
+    AuthenticationError                      identity: answer 401
+    AuthorizationSetupError (ConfigError)    authorization: the supergraph cannot be enforced
+    PolicyError                              a policy engine gave no usable decision (denies)
 """
 
+from aggregator.security.authorization import (
+    AuthorizationOptions,
+    AuthorizationSetupError,
+    Disclosure,
+    DisclosureHook,
+    authorization_options,
+    check_enforceable,
+)
 from aggregator.security.identity import AuthenticationError, Authenticator, Identity
+from aggregator.security.policies import (
+    EmbeddedPolicyEngine,
+    OpaPolicyEngine,
+    PolicyEngine,
+    PolicyError,
+    PolicyRequest,
+)
 
-__all__ = ["AuthenticationError", "Authenticator", "Identity"]
+__all__ = [
+    "AuthenticationError",
+    "Authenticator",
+    "AuthorizationOptions",
+    "AuthorizationSetupError",
+    "Disclosure",
+    "DisclosureHook",
+    "EmbeddedPolicyEngine",
+    "Identity",
+    "OpaPolicyEngine",
+    "PolicyEngine",
+    "PolicyError",
+    "PolicyRequest",
+    "authorization_options",
+    "check_enforceable",
+]
