@@ -7,26 +7,46 @@ finishes on the gateway it started with.
 
 from __future__ import annotations
 
+import hashlib
+import inspect
+import logging
 import random
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from graphql import execute
 from graphql.execution.values import get_variable_values
 from graphql.language import DocumentNode, OperationDefinitionNode, SelectionSetNode
-from opentelemetry import propagate
+from opentelemetry import propagate, trace
 
 from aggregator.errors import ErrorCode, graphql_error
 from aggregator.execution.executor import ExecutionResult, execute_plan
 from aggregator.execution.projection import Projector, project
 from aggregator.observability import SPAN_EXECUTE, SPAN_PLAN, tracer
 from aggregator.operation import DocumentCache, OperationInfo, RequestError, located_error
-from aggregator.planning import PlannedOperation, PlanningError, QueryPlan, plan_operation
+from aggregator.planning import (
+    NormalizedOperation,
+    PlannedOperation,
+    PlanningError,
+    QueryPlan,
+    normalize_operation,
+    plan_normalized,
+)
 from aggregator.planning.normalize import OperationTooComplex
+from aggregator.security.authorization import (
+    AuthorizationOptions,
+    Authorizer,
+    Disclosure,
+    Outcome,
+)
 from aggregator.security.identity import Identity
 from aggregator.security.propagation import HeaderPropagation
+from aggregator.security.requirements import Atom
+from aggregator.security.rewrite import Analysis
 from aggregator.supergraph import Supergraph, load
 from aggregator.transport.base import Subgraph
 from aggregator.transport.http import HttpSubgraph, HttpSubgraphOptions
@@ -34,6 +54,8 @@ from aggregator.transport.http import HttpSubgraph, HttpSubgraphOptions
 __all__ = ["Gateway", "GatewayOptions", "RequestError"]
 
 _PERCENT = re.compile(r"percent\((\d+(?:\.\d+)?)\)")
+
+log = logging.getLogger("aggregator.authorization")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,18 +71,30 @@ class GatewayOptions:
     headers: HeaderPropagation | None = None
     # custom progressive @override labels to treat as active (percent(x) labels draw per request)
     override_labels: frozenset[str] = frozenset()
+    # how the supergraph's authorization directives are enforced (always: filter by default)
+    authorization: AuthorizationOptions = field(default_factory=AuthorizationOptions)
 
 
 @dataclass(slots=True)
 class Prepared:
     info: OperationInfo
     variables: dict[str, Any]
+    # the document as received (the disclosure log records its hash)
+    query: str = ""
 
 
 @dataclass(slots=True)
 class CompiledOperation:
     planned: PlannedOperation
     projector: Projector
+    # the authorization outcome this plan was made for (None: the operation touches nothing)
+    authorization: Outcome | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Normalized:
+    operation: NormalizedOperation
+    analysis: Analysis | None
 
 
 class Gateway:
@@ -86,6 +120,8 @@ class Gateway:
         self.headers = self.options.headers or HeaderPropagation.from_names(
             self.options.propagate_headers
         )
+        # None when the supergraph has nothing to enforce: such operations pay nothing
+        self.authorizer = Authorizer.for_supergraph(supergraph, self.options.authorization)
 
     @classmethod
     def from_supergraph_sdl(
@@ -96,7 +132,19 @@ class Gateway:
         subgraphs: Mapping[str, Subgraph] | None = None,
         options: GatewayOptions | None = None,
     ) -> Gateway:
-        supergraph = load(sdl)
+        return cls.from_supergraph(
+            load(sdl), subgraph_urls=subgraph_urls, subgraphs=subgraphs, options=options
+        )
+
+    @classmethod
+    def from_supergraph(
+        cls,
+        supergraph: Supergraph,
+        *,
+        subgraph_urls: Mapping[str, str] | None = None,
+        subgraphs: Mapping[str, Subgraph] | None = None,
+        options: GatewayOptions | None = None,
+    ) -> Gateway:
         options = options or GatewayOptions()
         clients: dict[str, Subgraph] = dict(subgraphs or {})
         urls = dict(subgraph_urls or {})
@@ -128,7 +176,7 @@ class Gateway:
             raise RequestError([located_error(e, ErrorCode.BAD_USER_INPUT, raw) for e in coerced])
         # graphql-core 3.3 wraps the values (with their sources); 3.2 returns the dict
         values: Any = getattr(coerced, "coerced", coerced)
-        return Prepared(info, values)
+        return Prepared(info, values, query)
 
     def active_labels(self) -> frozenset[str]:
         """Progressive @override labels in force for one request.
@@ -144,31 +192,85 @@ class Gateway:
                 active.add(label)
         return frozenset(active)
 
-    def compiled(self, info: OperationInfo, variables: Mapping[str, Any]) -> CompiledOperation:
+    def compiled(
+        self,
+        info: OperationInfo,
+        variables: Mapping[str, Any],
+        granted: frozenset[Atom] | None = None,
+    ) -> CompiledOperation:
+        """The cached plan for these conditions, labels and (for an operation that touches
+        authorization requirements) granted requirements; never keyed by who asks."""
         labels = self.active_labels()
         conditions = tuple(variables.get(name) is True for name in info.conditions)
-        key = (conditions, labels)
+        key = (conditions, labels, granted)
         cached: CompiledOperation | None = info.plans.get(key)
         if cached is not None:
             return cached
-        condition_values = dict(zip(info.conditions, conditions, strict=True))
         model = self.supergraph.model
         if self._labels:
             model = model.with_active_labels(labels)
-        try:
-            with tracer.start_as_current_span(SPAN_PLAN):
-                planned = plan_operation(model, info.document, info.operation, condition_values)
-        except OperationTooComplex as exc:
-            raise RequestError(
-                [graphql_error(str(exc), ErrorCode.GRAPHQL_VALIDATION_FAILED)]
-            ) from exc
-        except PlanningError as exc:
-            raise RequestError(
-                [graphql_error(str(exc), ErrorCode.QUERY_PLANNING_FAILED)], status=500
-            ) from exc
-        compiled = CompiledOperation(planned, Projector(self.supergraph.api_schema))
+        with _planning_errors(), tracer.start_as_current_span(SPAN_PLAN):
+            normalized = self._normalized(info, conditions).operation
+            outcome: Outcome | None = None
+            if granted is not None and self.authorizer is not None:
+                outcome = self.authorizer.outcome(normalized, granted)
+                rewritten = outcome.rewritten
+                planned = plan_normalized(
+                    model, replace(normalized, selections=rewritten.project), rewritten.plan
+                )
+            else:
+                planned = plan_normalized(model, normalized)
+        compiled = CompiledOperation(planned, Projector(self.supergraph.api_schema), outcome)
         info.plans[key] = compiled
         return compiled
+
+    def _normalized(self, info: OperationInfo, conditions: tuple[bool, ...]) -> _Normalized:
+        """The normalised operation (and what authorization it touches), once per conditions."""
+        key = ("normalized", conditions)
+        cached: _Normalized | None = info.plans.get(key)
+        if cached is not None:
+            return cached
+        condition_values = dict(zip(info.conditions, conditions, strict=True))
+        with _planning_errors():
+            operation = normalize_operation(
+                self.supergraph.model, info.document, info.operation, condition_values
+            )
+        analysis = self.authorizer.analyse(operation) if self.authorizer is not None else None
+        normalized = _Normalized(operation, analysis)
+        info.plans[key] = normalized
+        return normalized
+
+    async def _authorized(
+        self, prepared: Prepared, identity: Identity | None
+    ) -> tuple[CompiledOperation, tuple[dict[str, Any], ...]]:
+        """The plan for this caller's grants, and errors to add (policies not evaluated)."""
+        authorizer = self.authorizer
+        assert authorizer is not None
+        info = prepared.info
+        conditions = tuple(prepared.variables.get(name) is True for name in info.conditions)
+        analysis = self._normalized(info, conditions).analysis
+        if analysis is None or not analysis.touched:
+            return self.compiled(info, prepared.variables), ()
+        decision = await authorizer.decide(
+            analysis,
+            identity,
+            operation_name=info.name,
+            operation_kind=info.kind,
+            variables=prepared.variables,
+        )
+        compiled = self.compiled(info, prepared.variables, decision.granted)
+        outcome = compiled.authorization
+        if outcome is not None:
+            if outcome.rejection is not None:
+                raise RequestError([*outcome.rejection, *decision.errors], status=403)
+            if outcome.dry_run_paths:
+                log.warning(
+                    "authorization dry run: operation %s for %s would withhold %s",
+                    info.name or "(anonymous)",
+                    identity.subject if identity is not None else "an anonymous caller",
+                    ", ".join(outcome.dry_run_paths),
+                )
+        return compiled, decision.errors
 
     def plan(
         self,
@@ -176,6 +278,7 @@ class Gateway:
         operation_name: str | None = None,
         variables: Mapping[str, Any] | None = None,
     ) -> QueryPlan:
+        """The plan for a caller holding every grant (authorization only ever removes)."""
         prepared = self.prepare(query, operation_name, variables)
         return self.compiled(prepared.info, prepared.variables).planned.plan
 
@@ -185,12 +288,16 @@ class Gateway:
         headers: Mapping[str, str] | None = None,
         identity: Identity | None = None,
     ) -> dict[str, Any]:
-        """Plan (cached), execute and project one operation for one caller.
+        """Authorize, plan (cached), execute and project one operation for one caller.
 
         ``identity`` is the authenticated caller (``None``: anonymous); authorization
-        decides from it what the plan may fetch.
+        decides from it what the plan may fetch and what the response may show.
         """
-        compiled = self.compiled(prepared.info, prepared.variables)
+        if self.authorizer is None:
+            compiled = self.compiled(prepared.info, prepared.variables)
+            extra_errors: tuple[dict[str, Any], ...] = ()
+        else:
+            compiled, extra_errors = await self._authorized(prepared, identity)
         planned = compiled.planned
         forwarded = self.headers.for_request(headers, identity)
         with tracer.start_as_current_span(
@@ -202,11 +309,45 @@ class Gateway:
                 "graphql.operation.name": prepared.info.name or "",
             },
         ):
-            return self._complete(
-                compiled,
-                prepared,
-                await execute_plan(planned.plan, self.subgraphs, prepared.variables, forwarded),
-            )
+            result = await execute_plan(planned.plan, self.subgraphs, prepared.variables, forwarded)
+            if extra_errors:
+                result.errors.extend(extra_errors)
+            response = self._complete(compiled, prepared, result)
+            outcome = compiled.authorization
+            if outcome is not None and outcome.rewritten.released:
+                await self._disclose(prepared, identity, compiled, outcome)
+            return response
+
+    async def _disclose(
+        self,
+        prepared: Prepared,
+        identity: Identity | None,
+        compiled: CompiledOperation,
+        outcome: Outcome,
+    ) -> None:
+        assert self.authorizer is not None
+        hook = self.authorizer.on_disclosure
+        if hook is None:
+            return
+        context = trace.get_current_span().get_span_context()
+        rewritten = outcome.rewritten
+        disclosure = Disclosure(
+            time=time.time(),
+            subject=identity.subject if identity else None,
+            issuer=identity.issuer if identity else None,
+            agency=identity.agency if identity else None,
+            purpose=identity.purpose if identity else None,
+            operation_name=prepared.info.name,
+            operation_hash=hashlib.sha256(prepared.query.encode()).hexdigest(),
+            coordinates=tuple(sorted(rewritten.released)),
+            sensitive=tuple(sorted(rewritten.sensitive)),
+            masked=tuple(sorted(rewritten.masked)),
+            subgraphs=tuple(sorted({f.service_name for f in compiled.planned.plan.fetches()})),
+            trace_id=format(context.trace_id, "032x") if context.is_valid else None,
+        )
+        recorded = hook(disclosure)
+        if inspect.isawaitable(recorded):
+            await recorded
 
     def _complete(
         self, compiled: CompiledOperation, prepared: Prepared, result: ExecutionResult
@@ -285,3 +426,18 @@ class Gateway:
     async def close(self) -> None:
         for subgraph in self.subgraphs.values():
             await subgraph.close()
+        if self.authorizer is not None:
+            await self.authorizer.close()
+
+
+@contextmanager
+def _planning_errors() -> Iterator[None]:
+    try:
+        yield
+    except OperationTooComplex as exc:
+        raise RequestError([graphql_error(str(exc), ErrorCode.GRAPHQL_VALIDATION_FAILED)]) from exc
+    except PlanningError as exc:
+        raise RequestError(
+            [graphql_error(str(exc), ErrorCode.QUERY_PLANNING_FAILED)], status=500
+        ) from exc
+

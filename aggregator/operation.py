@@ -91,11 +91,10 @@ class OperationInfo:
     kind: str
     name: str | None
     conditions: tuple[str, ...]
-    # compiled plans by @skip/@include values and active override labels; they live and die
-    # with the cached document
-    plans: dict[tuple[tuple[bool, ...], frozenset[str]], Any] = field(
-        default_factory=dict, compare=False
-    )
+    # compiled plans by @skip/@include values, active override labels and granted
+    # authorization requirements (and the normalised operation by @skip/@include values);
+    # they live and die with the cached document
+    plans: dict[tuple[Any, ...], Any] = field(default_factory=dict, compare=False)
 
 
 class DocumentCache:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 import strawberry
+from strawberry.federation.schema_directives import RequiresScopes
 
 from aggregator.demo.data import demo_data
 
@@ -24,13 +25,18 @@ class Immunisation:
     dose: int
 
 
+def _immunisations(root: Citizen) -> list[Immunisation] | None:
+    return [Immunisation(**shot) for shot in demo_data().immunisations.get(str(root.id), [])]
+
+
 @strawberry.federation.type(keys=["id"])
 class Citizen:
     id: strawberry.ID
-
-    @strawberry.field
-    def immunisations(self) -> list[Immunisation]:
-        return [Immunisation(**shot) for shot in demo_data().immunisations.get(str(self.id), [])]
+    # health data needs the health:read scope; nullable, so a caller without it still gets
+    # the rest of the citizen
+    immunisations: list[Immunisation] | None = strawberry.field(
+        resolver=_immunisations, directives=[RequiresScopes(scopes=[["health:read"]])]
+    )
 
     @classmethod
     def resolve_reference(cls, id: strawberry.ID) -> Citizen:

@@ -31,7 +31,8 @@ class Citizen:
     given_name: str
     family_name: str
     date_of_birth: date
-    address: Address
+    # where a citizen lives is for signed-in callers only
+    address: Address | None = strawberry.federation.field(authenticated=True)
 
     @strawberry.field
     def full_name(self) -> str:

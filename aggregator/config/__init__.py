@@ -9,6 +9,11 @@ from aggregator.config.auth_model import (
     IssuerConfig,
     JwksCacheConfig,
 )
+from aggregator.config.authorization import (
+    AuthorizationConfig,
+    AuthorizationMode,
+    PolicyEngineConfig,
+)
 from aggregator.config.errors import ConfigError
 from aggregator.config.loader import load_config, parse_config
 from aggregator.config.model import (
@@ -24,6 +29,8 @@ from aggregator.config.tls import ssl_context
 __all__ = [
     "AuditConfig",
     "AuthConfig",
+    "AuthorizationConfig",
+    "AuthorizationMode",
     "ConfigError",
     "ExampleOperation",
     "FsyncPolicy",
@@ -33,6 +40,7 @@ __all__ = [
     "InternalTokenConfig",
     "IssuerConfig",
     "JwksCacheConfig",
+    "PolicyEngineConfig",
     "SdlSource",
     "ServerConfig",
     "SubgraphConfig",

@@ -2,6 +2,7 @@
 
 The author writes ``returns: [TaxReturn!]! @rest(...) @paginate(...)``; the
 subgraph exposes ``returns(first, after, last, before): TaxReturnConnection!``
+(a nullable list gives a nullable connection)
 with generated ``TaxReturnConnection``/``TaxReturnEdge`` types and a shareable
 ``PageInfo``. Doing it on the AST means the SDL reported to composition and
 the executable schema are the same thing.
@@ -72,7 +73,9 @@ def expand_connections(document: DocumentNode, shareable: str) -> tuple[Document
                 raise ConnectorSchemaError(
                     f"{coordinate}: @paginate adds first/after/last/before itself"
                 )
-            extra = parse(f"type X {{ f({_ARGS}): {item}Connection! }}").definitions[0]
+            # the author's nullability carries over (a nullable list: a nullable connection)
+            bang = "!" if isinstance(field.type, NonNullTypeNode) else ""
+            extra = parse(f"type X {{ f({_ARGS}): {item}Connection{bang} }}").definitions[0]
             assert isinstance(extra, ObjectTypeDefinitionNode)
             assert extra.fields
             template = extra.fields[0]

@@ -106,6 +106,7 @@ async def demo_agencies() -> AsyncIterator[DemoAgencies]:
 class RunningDemo:
     url: str
     agencies: DemoAgencies
+    gateway: Gateway
 
 
 @contextlib.asynccontextmanager
@@ -125,7 +126,7 @@ async def serve_demo(host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[Ru
         )
         try:
             async with serve_asgi_app(create_app(gateway, options), host=host, port=port) as url:
-                yield RunningDemo(url, agencies)
+                yield RunningDemo(url, agencies, gateway)
         finally:
             await gateway.close()
 

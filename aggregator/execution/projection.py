@@ -10,7 +10,7 @@ per planned operation and reused by every request.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from graphql import (
@@ -25,15 +25,19 @@ from graphql import (
     is_leaf_type,
 )
 
+from aggregator.errors import ErrorCode, graphql_error
 from aggregator.planning.normalize import NField, NFragment, NSelection, merge
 
 _INVALID = object()
 
 # How a field is completed, decided once per (selection set, type) so the per-request loop
 # handles the common cases (leaves) without calling into the generic completion.
-TYPENAME, LEAF, NON_NULL_LEAF, GENERIC, NOT_IN_SCHEMA = range(5)
+# The last three only occur where authorization marked the tree: a withheld field (null
+# and an error), an object whose type a withheld fragment matched (an error), a masked leaf.
+TYPENAME, LEAF, NON_NULL_LEAF, GENERIC, NOT_IN_SCHEMA, DENIED, DENIED_TYPE, MASKED = range(8)
 
-Entry = tuple[str, str, int, GraphQLOutputType | None, tuple[NSelection, ...] | None]
+# (response key, field name, kind, field type, sub-selections; the mask for MASKED)
+Entry = tuple[str, str, int, GraphQLOutputType | None, Any]
 
 
 def _kind(name: str, field_type: GraphQLOutputType | None) -> int:
@@ -69,28 +73,29 @@ class Projector:
         # answered and no concrete type was needed (only interface fields selected)
         assert isinstance(object_type, GraphQLObjectType | GraphQLInterfaceType)
         collected: list[NSelection] = []
-        self._collect(selections, type_name, collected)
+        denied_fragments = self._collect(selections, type_name, collected)
         out: list[Entry] = []
         for selection in merge(collected):
             assert isinstance(selection, NField)
             field = object_type.fields.get(selection.name)
             field_type = field.type if field is not None else None
-            out.append(
-                (
-                    selection.response_key,
-                    selection.name,
-                    _kind(selection.name, field_type),
-                    field_type,
-                    selection.selections,
-                )
-            )
+            kind = _kind(selection.name, field_type)
+            sub: Any = selection.selections
+            if selection.denied:
+                kind = DENIED
+            elif selection.mask is not None:
+                kind, sub = MASKED, selection.mask
+            out.append((selection.response_key, selection.name, kind, field_type, sub))
+        out.extend(("", "", DENIED_TYPE, None, None) for _ in range(denied_fragments))
         self._keep.append(selections)  # keep id() stable
         self._entries[key] = out
         return out
 
     def _collect(
         self, selections: Sequence[NSelection], type_name: str, out: list[NSelection]
-    ) -> None:
+    ) -> int:
+        """Fields that apply to ``type_name``; returns how many withheld fragments matched."""
+        denied = 0
         for selection in selections:
             if isinstance(selection, NFragment):
                 condition = self.schema.get_type(selection.type_condition)
@@ -100,9 +105,13 @@ class Projector:
                     is_abstract_type(condition)
                     and any(t.name == type_name for t in self.schema.get_possible_types(condition))
                 ):
-                    self._collect(selection.selections, type_name, out)
+                    if selection.denied:
+                        denied += 1
+                    else:
+                        denied += self._collect(selection.selections, type_name, out)
             else:
                 out.append(selection)
+        return denied
 
 
 class _Completion:
@@ -175,6 +184,26 @@ class _Completion:
             if kind == NOT_IN_SCHEMA:
                 if root and key in self.root_values:
                     result[key] = self.root_values[key]
+                continue
+            if kind >= DENIED:
+                if kind == DENIED_TYPE:
+                    self.errors.append(unauthorized_error(list(path)))
+                    continue
+                if kind == DENIED:
+                    path.append(key)
+                    self.errors.append(unauthorized_error(list(path)))
+                    path.pop()
+                    if isinstance(field_type, GraphQLNonNull):
+                        return _INVALID
+                    result[key] = None
+                    continue
+                assert field_type is not None
+                path.append(key)
+                value = self.value(obj.get(key), field_type, None, path, type_name, name)
+                path.pop()
+                if value is _INVALID:
+                    return _INVALID
+                result[key] = _masked(value, sub)
                 continue
             assert field_type is not None
             path.append(key)
@@ -251,6 +280,19 @@ class _Completion:
         ):
             return None
         return self.object(value, sub, runtime_type.name, path)
+
+
+def _masked(value: Any, mask: Callable[[Any], Any]) -> Any:
+    if isinstance(value, list):
+        return [_masked(item, mask) for item in value]
+    return mask(value)
+
+
+def unauthorized_error(path: list[Any]) -> dict[str, Any]:
+    """Apollo Router's error for a field or fragment authorization withheld."""
+    return graphql_error(
+        "Unauthorized field or type", ErrorCode.UNAUTHORIZED_FIELD_OR_TYPE, path=path
+    )
 
 
 def project(

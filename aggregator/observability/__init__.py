@@ -6,6 +6,7 @@ turned on by configuring a tracer provider (see docs/observability.md).
 """
 
 from aggregator.observability.tracing import (
+    SPAN_AUTHORIZE,
     SPAN_EXECUTE,
     SPAN_PARSE,
     SPAN_PLAN,
@@ -17,6 +18,7 @@ from aggregator.observability.tracing import (
 )
 
 __all__ = [
+    "SPAN_AUTHORIZE",
     "SPAN_EXECUTE",
     "SPAN_PARSE",
     "SPAN_PLAN",

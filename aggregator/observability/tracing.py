@@ -6,6 +6,7 @@ from opentelemetry import propagate, trace
 
 SPAN_PARSE = "graphql.parse"
 SPAN_VALIDATE = "graphql.validate"
+SPAN_AUTHORIZE = "graphql.authorize"
 SPAN_PLAN = "graphql.plan"
 SPAN_EXECUTE = "graphql.execute"
 SPAN_SUBGRAPH = "graphql.subgraph.operation"

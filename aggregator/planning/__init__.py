@@ -12,12 +12,19 @@ from aggregator.planning.plan import (
     RequiredType,
     Sequence,
 )
-from aggregator.planning.planner import PlannedOperation, plan_operation
+from aggregator.planning.planner import (
+    NormalizedOperation,
+    PlannedOperation,
+    normalize_operation,
+    plan_normalized,
+    plan_operation,
+)
 
 __all__ = [
     "Condition",
     "Fetch",
     "Flatten",
+    "NormalizedOperation",
     "Parallel",
     "PlanNode",
     "PlannedOperation",
@@ -26,5 +33,7 @@ __all__ = [
     "RequiredField",
     "RequiredType",
     "Sequence",
+    "normalize_operation",
+    "plan_normalized",
     "plan_operation",
 ]

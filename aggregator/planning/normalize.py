@@ -8,7 +8,7 @@ on the enclosing type are flattened, and fields sharing a response key are merge
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,12 +84,19 @@ class NField:
     selections: tuple[NSelection, ...] | None
     # the node the client wrote, for graphql-core helpers (argument coercion)
     node: FieldNode | None = None
+    # Set by authorization on the tree projection reads, never on the tree the planner
+    # reads: ``denied`` answers null with an UNAUTHORIZED_FIELD_OR_TYPE error at the
+    # field's path; ``mask`` rewrites each leaf value before it reaches the client.
+    denied: bool = False
+    mask: Callable[[Any], Any] | None = None
 
 
 @dataclass(eq=False, slots=True)
 class NFragment:
     type_condition: str
     selections: tuple[NSelection, ...]
+    # authorization removed this fragment: objects of a matching type get an error
+    denied: bool = False
 
 
 NSelection = NField | NFragment
@@ -261,12 +268,20 @@ def merge(selections: Sequence[NSelection]) -> tuple[NSelection, ...]:
             and selection.selections is not None
             and first.selections is not selection.selections
         ):
-            out[index] = NField(
+            out[index] = first = NField(
                 first.response_key,
                 first.name,
                 first.arguments,
                 first.directives,
                 merge(first.selections + selection.selections),
                 first.node,
+                first.denied,
+                first.mask,
+            )
+        if selection.denied and not first.denied:
+            # one occurrence the caller may not see withholds the whole response key
+            out[index] = NField(
+                first.response_key, first.name, first.arguments, first.directives, None,
+                first.node, True,
             )
     return tuple(out)

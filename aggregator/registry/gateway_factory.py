@@ -16,11 +16,13 @@ from aggregator.config import GatewayConfig, SubgraphConfig
 from aggregator.gateway import Gateway, GatewayOptions
 from aggregator.registry.inprocess import in_process_subgraph
 from aggregator.security.authn import JwtAuthenticator, build_authenticator
+from aggregator.security.authorization import authorization_options, check_enforceable
 from aggregator.security.internal_tokens import InternalTokenSigner
 from aggregator.security.propagation import HeaderPropagation
 from aggregator.server.app import ServerOptions
 from aggregator.server.cors import CorsPolicy
 from aggregator.server.persisted import MemoryStore, RedisStore
+from aggregator.supergraph import load
 from aggregator.transport.base import Subgraph
 from aggregator.transport.http import HttpSubgraph, HttpSubgraphOptions
 
@@ -36,17 +38,32 @@ def http_options(sub: SubgraphConfig) -> HttpSubgraphOptions:
     )
 
 
+def authentication_configured(config: GatewayConfig) -> bool:
+    """Whether callers can be anything but anonymous (the ``auth:`` section, when present)."""
+    return config.auth is not None
+
+
 def gateway_from_config(config: GatewayConfig, sdl: str) -> Gateway:
+    """Raises ``AuthorizationSetupError`` (a ``ConfigError``) for a supergraph whose
+    authorization directives this config cannot enforce: start-up and reloads refuse it."""
+    supergraph = load(sdl)
+    check_enforceable(
+        supergraph,
+        authentication_configured=authentication_configured(config),
+        config=config.authorization,
+        file=str(config.path.name) if config.path is not None else None,
+    )
     clients: dict[str, Subgraph] = {
         sub.name: in_process_subgraph(sub) if sub.in_process
         else HttpSubgraph(sub.name, sub.url, http_options(sub))
         for sub in config.subgraphs}
-    gateway = Gateway.from_supergraph_sdl(
-        sdl,
+    gateway = Gateway.from_supergraph(
+        supergraph,
         subgraphs=clients,
         options=GatewayOptions(
             propagate_headers=config.server.propagate_headers,
             headers=header_propagation(config),
+            authorization=authorization_options(config.authorization),
         ),
     )
     for name in list(gateway.subgraphs):  # e.g. an optional subgraph left out of composition

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import uvicorn
 
+from aggregator.config.authorization import AuthorizationConfig
 from aggregator.gateway import Gateway
 from aggregator.observability.setup import configure_tracing_from_env
+from aggregator.security.authorization import AuthorizationSetupError, check_enforceable
 from aggregator.server.app import GatewayApp, ServerOptions, create_app
-from aggregator.supergraph import SupergraphError
+from aggregator.supergraph import SupergraphError, load
 
 _ENV = "AGGREGATOR_SERVE_SETTINGS"
 
@@ -50,6 +52,15 @@ def serve_supergraph(
         Gateway.from_supergraph_sdl(sdl, subgraph_urls=subgraph_urls)
     except (OSError, SupergraphError) as exc:
         print(f"error: cannot load supergraph {supergraph}: {exc}", file=sys.stderr)
+        return 1
+    try:  # no authentication can be configured here: directives would go unenforced
+        check_enforceable(load(sdl), authentication_configured=False, config=AuthorizationConfig())
+    except AuthorizationSetupError as exc:
+        print(
+            f"error: {supergraph.name}: {exc.reason.split('; ')[0]}; serve it with --config "
+            "aggregator.yaml, which configures authentication and authorization",
+            file=sys.stderr,
+        )
         return 1
     os.environ[_ENV] = orjson.dumps(
         {

@@ -16,10 +16,14 @@ import pytest
 
 from aggregator.demo.app import serve_demo
 from aggregator.demo.backends import dmv, tax
-from tests.demo.walkthrough import QUERIES, comparable
+from aggregator.security import Identity
+from tests.demo.walkthrough import EVERY_GRANT, QUERIES, as_anonymous, comparable
 from tests.support.servers import free_port
 
 GOLDEN = Path(__file__).parent / "golden"
+
+# The demo has no authentication wired in yet: a caller holding every grant is made here.
+OFFICER = Identity(subject="officer-1", issuer="test", agency="demo", scopes=EVERY_GRANT)
 
 
 async def _post(session: aiohttp.ClientSession, url: str, query: str, variables: Any) -> Any:
@@ -31,20 +35,29 @@ async def _post(session: aiohttp.ClientSession, url: str, query: str, variables:
 
 @pytest.mark.parametrize("name", sorted(QUERIES))
 async def test_walkthrough_matches_apollo_gateway(name: str) -> None:
+    """A caller holding every grant gets exactly Apollo Gateway's answer; an anonymous one
+    over HTTP gets it minus what the demo withholds (null and an error) and masks."""
     query, variables = QUERIES[name]
     expected = json.loads((GOLDEN / f"{name}.json").read_text())
     async with serve_demo() as demo, aiohttp.ClientSession() as session:
-        body = await _post(session, demo.url, query, variables)
-    assert comparable(body) == expected
+        granted = await demo.gateway.execute(query, variables, identity=OFFICER)
+        anonymous = await _post(session, demo.url, query, variables)
+    assert comparable(granted) == expected
+    assert comparable(anonymous) == as_anonymous(expected)
 
 
 async def test_many_citizens_cost_one_batched_call_per_endpoint() -> None:
     query, variables = QUERIES["many_citizens"]
     async with serve_demo() as demo, aiohttp.ClientSession() as session:
-        body = await _post(session, demo.url, query, variables)
+        body = await demo.gateway.execute(query, variables, identity=OFFICER)
         assert "errors" not in body
         assert len(body["data"]["citizens"]) == 25
         assert demo.agencies.backend_apps["dmv"][dmv.CALLS] == {"vehicles": 1, "licences": 1}
+        assert demo.agencies.backend_apps["tax"][tax.CALLS]["returns"] == 2 * 25
+        # an anonymous caller's request never reaches the tax agency at all
+        body = await _post(session, demo.url, query, variables)
+        assert all(c["taxReturns"] is None for c in body["data"]["citizens"])
+        assert demo.agencies.backend_apps["dmv"][dmv.CALLS] == {"vehicles": 2, "licences": 2}
         assert demo.agencies.backend_apps["tax"][tax.CALLS]["returns"] == 2 * 25
 
 
@@ -54,15 +67,17 @@ async def test_tax_returns_page_by_page_through_the_gateway() -> None:
         pageInfo { hasNextPage endCursor } } } }"""
     seen: list[str] = []
     after = None
-    async with serve_demo() as demo, aiohttp.ClientSession() as session:
+    async with serve_demo() as demo:
         for _ in range(20):
-            body = await _post(session, demo.url, query, {"after": after})
+            body = await demo.gateway.execute(query, {"after": after}, identity=OFFICER)
             connection = body["data"]["citizen"]["taxReturns"]
             seen += [e["node"]["financialYear"] for e in connection["edges"]]
             if not connection["pageInfo"]["hasNextPage"]:
                 break
             after = connection["pageInfo"]["endCursor"]
-        tampered = await _post(session, demo.url, query, {"after": after[:-2] + "AA"})
+        tampered = await demo.gateway.execute(
+            query, {"after": after[:-2] + "AA"}, identity=OFFICER
+        )
     assert seen[0] == "2024-25"
     assert len(seen) == len(set(seen)) > 4
     assert tampered["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
@@ -89,7 +104,8 @@ def test_demo_command_serves_graphiql_and_the_walkthrough() -> None:
         )
         with urllib.request.urlopen(post, timeout=30) as response:
             body = json.loads(response.read())
-        assert comparable(body) == json.loads((GOLDEN / "citizen_overview.json").read_text())
+        expected = json.loads((GOLDEN / "citizen_overview.json").read_text())
+        assert comparable(body) == as_anonymous(expected)
     finally:
         process.send_signal(signal.SIGINT)
         try:

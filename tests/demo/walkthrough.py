@@ -47,3 +47,38 @@ def _mask_cursors(value: Any) -> Any:
     if isinstance(value, list):
         return [_mask_cursors(v) for v in value]
     return value
+
+
+# What the demo withholds from a caller without grants (docs/security.md): Citizen fields
+# and their scopes, and the masked licence number.
+WITHHELD = {"address": "signed in", "taxReturns": "tax:read", "immunisations": "health:read"}
+EVERY_GRANT = frozenset({"tax:read", "health:read", "dmv:licence:read"})
+
+
+def as_anonymous(expected: dict[str, Any]) -> dict[str, Any]:
+    """Apollo's answer (recorded for a caller holding every grant) as an anonymous caller
+    must see it: withheld Citizen fields null with an error at their path, the licence
+    number masked to its last four characters."""
+    errors = list(expected["errors"])
+
+    def walk(value: Any, path: list[Any]) -> Any:
+        if isinstance(value, list):
+            return [walk(item, [*path, i]) for i, item in enumerate(value)]
+        if not isinstance(value, dict):
+            return value
+        out = {}
+        for key, item in value.items():
+            if key in WITHHELD and "fullName" in value:
+                out[key] = None
+                errors.append(
+                    {"path": [*path, key], "message": "Unauthorized field or type",
+                     "code": "UNAUTHORIZED_FIELD_OR_TYPE"}
+                )
+            elif key == "number" and path and path[-1] == "drivingLicence":
+                out[key] = "*" * (len(item) - 4) + item[-4:]
+            else:
+                out[key] = walk(item, [*path, key])
+        return out
+
+    data = walk(expected["data"], [])
+    return {"data": data, "errors": sorted(errors, key=lambda e: str(e["path"]))}

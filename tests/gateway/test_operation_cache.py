@@ -28,7 +28,7 @@ async def test_repeated_operation_is_parsed_validated_and_planned_once(
 ) -> None:
     parses = _count(monkeypatch, operation_module, "parse")
     validations = _count(monkeypatch, operation_module, "validate")
-    plans = _count(monkeypatch, gateway_module, "plan_operation")
+    plans = _count(monkeypatch, gateway_module, "plan_normalized")
     query = "query Cached($n: Int) { topProducts(first: $n) { name inStock } }"
     for n in (1, 2, 3, 1):
         status, body = await shop.post({"query": query, "variables": {"n": n}})
@@ -40,7 +40,7 @@ async def test_repeated_operation_is_parsed_validated_and_planned_once(
 async def test_skip_include_values_get_their_own_cached_plan(
     shop: Shop, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    plans = _count(monkeypatch, gateway_module, "plan_operation")
+    plans = _count(monkeypatch, gateway_module, "plan_normalized")
     query = "query S($s: Boolean!) { topProducts(first: 1) { name inStock @skip(if: $s) } }"
     for skip in (True, False, True, False):
         _, body = await shop.post({"query": query, "variables": {"s": skip}})
