@@ -22,11 +22,13 @@ from aggregator.errors import ErrorCode, graphql_error
 from aggregator.execution.executor import ExecutionResult, execute_plan
 from aggregator.execution.projection import Projector, project
 from aggregator.observability import SPAN_EXECUTE, SPAN_PLAN, tracer
+from aggregator.observability.metrics import metrics
+from aggregator.observability.request_record import note_span
 from aggregator.operation import DocumentCache, OperationInfo, RequestError, located_error
 from aggregator.planning import PlannedOperation, PlanningError, QueryPlan, plan_operation
 from aggregator.planning.normalize import OperationTooComplex
 from aggregator.security.identity import Identity
-from aggregator.supergraph import Supergraph, load
+from aggregator.supergraph import Supergraph, SupergraphError, load
 from aggregator.transport.base import Subgraph
 from aggregator.transport.http import HttpSubgraph, HttpSubgraphOptions
 
@@ -101,6 +103,11 @@ class Gateway:
             if name in clients:
                 continue
             url = urls.get(name, info.url)
+            if url.startswith("inprocess://"):  # fail closed: never "ready" and failing
+                raise SupergraphError(
+                    f"subgraph '{name}' runs inside the gateway ({url}); serve this supergraph "
+                    f"with --config and a subgraphs entry '{name}' (python: or connector:)"
+                )
             if url:
                 clients[name] = HttpSubgraph(name, url, http_options)
         return cls(supergraph, clients, options)
@@ -143,6 +150,8 @@ class Gateway:
         conditions = tuple(variables.get(name) is True for name in info.conditions)
         key = (conditions, labels)
         cached: CompiledOperation | None = info.plans.get(key)
+        if metrics.sinks:
+            metrics.cache("plan", cached is not None)
         if cached is not None:
             return cached
         condition_values = dict(zip(info.conditions, conditions, strict=True))
@@ -195,7 +204,8 @@ class Gateway:
                 "graphql.operation.type": prepared.info.kind,
                 "graphql.operation.name": prepared.info.name or "",
             },
-        ):
+        ) as span:
+            note_span(span)
             return self._complete(
                 compiled,
                 prepared,

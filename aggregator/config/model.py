@@ -47,6 +47,8 @@ class SubgraphConfig:
     # In-process kinds: a strawberry/graphql-core schema ("package.module:attribute"),
     # or a REST connector SDL file whose @source base URLs ``base_urls`` may override.
     python: str | None = None
+    # the config file's folder: ``python`` modules next to the config are found there
+    python_path: Path | None = None
     connector_file: Path | None = None
     base_urls: Mapping[str, str] = field(default_factory=dict)
 
@@ -88,8 +90,9 @@ class ExampleOperation:
 class GatewayConfig:
     """One loaded ``aggregator.yaml``.
 
-    Exactly one of ``subgraphs`` (compose at start-up) and ``supergraph_file``
-    (serve a pre-composed supergraph) is set.
+    ``subgraphs`` alone: compose at start-up. ``supergraph_file``: serve a
+    pre-composed supergraph, with ``subgraphs`` (optional) saying how this
+    deployment reaches each of its subgraphs (URL overrides, in-process agencies).
     """
 
     path: Path | None = None

@@ -9,12 +9,15 @@ does not (a ``supergraph_file`` config) keep the supergraph's URL.
 
 from __future__ import annotations
 
-from aggregator.config import GatewayConfig, SubgraphConfig
+import difflib
+
+from aggregator.config import ConfigError, GatewayConfig, SubgraphConfig
 from aggregator.gateway import Gateway, GatewayOptions
 from aggregator.registry.inprocess import in_process_subgraph
 from aggregator.server.app import ServerOptions
 from aggregator.server.cors import CorsPolicy
 from aggregator.server.persisted import MemoryStore, RedisStore
+from aggregator.supergraph import Supergraph
 from aggregator.transport.base import Subgraph
 from aggregator.transport.http import HttpSubgraph, HttpSubgraphOptions
 
@@ -40,6 +43,8 @@ def gateway_from_config(config: GatewayConfig, sdl: str) -> Gateway:
         subgraphs=clients,
         options=GatewayOptions(propagate_headers=config.server.propagate_headers),
     )
+    if config.supergraph_file is not None:
+        check_names(config, gateway.supergraph)
     for name in list(gateway.subgraphs):  # e.g. an optional subgraph left out of composition
         if name not in gateway.supergraph.model.subgraphs:
             del gateway.subgraphs[name]
@@ -56,3 +61,17 @@ def server_options(config: GatewayConfig) -> ServerOptions:
         cors=CorsPolicy(frozenset(server.cors_origins)) if server.cors_origins else None,
         persisted_queries=RedisStore(server.redis_url) if server.redis_url else MemoryStore(),
     )
+
+
+def check_names(config: GatewayConfig, supergraph: Supergraph) -> None:
+    """With a supergraph file, every subgraphs entry must name one of its subgraphs."""
+    known = supergraph.model.subgraphs
+    for index, sub in enumerate(config.subgraphs):
+        if sub.name not in known:
+            hint = difflib.get_close_matches(sub.name, list(known), n=1)
+            suggestion = f"did you mean '{hint[0]}'?" if hint else \
+                "it has: " + ", ".join(sorted(known))
+            raise ConfigError(
+                f"'{sub.name}' is not a subgraph of {config.supergraph_file} ({suggestion})",
+                file=config.path.name if config.path is not None else None,
+                key=f"subgraphs[{index}].name")
