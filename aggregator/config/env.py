@@ -66,28 +66,48 @@ def expand_text(value: str, env: Mapping[str, str]) -> str:
         raise ValueError(exc.message) from None
 
 
-def expand_env(root: yaml.Node, env: Mapping[str, str], label: str) -> yaml.Node:
-    """Expand references in every scalar value of ``root`` (in place); returns ``root``."""
-    _walk(root, "", env, label)
+def expand_env(
+    root: yaml.Node,
+    env: Mapping[str, str],
+    label: str,
+    problems: list[ConfigError] | None = None,
+) -> yaml.Node:
+    """Expand references in every scalar value of ``root`` (in place); returns ``root``.
+
+    Raises the first problem, or, given a ``problems`` list, appends every one to it.
+    """
+    _walk(root, "", env, label, problems)
     return root
 
 
-def _walk(node: yaml.Node, key: str, env: Mapping[str, str], label: str) -> None:
+def _walk(
+    node: yaml.Node,
+    key: str,
+    env: Mapping[str, str],
+    label: str,
+    problems: list[ConfigError] | None,
+) -> None:
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             name = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
-            _walk(value_node, join_key(key, str(name)), env, label)
+            _walk(value_node, join_key(key, str(name)), env, label, problems)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _walk(item, f"{key}[{index}]", env, label)
+            _walk(item, f"{key}[{index}]", env, label, problems)
     elif isinstance(node, yaml.ScalarNode) and node.tag == _STR_TAG and "$" in node.value:
         try:
             expanded = expand_text(node.value, env)
         except ValueError as exc:
-            raise ConfigError(
+            error = ConfigError(
                 str(exc), file=label, line=node.start_mark.line + 1, key=key or None
-            ) from None
+            )
+            if problems is None:
+                raise error from None
+            problems.append(error)
+            return
         if expanded != node.value:
             node.value = expanded
             if node.style is None:  # plain scalar: type it as YAML would have
-                node.tag = _resolver.resolve(yaml.ScalarNode, expanded, (True, False))
+                node.tag = _resolver.resolve(  # type: ignore[no-untyped-call]
+                    yaml.ScalarNode, expanded, (True, False)
+                )

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import yaml
 
+from aggregator.config.compression import CompressionConfig, read_compression
 from aggregator.config.env import expand_env
 from aggregator.config.errors import ConfigError
 from aggregator.config.model import (
@@ -29,11 +30,14 @@ from aggregator.config.model import (
     TlsConfig,
 )
 from aggregator.config.nodes import NodeReader
+from aggregator.config.observability import ObservabilityConfig, read_observability
 from aggregator.config.served import check_served_subgraphs
+from aggregator.config.server_tls import read_server_tls
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
-_TOP_KEYS = ("server", "subgraphs", "supergraph_file", "poll_interval_s", "example_operations")
+_TOP_KEYS = ("server", "subgraphs", "supergraph_file", "poll_interval_s", "example_operations",
+             "observability", "compression", "tls")
 _SERVER_KEYS = ("host", "port", "graphiql", "expose_query_plans",
                 "max_body_bytes", "propagate_headers", "cors_origins", "redis_url")
 _ORIGIN = re.compile(r"^https?://[^/\s]+$")
@@ -98,7 +102,15 @@ class _Reader(NodeReader):
             top, "example_operations", self.examples, ())
         return GatewayConfig(path=self.file, server=server, subgraphs=subgraphs,
                              supergraph_file=supergraph, poll_interval_s=poll,
-                             example_operations=examples)
+                             example_operations=examples,
+                             observability=self.optional(
+                                 top, "observability", lambda n: read_observability(self, n),
+                                 ObservabilityConfig()),
+                             compression=self.optional(
+                                 top, "compression", lambda n: read_compression(self, n),
+                                 CompressionConfig()),
+                             tls=self.optional(top, "tls", lambda n: read_server_tls(self, n),
+                                               None))
 
     def server(self, node: yaml.Node) -> ServerConfig:
         f = self.mapping(node, "server", _SERVER_KEYS)

@@ -12,6 +12,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from aggregator.config.compression import CompressionConfig
+from aggregator.config.observability import ObservabilityConfig
+from aggregator.config.server_tls import ServerTlsConfig
+
 
 class SdlSource(StrEnum):
     """Where a subgraph's SDL comes from."""
@@ -101,6 +105,10 @@ class GatewayConfig:
     supergraph_file: Path | None = None
     poll_interval_s: float | None = None
     example_operations: tuple[ExampleOperation, ...] = ()
+    observability: ObservabilityConfig = field(default_factory=ObservabilityConfig)
+    compression: CompressionConfig = field(default_factory=CompressionConfig)
+    # the gateway's own HTTPS listener (None: plain HTTP)
+    tls: ServerTlsConfig | None = None
 
     def subgraph(self, name: str) -> SubgraphConfig:
         for sub in self.subgraphs:

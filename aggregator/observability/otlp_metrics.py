@@ -22,21 +22,26 @@ from opentelemetry.sdk.resources import Resource
 
 from aggregator.observability import metric_names as names
 
-__all__ = ["OtlpMetricsError", "OtlpSink"]
+__all__ = ["OtlpMetricsError", "OtlpSink", "check_exporter"]
 
 
 class OtlpMetricsError(Exception):
     """OTLP metrics were asked for but cannot be set up (the message says what to install)."""
 
 
-def _exporter(endpoint: str | None) -> MetricExporter:
+def check_exporter() -> Any:
+    """The exporter module; raises OtlpMetricsError naming the package when it is missing."""
     try:
-        module = importlib.import_module("opentelemetry.exporter.otlp.proto.http.metric_exporter")
+        return importlib.import_module("opentelemetry.exporter.otlp.proto.http.metric_exporter")
     except ImportError as exc:
         raise OtlpMetricsError(
             "OTLP metrics need `pip install opentelemetry-exporter-otlp-proto-http` "
             "(or `pip install 'aggregator[otlp]'`)"
         ) from exc
+
+
+def _exporter(endpoint: str | None) -> MetricExporter:
+    module = check_exporter()
     if endpoint is not None:
         endpoint = endpoint.rstrip("/")
         if not endpoint.endswith("/v1/metrics"):
@@ -45,12 +50,16 @@ def _exporter(endpoint: str | None) -> MetricExporter:
     return exporter
 
 
+def _instance_id() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+
 class OtlpSink:
     def __init__(self, endpoint: str | None = None) -> None:
         resource = Resource.create(
             {
                 "service.name": os.environ.get("OTEL_SERVICE_NAME", "aggregator"),
-                "service.instance.id": f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}",
+                "service.instance.id": _instance_id(),
             }
         )
         self.provider = MeterProvider(
