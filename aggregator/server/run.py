@@ -64,8 +64,11 @@ def serve_supergraph(
             f"aggregator: error: cannot read {supergraph}: {exc.strerror or exc}", file=sys.stderr
         )
         return 2
-    except (SupergraphError, ConfigError, OtlpMetricsError) as exc:
+    except SupergraphError as exc:
         print(f"aggregator: error: {supergraph}: {exc}", file=sys.stderr)
+        return 2
+    except (ConfigError, OtlpMetricsError) as exc:
+        print(f"aggregator: error: {exc}", file=sys.stderr)
         return 2
     os.environ[_ENV] = orjson.dumps(
         {
