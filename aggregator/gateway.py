@@ -103,14 +103,23 @@ class Gateway:
             if name in clients:
                 continue
             url = urls.get(name, info.url)
-            if url.startswith("inprocess://"):  # fail closed: never "ready" and failing
-                raise SupergraphError(
-                    f"subgraph '{name}' runs inside the gateway ({url}); serve this supergraph "
-                    f"with --config and a subgraphs entry '{name}' (python: or connector:)"
-                )
-            if url:
+            if url and not url.startswith("inprocess://"):  # in-process ones come as clients
                 clients[name] = HttpSubgraph(name, url, http_options)
         return cls(supergraph, clients, options)
+
+    def require_every_subgraph(self) -> None:
+        """Refuse to serve a supergraph some of whose subgraphs have no client (fail closed:
+        a gateway that cannot reach a subgraph must not report ready and fail every request)."""
+        for name, info in self.supergraph.model.subgraphs.items():
+            if name in self.subgraphs:
+                continue
+            if info.url.startswith("inprocess://"):
+                raise SupergraphError(
+                    f"subgraph '{name}' runs inside the gateway ({info.url}); serve this "
+                    f"supergraph with --config and a subgraphs entry '{name}' "
+                    "(python: or connector:)"
+                )
+            raise SupergraphError(f"subgraph '{name}' has no URL to send requests to")
 
     @property
     def api_schema(self) -> Any:

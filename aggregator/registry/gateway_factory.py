@@ -17,7 +17,7 @@ from aggregator.registry.inprocess import in_process_subgraph
 from aggregator.server.app import ServerOptions
 from aggregator.server.cors import CorsPolicy
 from aggregator.server.persisted import MemoryStore, RedisStore
-from aggregator.supergraph import Supergraph, SupergraphError, load
+from aggregator.supergraph import Supergraph
 from aggregator.transport.base import Subgraph
 from aggregator.transport.http import HttpSubgraph, HttpSubgraphOptions
 
@@ -38,18 +38,14 @@ def gateway_from_config(config: GatewayConfig, sdl: str) -> Gateway:
         sub.name: in_process_subgraph(sub) if sub.in_process
         else HttpSubgraph(sub.name, sub.url, http_options(sub))
         for sub in config.subgraphs}
-    try:
-        gateway = Gateway.from_supergraph_sdl(
-            sdl,
-            subgraphs=clients,
-            options=GatewayOptions(propagate_headers=config.server.propagate_headers),
-        )
-    except SupergraphError:
-        if config.supergraph_file is not None:  # a misspelt entry explains an unserved subgraph
-            check_names(config, load(sdl))
-        raise
+    gateway = Gateway.from_supergraph_sdl(
+        sdl,
+        subgraphs=clients,
+        options=GatewayOptions(propagate_headers=config.server.propagate_headers),
+    )
     if config.supergraph_file is not None:
-        check_names(config, gateway.supergraph)
+        check_names(config, gateway.supergraph)  # a misspelt entry explains an unserved one
+    gateway.require_every_subgraph()
     for name in list(gateway.subgraphs):  # e.g. an optional subgraph left out of composition
         if name not in gateway.supergraph.model.subgraphs:
             del gateway.subgraphs[name]

@@ -33,6 +33,7 @@ def app_from_env() -> App:
     gateway = Gateway.from_supergraph_sdl(
         Path(settings["supergraph"]).read_text(), subgraph_urls=settings["subgraph_urls"]
     )
+    gateway.require_every_subgraph()
     app = create_app(
         gateway,
         ServerOptions(
@@ -56,7 +57,7 @@ def serve_supergraph(
 
     try:
         sdl = supergraph.read_text()
-        Gateway.from_supergraph_sdl(sdl, subgraph_urls=subgraph_urls)
+        Gateway.from_supergraph_sdl(sdl, subgraph_urls=subgraph_urls).require_every_subgraph()
         if ObservabilityConfig().with_env(os.environ).metrics.otlp:
             check_exporter()
     except OSError as exc:
