@@ -1,5 +1,6 @@
 """Gateway configuration: the ``aggregator.yaml`` model, its loader and TLS helper."""
 
+from aggregator.config.compression import CompressionConfig
 from aggregator.config.errors import ConfigError
 from aggregator.config.loader import load_config, parse_config
 from aggregator.config.model import (
@@ -10,14 +11,20 @@ from aggregator.config.model import (
     SubgraphConfig,
     TlsConfig,
 )
+from aggregator.config.observability import MetricsConfig, ObservabilityConfig
+from aggregator.config.server_tls import ServerTlsConfig
 from aggregator.config.tls import ssl_context
 
 __all__ = [
+    "CompressionConfig",
     "ConfigError",
     "ExampleOperation",
     "GatewayConfig",
+    "MetricsConfig",
+    "ObservabilityConfig",
     "SdlSource",
     "ServerConfig",
+    "ServerTlsConfig",
     "SubgraphConfig",
     "TlsConfig",
     "load_config",

@@ -56,7 +56,7 @@ def example_configs() -> Iterator[tuple[str, str]]:
 
 def expanded(text: str) -> Any:
     root = yaml.compose(text)
-    env = dict.fromkeys(_VARIABLE.findall(text), "value")
+    env = dict.fromkeys(_VARIABLE.findall(text), "https://from-the-environment.invalid")
     expand_env(root, env, "example")
     return yaml.SafeLoader("").construct_document(root)  # type: ignore[no-untyped-call]
 
