@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from aggregator import __version__
+from aggregator.config.validate import register_validate_command
 from aggregator.registry.commands import register_config_commands
 from aggregator.security.audit.commands import register_audit_commands
 
@@ -51,12 +53,16 @@ def cmd_plan(args: argparse.Namespace) -> int:
     from aggregator.supergraph import SupergraphError
 
     try:
-        gateway = Gateway.from_supergraph_sdl(Path(args.supergraph).read_text())
-    except (OSError, SupergraphError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    query = Path(args.operation).read_text() if args.operation != "-" else sys.stdin.read()
-    variables = json.loads(args.variables) if args.variables else None
+        gateway = Gateway.from_supergraph_sdl(_read_text(args.supergraph))
+        query = _read_text(args.operation) if args.operation != "-" else sys.stdin.read()
+        variables = json.loads(args.variables) if args.variables else None
+        if variables is not None and not isinstance(variables, dict):
+            raise ValueError("--variables must be a JSON object, like '{\"id\": 1}'")
+    except (OSError, SupergraphError, ValueError) as exc:  # JSONDecodeError is a ValueError
+        if isinstance(exc, json.JSONDecodeError):
+            exc = ValueError(f"--variables is not JSON: {exc}")
+        print(f"aggregator: error: {exc}", file=sys.stderr)
+        return 2
     try:
         plan = gateway.plan(query, args.operation_name, variables)
     except RequestError as exc:
@@ -65,6 +71,13 @@ def cmd_plan(args: argparse.Namespace) -> int:
         return 1
     print(json.dumps(plan.to_json(), indent=2) if args.json else plan)
     return 0
+
+
+def _read_text(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise OSError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -82,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--expose-query-plans", action="store_true", help="enable POST /plan")
     serve.add_argument("--production", action="store_true", help="turn GraphiQL off")
+    serve.add_argument("--log-format", choices=("text", "json"), help="log lines as text or JSON")
     serve.set_defaults(func=cmd_serve)
 
     plan = sub.add_parser("plan", help="print the query plan of an operation")
@@ -97,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_import_openapi(sub)
     register_config_commands(sub)
     register_audit_commands(sub)
+    register_validate_command(sub)
     return parser
 
 
@@ -104,6 +119,7 @@ def _add_demo(commands: Any) -> None:
     demo = commands.add_parser("demo", help="run four demo agencies and the gateway on one port")
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=4000)
+    demo.add_argument("--log-format", choices=("text", "json"), help="log lines as text or JSON")
     demo.set_defaults(func=_run_demo)
 
 
@@ -111,7 +127,18 @@ def _run_demo(args: argparse.Namespace) -> int:
     import asyncio
 
     from aggregator.demo.app import run_demo
+    from aggregator.server.launch import listen_socket
 
+    try:  # a port in use is one line, before any agency starts
+        listen_socket(args.host, args.port).close()
+    except OSError as exc:
+        print(f"aggregator: error: cannot listen on {args.host}:{args.port}: "
+              f"{exc.strerror or exc}", file=sys.stderr)
+        return 2
+    from aggregator.config.observability import ObservabilityConfig
+    from aggregator.server.stack import prepare_process
+
+    prepare_process(ObservabilityConfig())  # text logs unless --log-format/the environment say
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run_demo(args.host, args.port))
     return 0
@@ -145,5 +172,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
+    if getattr(args, "log_format", None):  # read by every process the command starts
+        os.environ["AGGREGATOR_LOG_FORMAT"] = args.log_format
     result: int = args.func(args)
     return result

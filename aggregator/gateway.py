@@ -27,6 +27,8 @@ from aggregator.errors import ErrorCode, graphql_error
 from aggregator.execution.executor import ExecutionResult, execute_plan
 from aggregator.execution.projection import Projector, project
 from aggregator.observability import SPAN_EXECUTE, SPAN_PLAN, tracer
+from aggregator.observability.metrics import metrics
+from aggregator.observability.request_record import note_span
 from aggregator.operation import DocumentCache, OperationInfo, RequestError, located_error
 from aggregator.planning import (
     NormalizedOperation,
@@ -47,7 +49,7 @@ from aggregator.security.identity import Identity
 from aggregator.security.propagation import HeaderPropagation
 from aggregator.security.requirements import Atom
 from aggregator.security.rewrite import Analysis
-from aggregator.supergraph import Supergraph, load
+from aggregator.supergraph import Supergraph, SupergraphError, load
 from aggregator.transport.base import Subgraph
 from aggregator.transport.http import HttpSubgraph, HttpSubgraphOptions
 
@@ -155,9 +157,23 @@ class Gateway:
             if name in clients:
                 continue
             url = urls.get(name, info.url)
-            if url:
+            if url and not url.startswith("inprocess://"):  # in-process ones come as clients
                 clients[name] = HttpSubgraph(name, url, http_options)
         return cls(supergraph, clients, options)
+
+    def require_every_subgraph(self) -> None:
+        """Refuse to serve a supergraph some of whose subgraphs have no client (fail closed:
+        a gateway that cannot reach a subgraph must not report ready and fail every request)."""
+        for name, info in self.supergraph.model.subgraphs.items():
+            if name in self.subgraphs:
+                continue
+            if info.url.startswith("inprocess://"):
+                raise SupergraphError(
+                    f"subgraph '{name}' runs inside the gateway ({info.url}); serve this "
+                    f"supergraph with --config and a subgraphs entry '{name}' "
+                    "(python: or connector:)"
+                )
+            raise SupergraphError(f"subgraph '{name}' has no URL to send requests to")
 
     @property
     def api_schema(self) -> Any:
@@ -204,6 +220,8 @@ class Gateway:
         conditions = tuple(variables.get(name) is True for name in info.conditions)
         key = (conditions, labels, granted)
         cached: CompiledOperation | None = info.plans.get(key)
+        if metrics.sinks:
+            metrics.cache("plan", cached is not None)
         if cached is not None:
             return cached
         model = self.supergraph.model
@@ -308,7 +326,8 @@ class Gateway:
                 "graphql.operation.type": prepared.info.kind,
                 "graphql.operation.name": prepared.info.name or "",
             },
-        ):
+        ) as span:
+            note_span(span)
             result = await execute_plan(planned.plan, self.subgraphs, prepared.variables, forwarded)
             if extra_errors:
                 result.errors.extend(extra_errors)

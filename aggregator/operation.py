@@ -18,6 +18,7 @@ from graphql.language import DocumentNode, OperationDefinitionNode
 from aggregator.errors import ErrorCode, graphql_error
 from aggregator.lru import LRU
 from aggregator.observability import SPAN_PARSE, SPAN_VALIDATE, tracer
+from aggregator.observability.metrics import metrics
 from aggregator.planning.normalize import condition_variables
 from aggregator.planning.planner import fragments_of
 
@@ -107,6 +108,8 @@ class DocumentCache:
 
     def parsed(self, query: str) -> ParsedDocument:
         cached = self._cache.get(query)
+        if metrics.sinks:
+            metrics.cache("document", cached is not None)
         if cached is not None:
             return cached
         try:

@@ -14,6 +14,7 @@ from aggregator.config.authorization import (
     AuthorizationMode,
     PolicyEngineConfig,
 )
+from aggregator.config.compression import CompressionConfig
 from aggregator.config.errors import ConfigError
 from aggregator.config.loader import load_config, parse_config
 from aggregator.config.model import (
@@ -24,6 +25,8 @@ from aggregator.config.model import (
     SubgraphConfig,
     TlsConfig,
 )
+from aggregator.config.observability import MetricsConfig, ObservabilityConfig
+from aggregator.config.server_tls import ServerTlsConfig
 from aggregator.config.tls import ssl_context
 
 __all__ = [
@@ -31,6 +34,7 @@ __all__ = [
     "AuthConfig",
     "AuthorizationConfig",
     "AuthorizationMode",
+    "CompressionConfig",
     "ConfigError",
     "ExampleOperation",
     "FsyncPolicy",
@@ -40,9 +44,12 @@ __all__ = [
     "InternalTokenConfig",
     "IssuerConfig",
     "JwksCacheConfig",
+    "MetricsConfig",
+    "ObservabilityConfig",
     "PolicyEngineConfig",
     "SdlSource",
     "ServerConfig",
+    "ServerTlsConfig",
     "SubgraphConfig",
     "TlsConfig",
     "load_config",

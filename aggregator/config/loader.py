@@ -5,8 +5,8 @@ every error can point at the line of the offending key: a schema author who
 typed ``timout_s`` gets ``aggregator.yaml:9: subgraphs[0].timout_s: unknown
 key (did you mean 'timeout_s'?)`` instead of a silently ignored setting.
 Relative paths in the file are resolved against the file's directory, and
-``${VAR}`` in header values is replaced from the environment so secrets stay
-out of the file.
+``${VAR}`` / ``${VAR:-default}`` in any value is replaced from the environment
+(``config/env.py``) so secrets and per-environment URLs stay out of the file.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from aggregator.config.audit import AuditConfig, read_audit
 from aggregator.config.auth import read_auth
 from aggregator.config.auth_model import HeaderRules
 from aggregator.config.authorization import AuthorizationConfig, read_authorization
+from aggregator.config.compression import CompressionConfig, read_compression
+from aggregator.config.env import expand_env
 from aggregator.config.errors import ConfigError
 from aggregator.config.headers import read_header_rules
 from aggregator.config.model import (
@@ -33,12 +35,15 @@ from aggregator.config.model import (
     TlsConfig,
 )
 from aggregator.config.nodes import NodeReader
+from aggregator.config.observability import ObservabilityConfig, read_observability
+from aggregator.config.served import check_served_subgraphs
+from aggregator.config.server_tls import read_server_tls
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
-_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 _TOP_KEYS = ("server", "subgraphs", "supergraph_file", "poll_interval_s", "example_operations",
-             "audit", "auth", "headers", "authorization")
+             "audit", "auth", "headers", "authorization", "observability", "compression",
+             "tls")
 _SERVER_KEYS = ("host", "port", "graphiql", "expose_query_plans",
                 "max_body_bytes", "propagate_headers", "cors_origins", "redis_url")
 _ORIGIN = re.compile(r"^https?://[^/\s]+$")
@@ -74,7 +79,7 @@ def parse_config(text: str, *, file: Path | None = None,
     if root is None:
         raise ConfigError("the file is empty; it needs 'subgraphs' or 'supergraph_file'",
                           file=reader.label)
-    return reader.gateway(root)
+    return reader.gateway(expand_env(root, reader.env, reader.label))
 
 
 class _Reader(NodeReader):
@@ -91,9 +96,8 @@ class _Reader(NodeReader):
             top, "subgraphs", self.subgraphs, ())
         supergraph = self.optional(
             top, "supergraph_file", lambda n: self.path(n, "supergraph_file"), None)
-        if "subgraphs" in top and "supergraph_file" in top:
-            raise self.error(top["supergraph_file"][0], "supergraph_file",
-                             "give either 'subgraphs' or 'supergraph_file', not both")
+        if supergraph is not None:
+            check_served_subgraphs(self, top)
         if not subgraphs and supergraph is None:
             node = top["subgraphs"][1] if "subgraphs" in top else root
             raise self.error(node, "subgraphs",
@@ -116,7 +120,15 @@ class _Reader(NodeReader):
         return GatewayConfig(path=self.file, server=server, subgraphs=subgraphs,
                              supergraph_file=supergraph, poll_interval_s=poll,
                              example_operations=examples, audit=audit, auth=auth,
-                             headers=headers, authorization=authorization)
+                             headers=headers, authorization=authorization,
+                             observability=self.optional(
+                                 top, "observability", lambda n: read_observability(self, n),
+                                 ObservabilityConfig()),
+                             compression=self.optional(
+                                 top, "compression", lambda n: read_compression(self, n),
+                                 CompressionConfig()),
+                             tls=self.optional(top, "tls", lambda n: read_server_tls(self, n),
+                                               None))
 
     def server(self, node: yaml.Node) -> ServerConfig:
         f = self.mapping(node, "server", _SERVER_KEYS)
@@ -237,6 +249,7 @@ class _Reader(NodeReader):
             name=name,
             url=url,
             python=python,
+            python_path=self.base if python is not None else None,
             connector_file=connector,
             base_urls=base_urls,
             sdl_source=source,
@@ -263,16 +276,7 @@ class _Reader(NodeReader):
             where = f"{key}.{name}"
             if not re.match(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$", name):
                 raise self.error(key_node, where, "not a valid HTTP header name")
-            value = self.scalar(value_node, where, str, "a string")
-
-            def expand(match: re.Match[str], node: yaml.Node = value_node,
-                       where: str = where) -> str:
-                var = match.group(1)
-                if var not in self.env:
-                    raise self.error(node, where, f"environment variable {var} is not set")
-                return self.env[var]
-
-            out[name] = _ENV.sub(expand, value)
+            out[name] = self.scalar(value_node, where, str, "a string")
         return out
 
     def tls(self, node: yaml.Node, key: str) -> TlsConfig:

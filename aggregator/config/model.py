@@ -15,6 +15,9 @@ from pathlib import Path
 from aggregator.config.audit import AuditConfig
 from aggregator.config.auth_model import AuthConfig, HeaderRules
 from aggregator.config.authorization import AuthorizationConfig
+from aggregator.config.compression import CompressionConfig
+from aggregator.config.observability import ObservabilityConfig
+from aggregator.config.server_tls import ServerTlsConfig
 
 
 class SdlSource(StrEnum):
@@ -51,6 +54,8 @@ class SubgraphConfig:
     # In-process kinds: a strawberry/graphql-core schema ("package.module:attribute"),
     # or a REST connector SDL file whose @source base URLs ``base_urls`` may override.
     python: str | None = None
+    # the config file's folder: ``python`` modules next to the config are found there
+    python_path: Path | None = None
     connector_file: Path | None = None
     base_urls: Mapping[str, str] = field(default_factory=dict)
 
@@ -92,8 +97,9 @@ class ExampleOperation:
 class GatewayConfig:
     """One loaded ``aggregator.yaml``.
 
-    Exactly one of ``subgraphs`` (compose at start-up) and ``supergraph_file``
-    (serve a pre-composed supergraph) is set.
+    ``subgraphs`` alone: compose at start-up. ``supergraph_file``: serve a
+    pre-composed supergraph, with ``subgraphs`` (optional) saying how this
+    deployment reaches each of its subgraphs (URL overrides, in-process agencies).
     """
 
     path: Path | None = None
@@ -108,6 +114,10 @@ class GatewayConfig:
     # which request headers each subgraph receives (docs/security.md)
     headers: HeaderRules = field(default_factory=HeaderRules)
     authorization: AuthorizationConfig = field(default_factory=AuthorizationConfig)
+    observability: ObservabilityConfig = field(default_factory=ObservabilityConfig)
+    compression: CompressionConfig = field(default_factory=CompressionConfig)
+    # the gateway's own HTTPS listener (None: plain HTTP)
+    tls: ServerTlsConfig | None = None
 
     def subgraph(self, name: str) -> SubgraphConfig:
         for sub in self.subgraphs:

@@ -159,20 +159,44 @@ def _is_object(schema: dict[str, Any]) -> bool:
     )
 
 
-def _response_schema(operation: dict[str, Any]) -> dict[str, Any] | None:
+def _response_schema(builder: _Builder, operation: dict[str, Any]) -> dict[str, Any] | None:
+    """The success body's schema; None when the API does not describe it (a JSON value)."""
     responses = operation.get("responses") or {}
     success = [code for code in responses if str(code).startswith("2")]
     # "default" usually describes the error body: use it only when no 2xx is declared.
     for code in success or ["default"]:
         response = responses.get(code)
-        if not response:
+        if not isinstance(response, dict):
             continue
-        content = response.get("content") or {}
+        content = builder.resolve(response).get("content") or {}
         for media, body in content.items():
-            if "json" in media:
-                schema = body.get("schema")
-                return schema if isinstance(schema, dict) else None
+            if "json" in str(media):
+                schema = body.get("schema") if isinstance(body, dict) else None
+                return schema if isinstance(schema, dict) and schema else None
     return None
+
+
+def _forward_headers(builder: _Builder) -> list[str]:
+    """Request headers that carry the API's credentials, from its security schemes.
+
+    ``http`` (bearer, basic), ``oauth2`` and ``openIdConnect`` use ``Authorization``; an
+    ``apiKey`` in a header uses that header. An API key in the query string or a cookie
+    cannot be forwarded from the client's headers and is left to the schema author.
+    """
+    schemes = (builder.document.get("components") or {}).get("securitySchemes") or {}
+    headers: list[str] = []
+    for raw in schemes.values():
+        scheme = builder.resolve(raw) if isinstance(raw, dict) else {}
+        kind = scheme.get("type")
+        if kind in ("http", "oauth2", "openIdConnect"):
+            name = "Authorization"
+        elif kind == "apiKey" and scheme.get("in") == "header" and scheme.get("name"):
+            name = str(scheme["name"])
+        else:
+            continue
+        if name.lower() not in (h.lower() for h in headers):
+            headers.append(name)
+    return headers
 
 
 def _body_template(fields: list[_Field] | None) -> str:
@@ -198,7 +222,7 @@ def import_openapi(document: dict[str, Any], *, name: str) -> str:
     source = _name(name)
     servers = document.get("servers") or [{"url": "http://localhost"}]
     base_url = str(servers[0].get("url", "http://localhost")).rstrip("/")
-    has_auth = bool((document.get("components") or {}).get("securitySchemes"))
+    forward = _forward_headers(builder)
     query_fields: list[str] = []
     mutation_fields: list[str] = []
     lookups: list[tuple[str, str, str]] = []  # (type, param, path)
@@ -232,18 +256,16 @@ def import_openapi(document: dict[str, Any], *, name: str) -> str:
             body_arg = None
             request = (operation.get("requestBody") or {}).get("content") or {}
             for media, body in request.items():
-                if "json" in media and isinstance(body.get("schema"), dict):
+                if "json" in str(media) and isinstance(body, dict) \
+                        and isinstance(body.get("schema"), dict):
                     body_type = builder.type_ref(body["schema"], op_name + "Body", is_input=True)
                     required = "!" if operation.get("requestBody", {}).get("required") else ""
                     args.append(f"input: {body_type}{required}")
                     body_arg = _body_template(builder.inputs.get(body_type))
                     break
-            response = _response_schema(operation)
-            returns = (
-                builder.type_ref(response, op_name + "Result", is_input=False)
-                if response
-                else "Boolean"
-            )
+            # no schema (or no body) described: the answer is passed on as a JSON value
+            response = _response_schema(builder, operation)
+            returns = builder.type_ref(response, op_name + "Result", is_input=False)
             directive = [f'source: "{source}"']
             if method != "get":
                 directive.append(f'method: "{method.upper()}"')
@@ -266,7 +288,7 @@ def import_openapi(document: dict[str, Any], *, name: str) -> str:
             lookup = lookup_path.replace("{" + key_param + "}", "{$this." + key + "}")
             builder.entities[type_name] = (key, lookup)
     return _print(
-        builder, source, base_url, has_auth, queries=query_fields, mutations=mutation_fields
+        builder, source, base_url, forward, queries=query_fields, mutations=mutation_fields
     )
 
 
@@ -274,13 +296,17 @@ def _print(
     builder: _Builder,
     source: str,
     base_url: str,
-    has_auth: bool,
+    forward_headers: list[str],
     *,
     queries: list[str],
     mutations: list[str],
 ) -> str:
     imports = '["@key"]'
-    forward = ', forwardHeaders: ["Authorization"]' if has_auth else ""
+    forward = (
+        f", forwardHeaders: [{', '.join(_string(h) for h in forward_headers)}]"
+        if forward_headers
+        else ""
+    )
     out = [
         f"# Generated by `aggregator import-openapi --name {builder.name}`; edit freely.",
         "extend schema",
@@ -322,17 +348,34 @@ def _print_fields(fields: list[_Field], *, directives: bool) -> list[str]:
 
 
 def import_openapi_file(path: str, *, name: str, output: str | None = None) -> int:
-    """CLI entry: read YAML or JSON, print or write the SDL; 1 with a message on bad input."""
+    """CLI entry: read YAML or JSON, print or write the SDL; 2 with one line on bad input."""
     try:
-        document = yaml.safe_load(Path(path).read_text())
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as error:
+        return _fail(f"cannot read {path}: {error.strerror or error}")
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else path
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        return _fail(f"{where}: not valid YAML or JSON: {problem}")
+    try:
         if not isinstance(document, dict):
             raise OpenAPIImportError("the file does not hold an OpenAPI object")
         sdl = import_openapi(document, name=name)
-    except (OSError, yaml.YAMLError, OpenAPIImportError) as error:
-        print(f"import-openapi: {error}", file=sys.stderr)
-        return 1
+    except OpenAPIImportError as error:
+        return _fail(f"{path}: {error}")
     if output:
-        Path(output).write_text(sdl)
+        try:
+            Path(output).write_text(sdl, encoding="utf-8")
+        except OSError as error:
+            return _fail(f"cannot write {output}: {error.strerror or error}")
     else:
         sys.stdout.write(sdl)
     return 0
+
+
+def _fail(message: str) -> int:
+    print(f"import-openapi: {message}", file=sys.stderr)
+    return 2

@@ -21,6 +21,7 @@ from aggregator.demo.backends import dmv_app, tax_app
 from aggregator.demo.serving import serve_aiohttp, serve_asgi_app
 from aggregator.gateway import Gateway, GatewayOptions
 from aggregator.server.app import ServerOptions, create_app
+from aggregator.server.stack import StackSettings, server_stack
 
 __all__ = [
     "EXAMPLE_QUERY",
@@ -125,7 +126,8 @@ async def serve_demo(host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[Ru
             example_operations=[("Four agencies", GRAPHIQL_EXAMPLE)],
         )
         try:
-            async with serve_asgi_app(create_app(gateway, options), host=host, port=port) as url:
+            app = server_stack(create_app(gateway, options), StackSettings())
+            async with serve_asgi_app(app, host=host, port=port) as url:
                 yield RunningDemo(url, agencies, gateway)
         finally:
             await gateway.close()

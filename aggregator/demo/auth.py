@@ -128,15 +128,20 @@ def add_token_command(commands: Any) -> None:
     tool.set_defaults(func=token_command)
 
 
+def dev_auth_yaml() -> str:
+    """The ``auth:`` config section trusting the development key, with the key's installed path.
+
+    For development configs and tests only: anyone can mint tokens this section accepts.
+    """
+    return DEV_AUTH_SNIPPET.read_text(encoding="utf-8").replace(
+        "keys: [dev-only-jwks.json]  # the public half; resolved next to this file",
+        f"keys: [{DEV_JWKS}]  # the public half",
+    )
+
+
 def token_command(args: argparse.Namespace) -> int:
     if args.print_config:
-        text = DEV_AUTH_SNIPPET.read_text(encoding="utf-8")
-        sys.stdout.write(
-            text.replace(
-                "keys: [dev-only-jwks.json]  # the public half; resolved next to this file",
-                f"keys: [{DEV_JWKS}]  # the public half",
-            )
-        )
+        sys.stdout.write(dev_auth_yaml())
         return 0
     if not args.subject:
         print("aggregator: error: token needs --subject", file=sys.stderr)

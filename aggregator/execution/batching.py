@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from time import perf_counter
 from typing import Any
 
 from aiodataloader import DataLoader
 
 from aggregator.observability import SPAN_SUBGRAPH, inject_trace_context, tracer
+from aggregator.observability.request_record import note_subgraph_request
 from aggregator.planning.plan import Fetch
 from aggregator.transport.base import Subgraph, SubgraphRequest, SubgraphResponse
 
@@ -96,7 +98,9 @@ class SubgraphBatcher:
             SPAN_SUBGRAPH, attributes={"graphql.subgraph.name": self.subgraph.name}
         ) as span:
             request.headers = inject_trace_context(request.headers)
+            started = perf_counter()
             response = await self.subgraph.fetch(request)
+            note_subgraph_request(self.subgraph.name, perf_counter() - started, response.errors)
             if response.errors:
                 span.set_attribute("graphql.subgraph.errors", len(response.errors))
             return response

@@ -1,4 +1,4 @@
-"""Turn tracing on for a gateway process (off by default).
+"""Turn tracing and metrics on for a gateway process (both off by default).
 
 ``AGGREGATOR_TRACING=console`` prints spans to stderr; ``otlp`` sends them to an
 OpenTelemetry collector with the standard ``OTEL_EXPORTER_OTLP_*`` variables
@@ -15,6 +15,8 @@ from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SpanExporter
+
+from aggregator.config.observability import MetricsConfig
 
 ENV = "AGGREGATOR_TRACING"
 
@@ -49,3 +51,23 @@ def configure_tracing_from_env() -> bool:
     provider.add_span_processor(BatchSpanProcessor(_exporter(mode)))
     trace.set_tracer_provider(provider)
     return True
+
+
+def configure_metrics(config: MetricsConfig) -> None:
+    """Install this process's metric sinks (none unless the config asks for them).
+
+    Raises :class:`OtlpMetricsError` when OTLP is asked for without its exporter.
+    """
+    from aggregator.observability.metrics import MetricsSink, metrics
+
+    sinks: list[MetricsSink] = []
+    if config.prometheus:
+        from aggregator.observability.prometheus import PrometheusSink
+
+        sinks.append(PrometheusSink())
+    if config.otlp:
+        from aggregator.observability.otlp_metrics import OtlpSink
+
+        sinks.append(OtlpSink(config.otlp_endpoint))
+    metrics.close()
+    metrics.install(*sinks)

@@ -31,3 +31,9 @@ class SupergraphBuildError(RegistryError):
         self.problems = tuple(problems)
         lines = [summary, *(f"  - {p}" for p in self.problems)]
         super().__init__("\n".join(lines))
+
+
+def one_line(error: BaseException) -> str:
+    """An error's message on one log line (a build error lists its problems after ';')."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return "; ".join(line.removeprefix("- ") for line in lines)

@@ -12,7 +12,9 @@ authenticator and the published JWKS of internal tokens.
 
 from __future__ import annotations
 
-from aggregator.config import GatewayConfig, SubgraphConfig
+import difflib
+
+from aggregator.config import ConfigError, GatewayConfig, SubgraphConfig
 from aggregator.gateway import Gateway, GatewayOptions
 from aggregator.registry.inprocess import in_process_subgraph
 from aggregator.security.authn import JwtAuthenticator, build_authenticator
@@ -22,7 +24,7 @@ from aggregator.security.propagation import HeaderPropagation
 from aggregator.server.app import ServerOptions
 from aggregator.server.cors import CorsPolicy
 from aggregator.server.persisted import MemoryStore, RedisStore
-from aggregator.supergraph import load
+from aggregator.supergraph import Supergraph, load
 from aggregator.transport.base import Subgraph
 from aggregator.transport.http import HttpSubgraph, HttpSubgraphOptions
 
@@ -47,6 +49,8 @@ def gateway_from_config(config: GatewayConfig, sdl: str) -> Gateway:
     """Raises ``AuthorizationSetupError`` (a ``ConfigError``) for a supergraph whose
     authorization directives this config cannot enforce: start-up and reloads refuse it."""
     supergraph = load(sdl)
+    if config.supergraph_file is not None:
+        check_names(config, supergraph)  # a misspelt entry explains an unserved one
     check_enforceable(
         supergraph,
         authentication_configured=authentication_configured(config),
@@ -66,6 +70,7 @@ def gateway_from_config(config: GatewayConfig, sdl: str) -> Gateway:
             authorization=authorization_options(config.authorization),
         ),
     )
+    gateway.require_every_subgraph()
     for name in list(gateway.subgraphs):  # e.g. an optional subgraph left out of composition
         if name not in gateway.supergraph.model.subgraphs:
             del gateway.subgraphs[name]
@@ -113,3 +118,17 @@ def server_options(config: GatewayConfig) -> ServerOptions:
         authenticator=authenticator(config),
         jwks=signer.jwks_document() if signer is not None else None,
     )
+
+
+def check_names(config: GatewayConfig, supergraph: Supergraph) -> None:
+    """With a supergraph file, every subgraphs entry must name one of its subgraphs."""
+    known = supergraph.model.subgraphs
+    for index, sub in enumerate(config.subgraphs):
+        if sub.name not in known:
+            hint = difflib.get_close_matches(sub.name, list(known), n=1)
+            suggestion = f"did you mean '{hint[0]}'?" if hint else \
+                "it has: " + ", ".join(sorted(known))
+            raise ConfigError(
+                f"'{sub.name}' is not a subgraph of {config.supergraph_file} ({suggestion})",
+                file=config.path.name if config.path is not None else None,
+                key=f"subgraphs[{index}].name")

@@ -11,8 +11,12 @@ import asyncio
 import logging
 from collections.abc import Callable
 
+from aggregator.config import ConfigError
 from aggregator.gateway import Gateway
+from aggregator.observability.metrics import metrics
+from aggregator.registry.errors import RegistryError, one_line
 from aggregator.registry.holder import DrainingGatewayHolder
+from aggregator.supergraph import SupergraphError
 
 log = logging.getLogger("aggregator.reload")
 
@@ -38,12 +42,20 @@ class GatewayReloader:
         async with self._lock:
             try:
                 new = self.build_gateway(sdl)
+            except (RegistryError, ConfigError, SupergraphError) as exc:
+                self.failures += 1
+                metrics.reload(False)
+                log.error("new supergraph rejected; the previous one keeps serving: %s",
+                          one_line(exc))
+                return False
             except Exception:
                 self.failures += 1
+                metrics.reload(False)
                 log.exception("new supergraph rejected; the previous one keeps serving")
                 return False
             old = self.holder.swap(new)
             self.reloads += 1
+            metrics.reload(True)
             if old is not None:
                 task = asyncio.create_task(self._retire(old))
                 self._retiring.add(task)

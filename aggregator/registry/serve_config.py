@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import os
+import ssl
 import sys
 from pathlib import Path
 
-import uvicorn
-
 from aggregator.config import ConfigError, GatewayConfig, load_config
-from aggregator.observability.setup import configure_tracing_from_env
+from aggregator.observability.otlp_metrics import OtlpMetricsError, check_exporter
 from aggregator.registry.build import build_supergraph
 from aggregator.registry.errors import RegistryError
 from aggregator.registry.gateway_factory import (
@@ -31,6 +29,9 @@ from aggregator.registry.holder import DrainingGatewayHolder
 from aggregator.registry.live import LiveGateway, start_live_gateway
 from aggregator.security.audit import DisclosureLogError, probe_log_path
 from aggregator.server.app import GatewayApp, Receive, Send
+from aggregator.server.launch import Launch, launch
+from aggregator.server.stack import App, StackSettings, prepare_process, server_stack
+from aggregator.server.tls import ServerTls
 from aggregator.supergraph import SupergraphError
 
 _ENV = "AGGREGATOR_CONFIG_FILE"
@@ -67,26 +68,20 @@ class ReloadingGatewayApp(GatewayApp):
                 return
 
 
-def app_from_env() -> ReloadingGatewayApp:
+def app_from_env() -> App:
     """uvicorn factory: every worker process loads the config itself."""
-    _log_reloads()
-    configure_tracing_from_env()
-    app = ReloadingGatewayApp(load_config(os.environ[_ENV]))
+    config = load_config(os.environ[_ENV])
+    # operators must see reloads and rejected changes, whatever uvicorn's log level
+    prepare_process(config.observability)
+    app = ReloadingGatewayApp(config)
     overrides = json.loads(os.environ.get(_OVERRIDES_ENV, "{}"))
     for name, value in overrides.items():  # command-line flags win over the file
         setattr(app.options, name, value)
-    return app
-
-
-def _log_reloads() -> None:
-    """Operators must see reloads and rejected changes, whatever uvicorn's log level."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    for name in ("aggregator.reload", "aggregator.registry", "aggregator.audit"):
-        logger = logging.getLogger(name)
-        if not logger.handlers:
-            logger.addHandler(handler)
-            logger.setLevel(logging.INFO)
+    return server_stack(
+        app,
+        StackSettings(config.observability, config.compression, config.tls,
+                      app.options.graphql_path),
+    )
 
 
 def check_startup(config: GatewayConfig) -> None:
@@ -116,26 +111,34 @@ def serve_config(
         config = load_config(config_path)
         if config.audit.enabled and config.audit.path is not None:
             probe_log_path(config.audit.path, workers=workers)  # fail closed before binding
+        if config.observability.with_env(os.environ).metrics.otlp:
+            check_exporter()
         check_startup(config)
-    except (ConfigError, RegistryError, SupergraphError, DisclosureLogError) as exc:
+        if config.tls is not None:
+            ServerTls(config.tls)  # a certificate that does not load stops us here
+    except (
+        ConfigError,
+        RegistryError,
+        SupergraphError,
+        DisclosureLogError,
+        OtlpMetricsError,
+    ) as exc:
         print(f"aggregator: error: {exc}", file=sys.stderr)
+        return 2
+    except ssl.SSLError as exc:
+        print(f"aggregator: error: tls: cannot use {config.tls.cert_file if config.tls else ''}"
+              f" with its key: {exc.reason or exc}", file=sys.stderr)
         return 2
     os.environ[_ENV] = str(config_path.resolve())
     overrides = {"graphiql": graphiql, "expose_query_plans": expose_query_plans}
     os.environ[_OVERRIDES_ENV] = json.dumps(
         {name: value for name, value in overrides.items() if value is not None}
     )
-    host = host or config.server.host
-    port = config.server.port if port is None else port
-    print(f"aggregator: serving on http://{host}:{port}/graphql", flush=True)
-    uvicorn.run(
+    return launch(Launch(
         "aggregator.registry.serve_config:app_from_env",
-        factory=True,
-        host=host,
-        port=port,
+        host=host or config.server.host,
+        port=config.server.port if port is None else port,
         workers=workers,
-        log_level="warning",
-        access_log=False,
-        lifespan="on",
-    )
-    return 0
+        tls=config.tls,
+        observability=config.observability,
+    ))

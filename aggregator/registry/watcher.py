@@ -24,8 +24,9 @@ from pathlib import Path
 import aiohttp
 
 from aggregator.config import ConfigError, GatewayConfig, load_config
+from aggregator.observability.metrics import metrics
 from aggregator.registry.build import FetchedSdls, compose_fetched, fetch_all_sdls
-from aggregator.registry.errors import RegistryError, SupergraphBuildError
+from aggregator.registry.errors import RegistryError, SupergraphBuildError, one_line
 
 log = logging.getLogger("aggregator.reload")
 
@@ -101,7 +102,9 @@ class SupergraphWatcher:
             return await self._check()
         except (ConfigError, RegistryError, OSError) as exc:
             self.errors += 1
-            log.error("supergraph not reloaded; the previous one keeps serving:\n%s", exc)
+            metrics.reload(False)
+            log.error("supergraph not reloaded; the previous one keeps serving: %s",
+                      one_line(exc))
             if self.on_error is not None:
                 self.on_error(exc)
             return False
@@ -110,6 +113,9 @@ class SupergraphWatcher:
         hashes = self._fingerprint(self.config)
         config_path = self.config.path
         config = self.config
+        # serving a supergraph file, an edit to the config or to a connector changes how
+        # subgraphs are reached, not the supergraph: the gateway is rebuilt all the same
+        rebuild = False
         if hashes != self._hashes:
             config_changed = hashes.get(config_path) != self._hashes.get(config_path) \
                 if config_path is not None else False
@@ -119,6 +125,7 @@ class SupergraphWatcher:
                 self._hashes = self._fingerprint(config)
                 self.config = config
             sdl = await self._build(config)
+            rebuild = config.supergraph_file is not None
         elif self._poll_due(config):
             fetched = await self._fetch(config)
             seen = dict(fetched.sdls)
@@ -128,7 +135,7 @@ class SupergraphWatcher:
             sdl = await self._compose(config, fetched)
         else:
             return False
-        if sdl == self.sdl:
+        if sdl == self.sdl and not rebuild:
             return False
         if await self.on_new_supergraph(sdl) is False:  # the receiver rejected it
             return False
@@ -136,7 +143,7 @@ class SupergraphWatcher:
         return True
 
     def _poll_due(self, config: GatewayConfig) -> bool:
-        if config.poll_interval_s is None or not config.subgraphs:
+        if config.poll_interval_s is None or not config.subgraphs or config.supergraph_file:
             return False
         now = time.monotonic()
         if now - self._last_poll < config.poll_interval_s:

@@ -16,6 +16,7 @@ import orjson
 
 from aggregator.errors import ErrorCode, graphql_error
 from aggregator.gateway import Gateway
+from aggregator.observability.request_record import note_document, note_errors, note_operation
 from aggregator.operation import RequestError
 from aggregator.security.identity import AuthenticationError, Authenticator, Identity
 from aggregator.server.authentication import JWKS_CACHE_CONTROL, JWKS_PATH, refusal
@@ -294,8 +295,10 @@ class GatewayApp:
         except HttpError as exc:
             await _respond(send, exc.status, orjson.dumps(exc.body), media, exc.headers)
             return
+        note_document(params.query, params.operation_name)
         try:
             prepared = gateway.prepare(params.query, params.operation_name, params.variables)
+            note_operation(prepared.info.kind, prepared.info.name)
             if method == "GET" and prepared.info.kind != "query":
                 await _respond(
                     send,
@@ -318,6 +321,7 @@ class GatewayApp:
             request_headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in headers.items()}
             result = await gateway.run(prepared, request_headers, identity)
         except RequestError as exc:
+            note_errors(len(exc.errors))
             status = exc.status if strict else (200 if exc.status < 500 else exc.status)
             if not strict and exc.status == 400:
                 status = 200
@@ -329,6 +333,7 @@ class GatewayApp:
                 send, 500, "internal server error", ErrorCode.INTERNAL_SERVER_ERROR, media
             )
             return
+        note_errors(len(result.get("errors") or ()))
         await _respond(send, 200, orjson.dumps(result), media)
 
     async def error(

@@ -34,7 +34,8 @@ def test_petstore_shape() -> None:
     assert expected in sdl
     assert 'type Pet @key(fields: "id") @rest(source: "petstore", path: "/pets/{$this.id}")' in sdl
     assert "addPet(input: NewPetInput!): Pet" in sdl
-    assert "deletePet(id: Int!): Boolean" in sdl  # 204: the error-only default is not the result
+    # 204 without a body: a JSON value (null); the error-only default is not the result
+    assert "deletePet(id: Int!): JSON" in sdl
 
 
 def test_business_register_shape() -> None:
@@ -163,7 +164,7 @@ def test_cli_rejects_a_document_that_is_not_openapi_3(tmp_path: Path) -> None:
         [sys.executable, "-m", "aggregator", "import-openapi", str(bad), "--name", "x"],
         capture_output=True, text=True, check=False,
     )
-    assert out.returncode == 1
+    assert out.returncode == 2
     assert "not an OpenAPI 3 document" in out.stderr
     assert "Traceback" not in out.stderr
 

@@ -270,9 +270,11 @@ def test_serve_supergraph_without_config_refuses_directives(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """``serve --supergraph`` cannot configure authentication: directives would go unenforced."""
-    assert serve_supergraph(AGENCY / "supergraph.graphql", host="127.0.0.1", port=0) == 1
+    assert serve_supergraph(AGENCY / "supergraph.graphql", host="127.0.0.1", port=0) == 2
     err = capsys.readouterr().err.strip().splitlines()[-1]
-    assert err.startswith("error: supergraph.graphql: the supergraph restricts who may see ")
+    assert err.startswith(
+        "aggregator: error: supergraph.graphql: the supergraph restricts who may see "
+    )
     assert err.endswith(
         "serve it with --config aggregator.yaml, which configures authentication and authorization"
     )

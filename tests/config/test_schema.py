@@ -1,0 +1,178 @@
+"""The JSON Schema of aggregator.yaml agrees with the loader, and the examples with both.
+
+What the loader accepts is learned from the loader itself: every section is
+read through ``NodeReader.mapping(node, key, allowed)``, so loading the
+complete example (docs/examples/aggregator.yaml) while recording those calls
+lists every section and its keys. Each must be a closed object in the schema
+with at least those properties. A section the example does not use is caught
+by the top-level check: every top-level key the loader allows must appear in
+the example. To add a section: add it to the example and to the schema.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from jsonschema import Draft202012Validator
+
+from aggregator.config import ConfigError, load_config
+from aggregator.config.env import expand_env
+from aggregator.config.nodes import NodeReader
+from aggregator.config.validate import config_schema, validate_file
+from tests.support.gateway_process import run_command
+
+ROOT = Path(__file__).resolve().parents[2]
+# between them, the complete examples use every key (supergraph_file excludes a few)
+FULL_EXAMPLES = (
+    ROOT / "docs" / "examples" / "aggregator.yaml",
+    ROOT / "docs" / "examples" / "aggregator-supergraph.yaml",
+)
+_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")  # without a default
+_TOP_KEYS = ("subgraphs", "supergraph_file")
+
+
+def _is_config(data: Any) -> bool:
+    return isinstance(data, dict) and any(key in data for key in _TOP_KEYS)
+
+
+def example_configs() -> Iterator[tuple[str, str]]:
+    """(where, text) of every config in the docs, the README and the test fixtures."""
+    for doc in [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]:
+        blocks = re.findall(r"```yaml\n(.*?)```", doc.read_text(encoding="utf-8"), re.S)
+        for index, block in enumerate(blocks):
+            if _is_config(yaml.safe_load(block)):
+                yield f"{doc.relative_to(ROOT)}#{index}", block
+    for file in sorted([*ROOT.glob("docs/**/*.yaml"), *ROOT.glob("tests/**/fixtures/*.yaml")]):
+        text = file.read_text(encoding="utf-8")
+        if _is_config(yaml.safe_load(text)):
+            yield str(file.relative_to(ROOT)), text
+
+
+def expanded(text: str) -> Any:
+    root = yaml.compose(text)
+    env = dict.fromkeys(_VARIABLE.findall(text), "https://from-the-environment.invalid")
+    expand_env(root, env, "example")
+    return yaml.SafeLoader("").construct_document(root)  # type: ignore[no-untyped-call]
+
+
+EXAMPLES = list(example_configs())
+
+
+def test_there_are_examples_to_check() -> None:
+    wheres = [where for where, _ in EXAMPLES]
+    assert "docs/examples/aggregator.yaml" in wheres
+    assert any(w.startswith("docs/config.md#") for w in wheres)
+    assert any(w.startswith("tests/config/fixtures/") for w in wheres)
+
+
+@pytest.mark.parametrize(("where", "text"), EXAMPLES, ids=[w for w, _ in EXAMPLES])
+def test_every_example_config_validates_against_the_schema(where: str, text: str) -> None:
+    validator = Draft202012Validator(config_schema())
+    problems = [
+        f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(expanded(text))
+    ]
+    assert problems == [], where
+
+
+def _schema_at(schema: dict[str, Any], key: str) -> dict[str, Any]:
+    """The schema object describing the value at a loader key path like subgraphs[0].tls."""
+    root = schema
+
+    def resolve(node: dict[str, Any]) -> dict[str, Any]:
+        while "$ref" in node:
+            node = root["$defs"][node["$ref"].rsplit("/", 1)[1]]
+        return node
+
+    node = resolve(schema)
+    for part in re.findall(r"[^.\[\]]+|\[\d+\]", key):
+        if part.startswith("["):
+            node = resolve(node["items"])
+        else:
+            assert part in node.get("properties", {}), f"the schema has no '{part}' in {key}"
+            node = resolve(node["properties"][part])
+    return node
+
+
+def load_recording(config: Path) -> dict[str, tuple[str, ...]]:
+    """Load with the real loader; returns the allowed keys of every section it read."""
+    recorded: dict[str, tuple[str, ...]] = {}
+    original = NodeReader.mapping
+
+    def recording(self: NodeReader, node: yaml.Node, key: str, allowed: tuple[str, ...]) -> Any:
+        recorded[key] = allowed
+        return original(self, node, key, allowed)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(NodeReader, "mapping", recording)
+        for _ in range(50):  # create each file the example names, as the loader asks for it
+            try:
+                load_config(config)
+                return recorded
+            except ConfigError as exc:
+                missing = re.match(r"file not found: (.+)$", exc.reason)
+                if missing is None:
+                    raise
+                Path(missing.group(1)).parent.mkdir(parents=True, exist_ok=True)
+                Path(missing.group(1)).write_text("", encoding="utf-8")
+    raise AssertionError("the example names too many files")
+
+
+def test_the_schema_knows_every_key_the_loader_reads(tmp_path: Path) -> None:
+    recorded: dict[str, tuple[str, ...]] = {}
+    example_top: set[str] = set()
+    for index, example in enumerate(FULL_EXAMPLES):
+        config = tmp_path / str(index) / "aggregator.yaml"
+        config.parent.mkdir()
+        shutil.copy(example, config)
+        recorded.update(load_recording(config))
+        example_top |= set(yaml.safe_load(example.read_text(encoding="utf-8")))
+        assert validate_file(config) == []  # valid for the command operators run in CI
+    assert set(recorded[""]) == example_top, (
+        "the complete examples must use every top-level section the loader accepts"
+    )
+    schema = config_schema()
+    for key, allowed in recorded.items():
+        section = _schema_at(schema, key)
+        assert section.get("additionalProperties") is False, f"{key or '(top)'} must be closed"
+        missing = set(allowed) - set(section.get("properties", {}))
+        assert not missing, f"the schema lacks {sorted(missing)} in {key or '(top level)'}"
+    assert {"", "server", "subgraphs[0]", "subgraphs[0].tls", "observability.metrics",
+            "compression", "tls", "example_operations[0]"} <= set(recorded)  # fmt: skip
+
+
+def test_config_validate_lists_every_problem_and_exits_2(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "server:\n  port: ${PORT:-many}\n  grapiql: true\n"
+        "subgraphs:\n  - name: a\n    url: ${NOPE_URL}\n    timout_s: 3\n"
+        "  - name: b\n    url: http://x/g\n    python: mod:schema\n",
+        encoding="utf-8",
+    )
+    good = tmp_path / "good.yaml"
+    good.write_text("subgraphs:\n  - name: a\n    url: ${A_URL:-http://a/graphql}\n")
+    done = run_command("config", "validate", str(good), str(bad))
+    assert done.code == 2
+    assert done.stderr == ""
+    assert done.stdout.splitlines() == [
+        f"{good}: ok",
+        "bad.yaml:2: server.port: 'many' is not of type 'integer'",
+        "bad.yaml:3: server.grapiql: unknown key (did you mean 'graphiql'?)",
+        "bad.yaml:6: subgraphs[0].url: environment variable NOPE_URL is not set",
+        "bad.yaml:7: subgraphs[0].timout_s: unknown key (did you mean 'timeout_s'?)",
+        "bad.yaml:8: subgraphs[1]: give exactly one of url, python, connector",
+    ]
+    assert run_command("config", "validate", str(good)).code == 0
+    # what only the loader knows (a missing file) is reported too
+    missing = tmp_path / "missing.yaml"
+    missing.write_text("supergraph_file: nowhere.graphql\n")
+    done = run_command("config", "validate", str(missing))
+    assert done.code == 2
+    assert done.stdout.strip() == (
+        f"missing.yaml:1: supergraph_file: file not found: {tmp_path / 'nowhere.graphql'}"
+    )
