@@ -120,6 +120,11 @@ def _add_demo(commands: Any) -> None:
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=4000)
     demo.add_argument("--log-format", choices=("text", "json"), help="log lines as text or JSON")
+    demo.add_argument(
+        "--disclosure-log",
+        metavar="FILE",
+        help="record every release of protected data in this hash-chained file",
+    )
     demo.set_defaults(func=_run_demo)
 
 
@@ -135,12 +140,21 @@ def _run_demo(args: argparse.Namespace) -> int:
         print(f"aggregator: error: cannot listen on {args.host}:{args.port}: "
               f"{exc.strerror or exc}", file=sys.stderr)
         return 2
+    disclosure_log = Path(args.disclosure_log).resolve() if args.disclosure_log else None
+    if disclosure_log is not None:
+        from aggregator.security.audit import DisclosureLogError, probe_log_path
+
+        try:  # fail closed before any agency starts
+            probe_log_path(disclosure_log, workers=1)
+        except DisclosureLogError as exc:
+            print(f"aggregator: error: {exc}", file=sys.stderr)
+            return 2
     from aggregator.config.observability import ObservabilityConfig
     from aggregator.server.stack import prepare_process
 
     prepare_process(ObservabilityConfig())  # text logs unless --log-format/the environment say
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run_demo(args.host, args.port))
+        asyncio.run(run_demo(args.host, args.port, disclosure_log))
     return 0
 
 

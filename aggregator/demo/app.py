@@ -12,14 +12,20 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
+from aggregator.config.audit import AuditConfig
 from aggregator.demo.agencies import SCHEMAS_DIR, connector_subgraph, cursor_key, identity_subgraph
+from aggregator.demo.auth import demo_authenticator, dev_token
 from aggregator.demo.backends import dmv_app, tax_app
 from aggregator.demo.serving import serve_aiohttp, serve_asgi_app
 from aggregator.gateway import Gateway, GatewayOptions
+from aggregator.security.audit import DisclosureLog
+from aggregator.security.authorization import AuthorizationOptions
+from aggregator.security.disclosure_hook import disclosure_hook
 from aggregator.server.app import ServerOptions, create_app
 from aggregator.server.stack import StackSettings, server_stack
 
@@ -36,6 +42,12 @@ __all__ = [
 EXAMPLE_QUERY = """\
 # One query, four agencies: identity (in-process strawberry), dmv (REST connector,
 # batched), tax (REST connector, cursor-paged) and health (federation subgraph over HTTP).
+#
+# Run it as is: you are anonymous, so tax and health data and the address are withheld
+# (null, with an UNAUTHORIZED_FIELD_OR_TYPE error each) and the licence number is masked.
+# Then open Headers below and paste a token the demo printed when it started, or mint one:
+#   aggregator token --subject alice --scope tax:read --scope health:read
+#   {"Authorization": "Bearer <token>"}
 query CitizenOverview($id: ID!, $after: String) {
   citizen(id: $id) {
     fullName
@@ -111,19 +123,38 @@ class RunningDemo:
 
 
 @contextlib.asynccontextmanager
-async def serve_demo(host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[RunningDemo]:
-    """The whole demo, served; yields the gateway's base URL and the agencies."""
-    async with demo_agencies() as agencies:
+async def serve_demo(
+    host: str = "127.0.0.1", port: int = 0, disclosure_log: Path | None = None
+) -> AsyncIterator[RunningDemo]:
+    """The whole demo, served; yields the gateway's base URL and the agencies.
+
+    Callers are authenticated with tokens from ``aggregator token`` (the development key,
+    never for production) or are anonymous; ``disclosure_log`` records every release of
+    protected or sensitive fields in a hash-chained file (``aggregator audit verify``).
+    """
+    async with contextlib.AsyncExitStack() as stack:
+        agencies = await stack.enter_async_context(demo_agencies())
+        hook = None
+        if disclosure_log is not None:
+            log = await DisclosureLog.open(AuditConfig(enabled=True, path=disclosure_log))
+            stack.push_async_callback(log.close)
+            hook = disclosure_hook(log)
         gateway = Gateway.from_supergraph_sdl(
             agencies.supergraph,
             subgraph_urls=agencies.subgraph_urls,
             subgraphs=agencies.subgraphs,
             # connectors forward the caller's token to the agency backends
-            options=GatewayOptions(propagate_headers=("authorization",)),
+            options=GatewayOptions(
+                propagate_headers=("authorization",),
+                authorization=AuthorizationOptions(on_disclosure=hook),
+            ),
         )
+        authenticator = demo_authenticator()
+        stack.push_async_callback(authenticator.close)
         options = ServerOptions(
             expose_query_plans=True,
             example_operations=[("Four agencies", GRAPHIQL_EXAMPLE)],
+            authenticator=authenticator,
         )
         try:
             app = server_stack(create_app(gateway, options), StackSettings())
@@ -133,9 +164,41 @@ async def serve_demo(host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[Ru
             await gateway.close()
 
 
-async def run_demo(host: str, port: int) -> None:
-    async with serve_demo(host, port) as demo:
+def demo_tokens() -> list[tuple[str, str]]:
+    """Development tokens the demo prints, one per walk-through step (valid for 8 hours)."""
+    ttl = 8 * 3600
+    return [
+        (
+            "sees everything, licence number unmasked",
+            dev_token(
+                "demo-caseworker",
+                agency="dmv",
+                scopes=["tax:read", "health:read", "dmv:licence:read"],
+                ttl_s=ttl,
+            ),
+        ),
+        (
+            "health data only",
+            dev_token("demo-nurse", agency="health", scopes=["health:read"], ttl_s=ttl),
+        ),
+    ]
+
+
+async def run_demo(host: str, port: int, disclosure_log: Path | None = None) -> None:
+    async with serve_demo(host, port, disclosure_log) as demo:
         print(f"GraphiQL: {demo.url}/graphql", flush=True)
         print('Try this query (variables: {"id": "C0001"}):\n', flush=True)
         print(EXAMPLE_QUERY, flush=True)
+        print(
+            "Anonymous callers get no tax or health data. Development tokens (put one in",
+            flush=True,
+        )
+        print('GraphiQL\'s Headers editor as {"Authorization": "Bearer <token>"}):', flush=True)
+        for what, token in demo_tokens():
+            print(f"  {what}:\n    {token}", flush=True)
+        if disclosure_log is not None:
+            print(
+                f"Disclosures are recorded in {disclosure_log} (aggregator audit verify)",
+                flush=True,
+            )
         await asyncio.Event().wait()

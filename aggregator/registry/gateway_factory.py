@@ -18,7 +18,11 @@ from aggregator.config import ConfigError, GatewayConfig, SubgraphConfig
 from aggregator.gateway import Gateway, GatewayOptions
 from aggregator.registry.inprocess import in_process_subgraph
 from aggregator.security.authn import JwtAuthenticator, build_authenticator
-from aggregator.security.authorization import authorization_options, check_enforceable
+from aggregator.security.authorization import (
+    DisclosureHook,
+    authorization_options,
+    check_enforceable,
+)
 from aggregator.security.internal_tokens import InternalTokenSigner
 from aggregator.security.propagation import HeaderPropagation
 from aggregator.server.app import ServerOptions
@@ -45,9 +49,14 @@ def authentication_configured(config: GatewayConfig) -> bool:
     return config.auth is not None
 
 
-def gateway_from_config(config: GatewayConfig, sdl: str) -> Gateway:
+def gateway_from_config(
+    config: GatewayConfig, sdl: str, on_disclosure: DisclosureHook | None = None
+) -> Gateway:
     """Raises ``AuthorizationSetupError`` (a ``ConfigError``) for a supergraph whose
-    authorization directives this config cannot enforce: start-up and reloads refuse it."""
+    authorization directives this config cannot enforce: start-up and reloads refuse it.
+
+    ``on_disclosure`` receives what each operation released (the worker's disclosure log);
+    it outlives the gateway, which hot reload replaces."""
     supergraph = load(sdl)
     if config.supergraph_file is not None:
         check_names(config, supergraph)  # a misspelt entry explains an unserved one
@@ -67,7 +76,7 @@ def gateway_from_config(config: GatewayConfig, sdl: str) -> Gateway:
         options=GatewayOptions(
             propagate_headers=config.server.propagate_headers,
             headers=header_propagation(config),
-            authorization=authorization_options(config.authorization),
+            authorization=authorization_options(config.authorization, on_disclosure),
         ),
     )
     gateway.require_every_subgraph()

@@ -10,6 +10,7 @@ on its own (workers share nothing but the files and subgraphs they watch).
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import ssl
@@ -27,7 +28,9 @@ from aggregator.registry.gateway_factory import (
 )
 from aggregator.registry.holder import DrainingGatewayHolder
 from aggregator.registry.live import LiveGateway, start_live_gateway
-from aggregator.security.audit import DisclosureLogError, probe_log_path
+from aggregator.security.audit import DisclosureLog, DisclosureLogError, probe_log_path
+from aggregator.security.authorization import DisclosureHook
+from aggregator.security.disclosure_hook import disclosure_hook
 from aggregator.server.app import GatewayApp, Receive, Send
 from aggregator.server.launch import Launch, launch
 from aggregator.server.stack import App, StackSettings, prepare_process, server_stack
@@ -46,6 +49,21 @@ class ReloadingGatewayApp(GatewayApp):
         self.config = config
         self.file_interval_s = file_interval_s
         self.live: LiveGateway | None = None
+        self.disclosure_log: DisclosureLog | None = None
+
+    async def open_disclosure_log(self) -> DisclosureHook | None:
+        """This worker's disclosure log (``audit:``), shared by every gateway hot reload
+        builds; raises ``DisclosureLogError`` when it cannot be opened (fail closed)."""
+        audit = self.config.audit
+        if not audit.enabled or audit.path is None:
+            return None
+        self.disclosure_log = await DisclosureLog.open(audit)
+        return disclosure_hook(self.disclosure_log)
+
+    async def close_disclosure_log(self) -> None:
+        if self.disclosure_log is not None:
+            await self.disclosure_log.close()
+            self.disclosure_log = None
 
     async def lifespan(self, receive: Receive, send: Send) -> None:
         while True:
@@ -53,16 +71,22 @@ class ReloadingGatewayApp(GatewayApp):
             if message["type"] == "lifespan.startup":
                 try:
                     assert isinstance(self.holder, DrainingGatewayHolder)
+                    hook = await self.open_disclosure_log()
                     self.live = await start_live_gateway(
-                        self.config, holder=self.holder, file_interval_s=self.file_interval_s
+                        self.config,
+                        holder=self.holder,
+                        file_interval_s=self.file_interval_s,
+                        build_gateway=functools.partial(gateway_from_config, on_disclosure=hook),
                     )
-                except (ConfigError, RegistryError, SupergraphError) as exc:
+                except (ConfigError, RegistryError, SupergraphError, DisclosureLogError) as exc:
+                    await self.close_disclosure_log()
                     await send({"type": "lifespan.startup.failed", "message": str(exc)})
                     return
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 if self.live is not None:
                     await self.live.close()
+                await self.close_disclosure_log()
                 await self.close_authenticator()
                 await send({"type": "lifespan.shutdown.complete"})
                 return

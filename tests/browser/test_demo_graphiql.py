@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from playwright.async_api import BrowserContext
 
-from aggregator.demo.app import serve_demo
+from aggregator.demo.app import demo_tokens, serve_demo
 from tests.browser.test_graphiql_browser import monaco_text, open_graphiql, settle
 
 
@@ -36,6 +36,18 @@ async def test_demo_walkthrough_shows_all_four_agencies(
         assert text.count('"UNAUTHORIZED_FIELD_OR_TYPE"') == 3
         assert '"financialYear"' not in text
         assert '"vaccineName"' not in text
+
+        # the walk-through's next step: a token in the headers editor releases the rest
+        full_access = demo_tokens()[0][1]
+        await page.get_by_role("button", name="Headers").click()
+        await page.click(".graphiql-editor-tool .view-lines >> visible=true")
+        await page.keyboard.insert_text(f'{{"Authorization": "Bearer {full_access}"}}')
+        await page.click(".graphiql-execute-button")
+        await response.get_by_text('"financialYear"').first.wait_for(timeout=30_000)
+        text = monaco_text(await response.inner_text())
+        assert '"vaccineName"' in text  # health
+        assert '"UNAUTHORIZED_FIELD_OR_TYPE"' not in text
+        await page.screenshot(path=str(artifacts_dir / "demo-graphiql-token.png"))
 
         await page.click("button[aria-label='Show Query plan']")
         plan = monaco_text(await page.get_by_test_id("query-plan").inner_text())

@@ -134,3 +134,39 @@ def test_a_config_entry_that_is_not_in_the_supergraph_is_refused(tmp_path: Path)
     done = run_command("serve", "--config", str(config), "--port", "0")
     assert done.code == 2
     assert "subgraphs[0].sdl_source: not used with supergraph_file" in done.stderr
+
+
+async def test_serve_config_records_releases_in_the_disclosure_log(tmp_path: Path) -> None:
+    """`audit:` in a served config: each worker opens the log at start-up, every
+    release of protected data is one chained record, and `audit verify` accepts it."""
+    composed = run_command("compose", "--config", str(write_compose_config(tmp_path)),
+                           "-o", str(tmp_path / "supergraph.graphql"))  # fmt: skip
+    assert composed.code == 0, composed.stderr
+    log = tmp_path / "audit" / "disclosures-{pid}.log"
+    log.parent.mkdir()
+    async with agencies() as (dmv_url, health_url):
+        config = write_serve_config(tmp_path, dmv_url, health_url)
+        config.write_text(
+            config.read_text(encoding="utf-8") + f"audit:\n  path: {log}\n", encoding="utf-8"
+        )
+        async with (
+            gateway("--config", str(config), "--port", "0", env={"DMV_URL": dmv_url}) as running,
+            aiohttp.ClientSession() as session,
+        ):
+            for bearer in (TOKEN, None):  # anonymous: nothing protected released, no record
+                headers = {"authorization": f"Bearer {bearer}"} if bearer else {}
+                async with session.post(
+                    running.graphql_url,
+                    json={"query": '{ citizen(id: "C0001") { immunisations { vaccineName } } }'},
+                    headers=headers,
+                ) as response:
+                    assert response.status == 200
+    [written] = list(log.parent.iterdir())
+    records = [
+        line for line in written.read_text(encoding="utf-8").splitlines() if '"disclosure"' in line
+    ]
+    assert len(records) == 1
+    assert '"coordinates":["Citizen.immunisations"]' in records[0]
+    assert '"subject":"ci"' in records[0]
+    verified = run_command("audit", "verify", str(written))
+    assert verified.code == 0, verified.stdout + verified.stderr

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import aiohttp
 
-_SERVING = re.compile(r"^aggregator: serving on (https?://[^/]+)/")
+_SERVING = re.compile(r"^(?:aggregator: serving on|GraphiQL:) (https?://[^/]+)/")
 _METRICS = re.compile(r"^aggregator: metrics on (http://\S+)$")
 
 
@@ -74,10 +74,11 @@ async def gateway(
     cwd: Path | None = None,
     ssl_context: ssl.SSLContext | None = None,
     timeout_s: float = 60,
+    command: str = "serve",
 ) -> AsyncIterator[GatewayProcess]:
-    """``aggregator serve ARGS``; yields once /health answers."""
+    """``aggregator serve ARGS`` (or ``demo``); yields once /ready answers."""
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "aggregator", "serve", *args,
+        sys.executable, "-m", "aggregator", command, *args,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
         env=_env(env), cwd=cwd,
     )  # fmt: skip
