@@ -79,7 +79,8 @@ def check_transitive_auth(supergraph: Supergraph) -> list[CompositionError]:
                     if merged is None or field.name not in merged.fields:
                         continue
                     have = _requirements(merged.fields[field.name].directives + merged.directives)
-                    walk, _ = walk_field_set(sub, typedef.name, requires.string_arg("fields") or "")
+                    walk, _ = walk_field_set(sub, typedef.name, requires.string_arg("fields") or "",
+                                             allow_args=True)
                     for type_name, field_name in sorted(walk.touched):
                         target = types.get(type_name)
                         if target is None or field_name not in target.fields:
