@@ -60,9 +60,10 @@ class Merger(FieldMerging, MergeChecks):
             if merged is not None:
                 self.out.types[name] = merged
         self._add_interface_object_fields()
-        self._check_interface_fields_implemented()
         self._check_interface_keys_see_all_implementations()
         self._merge_directive_definitions()
+        if not self.errors:  # Apollo checks the merged result only when merging went well
+            self._check_interface_fields_implemented()
         return self.out
 
     def _kind_mismatch(self, name: str, sources: list[tuple[Subgraph, TypeDef]]) -> None:

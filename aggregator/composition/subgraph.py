@@ -86,14 +86,18 @@ _KIND_OF = {
 }
 
 
-def read_subgraph(name: str, url: str, sdl: str) -> Subgraph | list[CompositionError]:
-    """Parse and normalise one subgraph, or say why its SDL is unusable."""
+def parse_subgraph(name: str, sdl: str) -> DocumentNode | CompositionError:
+    """The subgraph's SDL as a document, or its syntax error."""
     try:
-        document = parse(sdl)
+        return parse(sdl)
     except GraphQLSyntaxError as error:
-        return [CompositionError(
+        return CompositionError(
             CompositionErrorCode.INVALID_GRAPHQL, f"[{name}] {error.message}", subgraph=name
-        )]
+        )
+
+
+def read_subgraph(name: str, url: str, document: DocumentNode) -> Subgraph | list[CompositionError]:
+    """Normalise one parsed subgraph, or say why it is not a valid schema."""
     reader = _Reader(name, url, document)
     if reader.errors:
         return reader.errors

@@ -1,8 +1,8 @@
 """Checks inside one subgraph, before anything is merged.
 
-Also upgrades Federation 1 subgraphs the way Apollo does, so the merge sees
-one set of rules: in Fed 1 every field may be resolved by several subgraphs,
-@external on key fields of type extensions means nothing, and unused
+Federation 1 subgraphs arrive here already rewritten by ``fed1_upgrade.py``;
+what still differs for them is finished here, so the merge sees one set of
+rules: in Fed 1 every field may be resolved by several subgraphs, and unused
 @external fields are dropped instead of rejected.
 """
 
@@ -87,7 +87,8 @@ def check_subgraph(sub: Subgraph) -> list[CompositionError]:
                 owner = sub.types[type_name]
                 owner.shareable_fields.add(field_name)
                 # Only the type's own key fields: nested ones keep their @external.
-                if (not sub.fed2 or typedef.extension) and type_name == typedef.name:
+                # (Fed 1 subgraphs had theirs removed by ``fed1_upgrade``.)
+                if typedef.extension and type_name == typedef.name:
                     _drop_external(owner, field_name)
         for field in typedef.fields.values():
             coordinate = f"{typedef.name}.{field.name}"
