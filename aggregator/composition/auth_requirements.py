@@ -61,9 +61,8 @@ def _implies(have: tuple[frozenset[str], ...], need: tuple[frozenset[str], ...])
 
 
 def _covers(have: _Requirements, need: _Requirements) -> bool:
-    authenticated = not need.authenticated or have.authenticated or bool(
-        have.scopes or have.policies
-    )
+    # As Apollo: scopes or policies do not stand in for @authenticated, which must be stated.
+    authenticated = not need.authenticated or have.authenticated
     return (authenticated and _implies(have.scopes, need.scopes)
             and _implies(have.policies, need.policies))
 
