@@ -34,10 +34,9 @@ class FieldSetProblem:
 
 @dataclass
 class Walk:
-    """What a walk of one field set touched: (type, field) pairs, top level apart."""
+    """What a walk of one field set touched: (type, field) pairs."""
 
     touched: set[tuple[str, str]] = field(default_factory=set)
-    top_level: list[str] = field(default_factory=list)
 
 
 @lru_cache(maxsize=4096)
@@ -75,7 +74,7 @@ def walk_field_set(
     if not selection.selections:
         return walk, FieldSetProblem("syntax", 'invalid field set: Expected Name, found "}".')
     rules = _Rules(directive, reject_abstract, allow_args, hint)
-    return walk, _walk(sub, type_name, selection, walk, rules, top=True)
+    return walk, _walk(sub, type_name, selection, walk, rules)
 
 
 @dataclass(frozen=True)
@@ -100,8 +99,6 @@ def _walk(
     selection: SelectionSetNode,
     walk: Walk,
     rules: _Rules,
-    *,
-    top: bool,
 ) -> FieldSetProblem | None:
     typedef = sub.types.get(type_name)
     for node in selection.selections:
@@ -109,7 +106,7 @@ def _walk(
             if node.directives:
                 return _directive_problem(node, rules)
             condition = node.type_condition.name.value if node.type_condition else type_name
-            problem = _walk(sub, condition, node.selection_set, walk, rules, top=top)
+            problem = _walk(sub, condition, node.selection_set, walk, rules)
             if problem:
                 return problem
             continue
@@ -124,8 +121,6 @@ def _walk(
                 "unknown", f'Cannot query field "{name}" on type "{type_name}"{rules.hint}.'
             )
         walk.touched.add((type_name, name))
-        if top:
-            walk.top_level.append(name)
         if node.directives:
             return _directive_problem(node, rules)
         if node.alias is not None:
@@ -163,7 +158,7 @@ def _walk(
                 f'"{field_def.type}" has no subfields.'
             )
         if node.selection_set is not None:
-            problem = _walk(sub, target_name, node.selection_set, walk, rules, top=False)
+            problem = _walk(sub, target_name, node.selection_set, walk, rules)
             if problem:
                 return problem
     return None
