@@ -25,8 +25,14 @@ from graphql.language import (
 from aggregator.composition.errors import CompositionError, CompositionErrorCode
 from aggregator.composition.fieldsets import parse_field_set, walk_field_set
 from aggregator.composition.merge_context import subgraphs_text
-from aggregator.composition.model import AppliedDirective, FieldDef, Subgraph, TypeDef, TypeKind
-from aggregator.composition.model import base_type as _base_type
+from aggregator.composition.model import (
+    AppliedDirective,
+    FieldDef,
+    Subgraph,
+    TypeDef,
+    TypeKind,
+    base_type,
+)
 
 _ROOTS = ("Query", "Mutation", "Subscription")
 
@@ -82,7 +88,7 @@ def upgrade(sub: Subgraph, subgraphs: list[Subgraph]) -> set[str]:
         if typedef.kind not in (TypeKind.OBJECT, TypeKind.INTERFACE):
             continue
         for field_def in typedef.fields.values():
-            _remove_inactive(sub, field_def, "provides", _base_type(field_def.type))
+            _remove_inactive(sub, field_def, "provides", base_type(field_def.type))
             _remove_inactive(sub, field_def, "requires", typedef.name)
     for typedef in sub.types.values():
         if typedef.kind is TypeKind.INTERFACE:
@@ -92,7 +98,7 @@ def upgrade(sub: Subgraph, subgraphs: list[Subgraph]) -> set[str]:
                 _drop(field_def, "requires")
         elif typedef.kind is TypeKind.OBJECT:
             for field_def in typedef.fields.values():
-                target = sub.types.get(_base_type(field_def.type))
+                target = sub.types.get(base_type(field_def.type))
                 if target is None or target.kind not in (
                     TypeKind.OBJECT,
                     TypeKind.INTERFACE,
@@ -203,7 +209,7 @@ def _external(sub: Subgraph, type_name: str, field_name: str) -> bool:
 def _field_target(sub: Subgraph, type_name: str, field_name: str) -> str:
     typedef = sub.types.get(type_name)
     field_def = typedef.fields.get(field_name) if typedef else None
-    return _base_type(field_def.type) if field_def else ""
+    return base_type(field_def.type) if field_def else ""
 
 
 def _selects_non_external_leaf(sub: Subgraph, type_name: str, selection: SelectionSetNode) -> bool:
