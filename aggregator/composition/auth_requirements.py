@@ -61,9 +61,8 @@ def _implies(have: tuple[frozenset[str], ...], need: tuple[frozenset[str], ...])
 
 
 def _covers(have: _Requirements, need: _Requirements) -> bool:
-    authenticated = not need.authenticated or have.authenticated or bool(
-        have.scopes or have.policies
-    )
+    # As Apollo: scopes or policies do not stand in for @authenticated, which must be stated.
+    authenticated = not need.authenticated or have.authenticated
     return (authenticated and _implies(have.scopes, need.scopes)
             and _implies(have.policies, need.policies))
 
@@ -79,7 +78,8 @@ def check_transitive_auth(supergraph: Supergraph) -> list[CompositionError]:
                     if merged is None or field.name not in merged.fields:
                         continue
                     have = _requirements(merged.fields[field.name].directives + merged.directives)
-                    walk, _ = walk_field_set(sub, typedef.name, requires.string_arg("fields") or "")
+                    walk, _ = walk_field_set(sub, typedef.name, requires.string_arg("fields") or "",
+                                             allow_args=True)
                     for type_name, field_name in sorted(walk.touched):
                         target = types.get(type_name)
                         if target is None or field_name not in target.fields:

@@ -11,6 +11,8 @@ INVALID_GRAPHQL, as with Apollo (which runs graphql-js the same way).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from graphql import GraphQLError, GraphQLSchema, build_ast_schema, parse, validate_schema
 from graphql.language import (
     DefinitionNode,
@@ -121,7 +123,13 @@ def _prelude(document: DocumentNode, fed2: bool, aliases: dict[str, str]) -> lis
     for name in scalars.values():
         if name not in defined:
             texts.append(f"scalar {name}")
-    return list(parse("\n".join(texts)).definitions)
+    return list(_parsed("\n".join(texts)))
+
+
+@lru_cache(maxsize=256)
+def _parsed(text: str) -> tuple[DefinitionNode, ...]:
+    """The prelude is the same text for most subgraphs: parse it once (nodes are never mutated)."""
+    return tuple(parse(text).definitions)
 
 
 def _complete(document: DocumentNode, fed2: bool, aliases: dict[str, str]) -> DocumentNode:

@@ -34,7 +34,6 @@ from aggregator.composition.model import (
     TypeDef,
     TypeKind,
 )
-from aggregator.composition.validation import key_is_resolvable
 
 __all__ = ["Merger", "Supergraph", "merge"]
 
@@ -61,9 +60,10 @@ class Merger(FieldMerging, MergeChecks):
             if merged is not None:
                 self.out.types[name] = merged
         self._add_interface_object_fields()
-        self._check_interface_fields_implemented()
         self._check_interface_keys_see_all_implementations()
         self._merge_directive_definitions()
+        if not self.errors:  # Apollo checks the merged result only when merging went well
+            self._check_interface_fields_implemented()
         return self.out
 
     def _kind_mismatch(self, name: str, sources: list[tuple[Subgraph, TypeDef]]) -> None:
@@ -86,10 +86,10 @@ class Merger(FieldMerging, MergeChecks):
             for key in keys:
                 args: dict[str, ValueNode] = {"graph": self.graph(s)}
                 args["key"] = key.args.get("fields", string_value(""))
-                if t.extension:
+                if key.in_extension or t.has("extends"):
                     args["extension"] = BooleanValueNode(value=True)
-                if not key_is_resolvable(key):
-                    args["resolvable"] = BooleanValueNode(value=False)
+                if "resolvable" in key.args:  # Apollo repeats an explicit value, even `true`
+                    args["resolvable"] = key.args["resolvable"]
                 if t.is_interface_object:
                     args["isInterfaceObject"] = BooleanValueNode(value=True)
                 out.directives.append(AppliedDirective("join__type", args))

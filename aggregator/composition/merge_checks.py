@@ -55,22 +55,7 @@ class MergeChecks(MergeContext):
         names = {n for s in self.subs for n, t in s.types.items() if t.is_interface_object}
         for name in sorted(names):
             sources = [(s, s.types[name]) for s in self.subs if name in s.types]
-            fed1_keys = [s.name for s, t in sources
-                         if not s.fed2 and t.kind is TypeKind.INTERFACE and t.has("key")]
-            if fed1_keys:
-                users = [s.name for s, t in sources if t.is_interface_object]
-                self.error(
-                    CompositionErrorCode.INTERFACE_OBJECT_USAGE_ERROR,
-                    f'The @interfaceObject directive is used on type "{name}" in '
-                    f"{subgraphs_text(users)}, which requires other subgraphs to resolve its "
-                    "type name via an interface @key. However, @key on an interface in a "
-                    "federation 1 subgraph does not mean it can fulfill the __typename-resolution "
-                    f"requirement that @interfaceObject depends on. For {subgraphs_text(fed1_keys)}"
-                    ", upgrade to federation 2 or remove the @key on the interface.",
-                    name,
-                )
-                continue
-            if any(s.fed2 and t.kind is TypeKind.INTERFACE and t.has("key") for s, t in sources):
+            if any(t.kind is TypeKind.INTERFACE and t.has("key") for _, t in sources):
                 continue
             users = [s.name for s, t in sources if t.is_interface_object]
             self.error(

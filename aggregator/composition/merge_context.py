@@ -23,7 +23,7 @@ from aggregator.composition.errors import (
     CompositionHint,
     CompositionHintCode,
 )
-from aggregator.composition.fieldsets import provided_fields
+from aggregator.composition.field_usage import provided_fields, used_fields
 from aggregator.composition.model import (
     Subgraph,
     TypeDef,
@@ -103,6 +103,7 @@ class MergeContext:
         self.composed = frozenset(n for s in subgraphs for n in s.composed)
         self.out = Supergraph(graph_enum_names([s.name for s in subgraphs]), subgraphs)
         self.provided = {s.name: provided_fields(s) for s in subgraphs}
+        self.used = {s.name: used_fields(s) for s in subgraphs}
         self.input_usage: dict[str, str] = {}
         self.output_usage: dict[str, str] = {}
         self._collect_usages()

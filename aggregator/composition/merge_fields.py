@@ -24,7 +24,6 @@ from aggregator.composition.errors import (
     CompositionErrorCode,
     CompositionHintCode,
 )
-from aggregator.composition.fieldsets import walk_field_set
 from aggregator.composition.merge_context import (
     pick_description,
     string_value,
@@ -71,29 +70,22 @@ class FieldMerging(ValueMerging):
             if merged is not None:
                 out.fields[name] = merged
 
-    def _used_in_subgraph(self, sub: Subgraph, type_name: str, field_name: str) -> bool:
-        typedef = sub.types[type_name]
-        selections = [k.string_arg("fields") or "" for k in typedef.applied("key")]
-        for f in typedef.fields.values():
-            selections.extend(r.string_arg("fields") or "" for r in f.applied("requires"))
-        for fields in selections:
-            walk, _ = walk_field_set(sub, type_name, fields)
-            if (type_name, field_name) in walk.touched:
-                return True
-        return False
-
     def _merge_field(
         self, out: TypeDef, name: str, sources: list[tuple[Subgraph, TypeDef]]
     ) -> FieldDef | None:
         coordinate = f"{out.name}.{name}"
         present = [(s, t, t.fields[name]) for s, t in sources if name in t.fields]
         overridden = self._overrides(coordinate, present)
-        # Per source: "skip" (fully overridden), "used" (overridden but still needed), None.
+        # Per source: "skip" (fully overridden), "used" (overridden but still selected by
+        # its subgraph's @key/@requires/@provides or implementing an interface field), None.
         states: dict[str, str | None] = {}
         for s, _, _ in present:
             state: str | None = None
-            if s.name in overridden and overridden[s.name][1] is None:
-                state = "used" if self._used_in_subgraph(s, out.name, name) else "skip"
+            if s.name in overridden:
+                if (out.name, name) in self.used[s.name]:
+                    state = "used"
+                elif overridden[s.name][1] is None:
+                    state = "skip"
             states[s.name] = state
         live = [(s, t, f) for s, t, f in present if states[s.name] != "skip"]
         externals = [s.name for s, _, f in live if f.has("external")]
@@ -163,6 +155,14 @@ class FieldMerging(ValueMerging):
                                f'@override cannot be used on field "{coordinate}" on subgraph '
                                f'"{s.name}" since "{coordinate}" on "{s.name}" is marked with '
                                'directive "@external"', coordinate)
+                elif source in having and having[source].has("external") and not o.string_arg(
+                    "label"
+                ):
+                    # The source does not resolve the field: nothing is taken from it.
+                    self.hint(CompositionHintCode.OVERRIDE_DIRECTIVE_CAN_BE_REMOVED,
+                              f'Field "{coordinate}" on subgraph "{s.name}" is not resolved '
+                              f'anymore by the from subgraph (it is marked "@external" in '
+                              f'"{source}"). The @override directive can be removed.', coordinate)
                 else:
                     result[source] = (s.name, o.string_arg("label"))
                     if source not in self.by_name:

@@ -30,6 +30,8 @@ class TypeKind(StrEnum):
 class AppliedDirective:
     name: str
     args: dict[str, ValueNode] = field(default_factory=dict)
+    #: written on an ``extend type`` block (a @key there makes ``@join__type(extension: true)``)
+    in_extension: bool = False
 
     def string_arg(self, name: str) -> str | None:
         value = self.args.get(name)

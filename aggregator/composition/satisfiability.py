@@ -2,17 +2,18 @@
 
 Walks supergraph query paths from the root types. A path is tracked as
 (type, the set of subgraphs that could be serving it): a field extends the
-path when one of those subgraphs resolves it, and the set grows by @key
-jumps (to a subgraph with a resolvable key on the type whose key fields the
-current subgraph can supply). A field no subgraph in the set can resolve is
-a SATISFIABILITY_ERROR with the example query that fails, as Apollo reports.
+path when one of those subgraphs serves it (``reachability.py``), and the
+set grows by @key jumps. An interface field that a subgraph's version of the
+interface lacks is served through that subgraph's implementations, each of
+which may jump elsewhere. A field no subgraph in the set can serve is a
+SATISFIABILITY_ERROR with the example query that fails, as Apollo reports.
 
 Only the API schema is walked (@inaccessible fields are skipped), as Apollo does.
 Simplifications, each of which can only accept more than Apollo does, never
-reject a valid supergraph: an @external field counts as resolvable where some
-@provides of its subgraph selects it, @requires conditions are assumed
-satisfiable, and fields added to implementations by @interfaceObject are
-taken as reachable.
+reject a valid supergraph: the subgraphs of one path are alternatives that
+may be combined, an @external field counts as resolvable where any @provides
+of its subgraph selects it, and fields added to implementations by
+@interfaceObject are taken as reachable.
 """
 
 from __future__ import annotations
@@ -21,10 +22,9 @@ from collections import deque
 from dataclasses import dataclass
 
 from aggregator.composition.errors import CompositionError, CompositionErrorCode
-from aggregator.composition.fieldsets import provided_fields, walk_field_set
 from aggregator.composition.merge_context import Supergraph
-from aggregator.composition.model import Subgraph, TypeKind, base_type
-from aggregator.composition.validation import key_is_resolvable
+from aggregator.composition.model import TypeKind, base_type
+from aggregator.composition.reachability import Reachability
 
 MAX_PATHS = 20_000
 ROOT_TYPES = ("Query", "Mutation", "Subscription")
@@ -40,67 +40,10 @@ class _Path:
 class _Checker:
     def __init__(self, supergraph: Supergraph) -> None:
         self.supergraph = supergraph
-        self.subs = {s.name: s for s in supergraph.subgraphs}
-        self.provided = {s.name: provided_fields(s) for s in supergraph.subgraphs}
-        self.overridden = self._overridden(supergraph.subgraphs)
+        self.reach = Reachability(supergraph.subgraphs)
+        self.subs = self.reach.subs
         self.errors: list[CompositionError] = []
         self.reported: set[tuple[str, str]] = set()
-
-    @staticmethod
-    def _overridden(subgraphs: list[Subgraph]) -> set[tuple[str, str, str]]:
-        """(subgraph, type, field) taken over by another subgraph's @override."""
-        found: set[tuple[str, str, str]] = set()
-        for sub in subgraphs:
-            for typedef in sub.types.values():
-                for field in typedef.fields.values():
-                    for override in field.applied("override"):
-                        if override.string_arg("label") is None:
-                            source = override.string_arg("from") or ""
-                            found.add((source, typedef.name, field.name))
-        return found
-
-    def resolves(self, sub_name: str, type_name: str, field_name: str) -> bool:
-        if (sub_name, type_name, field_name) in self.overridden:
-            return False
-        typedef = self.subs[sub_name].types.get(type_name)
-        if typedef is None or field_name not in typedef.fields:
-            return False
-        if typedef.fields[field_name].has("external"):
-            return (type_name, field_name) in self.provided[sub_name]
-        return True
-
-    def _can_supply(self, sub_name: str, type_name: str, fields: str) -> bool:
-        walk, problem = walk_field_set(self.subs[sub_name], type_name, fields)
-        return problem is None and all(self.resolves(sub_name, t, f) for t, f in walk.touched)
-
-    def key_closure(self, type_name: str, start: frozenset[str]) -> frozenset[str]:
-        current = set(start)
-        changed = True
-        while changed:
-            changed = False
-            for name, sub in self.subs.items():
-                typedef = sub.types.get(type_name)
-                if name in current or typedef is None:
-                    continue
-                for key in typedef.applied("key"):
-                    fields = key.string_arg("fields") or ""
-                    if key_is_resolvable(key) and any(
-                        self._can_supply(s, type_name, fields) for s in current
-                    ):
-                        current.add(name)
-                        changed = True
-                        break
-        return frozenset(current)
-
-    def runtime_types(self, sub_name: str, type_name: str) -> frozenset[str]:
-        types = self.subs[sub_name].types
-        abstract = types.get(type_name)
-        if abstract is None:
-            return frozenset()
-        return frozenset(
-            name for name, t in types.items()
-            if t.kind is TypeKind.OBJECT and (type_name in t.interfaces or name in abstract.members)
-        )
 
     def check_shared_abstract_fields(self) -> None:
         for typedef in self.supergraph.types.values():
@@ -108,10 +51,10 @@ class _Checker:
                 target = self.supergraph.types.get(base_type(field.type))
                 if target is None or target.kind not in (TypeKind.INTERFACE, TypeKind.UNION):
                     continue
-                serving = [n for n in self.subs if self.resolves(n, typedef.name, field_name)]
+                serving = [n for n in self.subs if self.reach.resolves(n, typedef.name, field_name)]
                 if len(serving) < 2:
                     continue
-                runtime = {n: self.runtime_types(n, target.name) for n in serving}
+                runtime = {n: self.reach.runtime_types(n, target.name) for n in serving}
                 if frozenset.intersection(*runtime.values()):
                     continue
                 listing = ";\n".join(
@@ -126,21 +69,6 @@ class _Checker:
                     coordinate=f"{typedef.name}.{field_name}",
                 ))
 
-    def requires_satisfiable(self, sub_name: str, type_name: str, field_name: str) -> bool:
-        """The @requires fields of the field in ``sub_name`` can be fetched starting there."""
-        field = self.subs[sub_name].types[type_name].fields[field_name]
-        requires = field.applied("requires")
-        if not requires:
-            return True
-        reachable = self.key_closure(type_name, frozenset({sub_name}))
-        for directive in requires:
-            walk, _ = walk_field_set(self.subs[sub_name], type_name,
-                                     directive.string_arg("fields") or "")
-            for required in walk.top_level:
-                if not any(self.resolves(n, type_name, required) for n in reachable):
-                    return False
-        return True
-
     def run(self) -> list[CompositionError]:
         self.check_shared_abstract_fields()
         queue: deque[_Path] = deque()
@@ -152,13 +80,13 @@ class _Checker:
                 if field.has("inaccessible"):
                     continue
                 serving = frozenset(
-                    n for n in self.subs if self.resolves(n, root, field_name)
+                    n for n in self.subs if self.reach.resolves(n, root, field_name)
                 )
                 self._follow(queue, root, field.type, serving, (root.lower(), field_name))
         seen: set[tuple[str, frozenset[str]]] = set()
         while queue and len(seen) < MAX_PATHS:
             path = queue.popleft()
-            closed = self.key_closure(path.type_name, path.subgraphs)
+            closed = self.reach.closure(path.type_name, path.subgraphs)
             if (path.type_name, closed) in seen:
                 continue
             seen.add((path.type_name, closed))
@@ -184,14 +112,12 @@ class _Checker:
                 continue  # added by @interfaceObject, resolved through the interface
             if field.has("inaccessible"):
                 continue  # not in the API schema: no client query can reach it
-            serving = frozenset(
-                n for n in path.subgraphs if self.resolves(n, path.type_name, field_name)
-                and self.requires_satisfiable(n, path.type_name, field_name)
-            )
-            if not serving:
+            sources = self.reach.sources(path.subgraphs, path.type_name, field_name)
+            if not sources.satisfied:
                 self._report(path, field_name)
                 continue
-            self._follow(queue, path.type_name, field.type, serving, (*path.steps, field_name))
+            self._follow(queue, path.type_name, field.type, sources.subgraphs,
+                         (*path.steps, field_name))
         if typedef.kind in (TypeKind.INTERFACE, TypeKind.UNION):
             for name, candidate in self.supergraph.types.items():
                 if path.type_name not in candidate.interfaces and name not in typedef.members:
@@ -217,10 +143,10 @@ class _Checker:
         reasons = []
         for name in sorted(path.subgraphs):
             reasons.append(f'- from subgraph "{name}":')
-            if self.resolves(name, path.type_name, field_name):
+            if self.reach.resolves(name, path.type_name, field_name):
                 reasons.append(f'  - cannot satisfy @require conditions on field '
                                f'"{path.type_name}.{field_name}".')
-            elif (name, path.type_name, field_name) in self.overridden:
+            elif (name, path.type_name, field_name) in self.reach.overridden:
                 reasons.append(f'  - field "{path.type_name}.{field_name}" is not resolvable '
                                "because it is overridden by another subgraph.")
             else:

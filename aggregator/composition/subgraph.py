@@ -86,14 +86,18 @@ _KIND_OF = {
 }
 
 
-def read_subgraph(name: str, url: str, sdl: str) -> Subgraph | list[CompositionError]:
-    """Parse and normalise one subgraph, or say why its SDL is unusable."""
+def parse_subgraph(name: str, sdl: str) -> DocumentNode | CompositionError:
+    """The subgraph's SDL as a document, or its syntax error."""
     try:
-        document = parse(sdl)
+        return parse(sdl)
     except GraphQLSyntaxError as error:
-        return [CompositionError(
+        return CompositionError(
             CompositionErrorCode.INVALID_GRAPHQL, f"[{name}] {error.message}", subgraph=name
-        )]
+        )
+
+
+def read_subgraph(name: str, url: str, document: DocumentNode) -> Subgraph | list[CompositionError]:
+    """Normalise one parsed subgraph, or say why it is not a valid schema."""
     reader = _Reader(name, url, document)
     if reader.errors:
         return reader.errors
@@ -228,6 +232,10 @@ class _Reader:
             typedef.only_extensions = only_ext
             # Fed 1 extensions of types defined elsewhere are plain definitions.
             typedef.extension = sub.fed2 and (only_ext or typedef.has("extends"))
+            if not sub.fed2 and (only_ext or typedef.has("extends")):
+                for directive in typedef.directives:
+                    directive.in_extension = False
+        _spread_type_level_external(sub)
         if "Query" not in sub.types:
             sub.types["Query"] = TypeDef(kind=TypeKind.OBJECT, name="Query")
         return sub
@@ -279,6 +287,8 @@ class _Reader:
         if description is not None and typedef.description is None:
             typedef.description = description.value
         directives = self._directives(node.directives)
+        for directive in directives:
+            directive.in_extension = isinstance(node, TypeExtensionNode)
         typedef.directives.extend(directives)
         shareable_block = any(d.name == "shareable" for d in directives)
         for field_node in getattr(node, "fields", None) or ():
@@ -306,6 +316,23 @@ class _Reader:
                 description=value.description.value if value.description else None,
                 directives=self._directives(value.directives),
             )
+
+
+def _spread_type_level_external(sub: Subgraph) -> None:
+    """``type T @external`` marks every field of T @external (Federation 2).
+
+    Federation 1 gave the type-level directive no meaning, and Apollo's upgrade
+    drops it, so there it is simply removed.
+    """
+    for typedef in sub.types.values():
+        if typedef.kind is not TypeKind.OBJECT or not typedef.has("external"):
+            continue
+        typedef.directives = [d for d in typedef.directives if d.name != "external"]
+        if not sub.fed2:
+            continue
+        for field_def in typedef.fields.values():
+            if not field_def.has("external"):
+                field_def.directives.append(AppliedDirective("external"))
 
 
 def _imports(node: object) -> tuple[list[tuple[str, str]], list[str]]:

@@ -1,8 +1,8 @@
 """Checks inside one subgraph, before anything is merged.
 
-Also upgrades Federation 1 subgraphs the way Apollo does, so the merge sees
-one set of rules: in Fed 1 every field may be resolved by several subgraphs,
-@external on key fields of type extensions means nothing, and unused
+Federation 1 subgraphs arrive here already rewritten by ``fed1_upgrade.py``;
+what still differs for them is finished here, so the merge sees one set of
+rules: in Fed 1 every field may be resolved by several subgraphs, and unused
 @external fields are dropped instead of rejected.
 """
 
@@ -14,7 +14,8 @@ from collections.abc import Callable
 from graphql.language import BooleanValueNode, print_ast
 
 from aggregator.composition.errors import CompositionError, CompositionErrorCode
-from aggregator.composition.fieldsets import leaves_without_external, walk_field_set
+from aggregator.composition.field_usage import leaves_without_external, used_fields
+from aggregator.composition.fieldsets import walk_field_set
 from aggregator.composition.model import AppliedDirective, Subgraph, TypeDef, TypeKind, base_type
 
 _KEY_HINT = (
@@ -29,6 +30,16 @@ _AUTH = ("authenticated", "requiresScopes", "policy")
 BUILT_IN_SCALARS = frozenset({"Int", "Float", "String", "Boolean", "ID"})
 
 _Fail = Callable[[CompositionErrorCode, str, str], None]
+
+
+def _problem_code(directive: str, kind: str) -> CompositionErrorCode:
+    """Apollo's code for a field set problem (``KEY_FIELDS_HAS_ARGS``...)."""
+    suffix = {
+        "invalid_type": "FIELDS_SELECT_INVALID_TYPE",
+        "has_args": "FIELDS_HAS_ARGS",
+        "directive": "DIRECTIVE_IN_FIELDS_ARG",
+    }.get(kind, "INVALID_FIELDS")
+    return CompositionErrorCode[f"{directive.upper()}_{suffix}"]
 
 
 def _fields_arg(directive: AppliedDirective) -> str:
@@ -48,7 +59,6 @@ def _directive_text(directive: AppliedDirective) -> str:
 def check_subgraph(sub: Subgraph) -> list[CompositionError]:
     """Validate federation directives of ``sub``; upgrade Fed 1 in place."""
     errors: list[CompositionError] = []
-    used: set[tuple[str, str]] = set()
 
     def fail(code: CompositionErrorCode, message: str, coordinate: str) -> None:
         errors.append(CompositionError(code, f"[{sub.name}] {message}", sub.name, coordinate))
@@ -68,19 +78,17 @@ def check_subgraph(sub: Subgraph) -> list[CompositionError]:
             fields = _fields_arg(key)
             walk, problem = walk_field_set(sub, typedef.name, fields, reject_abstract=True,
                                            hint=_KEY_HINT)
-            used |= walk.touched
             if problem is not None:
-                code = {
-                    "invalid_type": CompositionErrorCode.KEY_FIELDS_SELECT_INVALID_TYPE,
-                    "has_args": CompositionErrorCode.KEY_FIELDS_HAS_ARGS,
-                }.get(problem.kind, CompositionErrorCode.KEY_INVALID_FIELDS)
-                fail(code, f'On type "{typedef.name}", for {_directive_text(key)}: '
-                     f"{problem.message}", typedef.name)
+                fail(_problem_code("key", problem.kind),
+                     f'On type "{typedef.name}", for {_directive_text(key)}: {problem.message}',
+                     typedef.name)
                 continue
             for type_name, field_name in walk.touched:
                 owner = sub.types[type_name]
                 owner.shareable_fields.add(field_name)
-                if not sub.fed2 or typedef.extension:
+                # Only the type's own key fields: nested ones keep their @external.
+                # (Fed 1 subgraphs had theirs removed by ``fed1_upgrade``.)
+                if typedef.extension and type_name == typedef.name:
                     _drop_external(owner, field_name)
         for field in typedef.fields.values():
             coordinate = f"{typedef.name}.{field.name}"
@@ -95,7 +103,11 @@ def check_subgraph(sub: Subgraph) -> list[CompositionError]:
                         'Alternatively, labels may be of the form "percent(x)" where x is a float '
                         "between 0-100 inclusive.", sub.name, coordinate,
                     ))
-            if len(field.applied("shareable")) > 1:
+            if field.has("shareable") and typedef.kind is TypeKind.INTERFACE:
+                fail(CompositionErrorCode.INVALID_SHAREABLE_USAGE,
+                     f'Invalid use of @shareable on field "{coordinate}": only object type fields '
+                     "can be marked with @shareable", coordinate)
+            elif len(field.applied("shareable")) > 1:
                 fail(CompositionErrorCode.INVALID_SHAREABLE_USAGE,
                      f'Invalid duplicate application of @shareable on field "{coordinate}": '
                      "@shareable is only repeatable on types so it can be used simultaneously on "
@@ -110,17 +122,16 @@ def check_subgraph(sub: Subgraph) -> list[CompositionError]:
                 target = base_type(field.type)
                 target_def = sub.types.get(target)
                 if target_def is None or target_def.kind not in (
-                    TypeKind.OBJECT, TypeKind.INTERFACE
+                    TypeKind.OBJECT, TypeKind.INTERFACE, TypeKind.UNION
                 ):
                     fail(CompositionErrorCode.PROVIDES_ON_NON_OBJECT_FIELD,
                          f'Invalid @provides directive on field "{coordinate}": field has type '
                          f'"{field.type}" which is not a Composite Type', coordinate)
                     continue
-                walk, problem = walk_field_set(sub, target, _fields_arg(provides),
-                                               hint=_EXTERNAL_HINT)
-                used |= walk.touched
+                _, problem = walk_field_set(sub, target, _fields_arg(provides),
+                                            directive="provides", hint=_EXTERNAL_HINT)
                 if problem is not None:
-                    fail(CompositionErrorCode.PROVIDES_INVALID_FIELDS,
+                    fail(_problem_code("provides", problem.kind),
                          f'On field "{coordinate}", for {_directive_text(provides)}: '
                          f"{problem.message}", coordinate)
                 elif sub.fed2:
@@ -136,11 +147,11 @@ def check_subgraph(sub: Subgraph) -> list[CompositionError]:
                          f'On field "{coordinate}", for {_directive_text(requires)}: Invalid '
                          'value for argument "fields": must be a string.', coordinate)
                     continue
-                walk, problem = walk_field_set(sub, typedef.name, _fields_arg(requires),
-                                               hint=_EXTERNAL_HINT)
-                used |= walk.touched
+                _, problem = walk_field_set(sub, typedef.name, _fields_arg(requires),
+                                            directive="requires", allow_args=True,
+                                            hint=_EXTERNAL_HINT)
                 if problem is not None:
-                    fail(CompositionErrorCode.REQUIRES_INVALID_FIELDS,
+                    fail(_problem_code("requires", problem.kind),
                          f'On field "{coordinate}", for {_directive_text(requires)}: '
                          f"{problem.message}", coordinate)
                 elif sub.fed2:
@@ -151,7 +162,7 @@ def check_subgraph(sub: Subgraph) -> list[CompositionError]:
                              f'field "{leaf}" should not be part of a @requires since it is '
                              "already provided by this subgraph (it is not marked @external)",
                              coordinate)
-    _check_unused_externals(sub, used, fail)
+    _check_unused_externals(sub, used_fields(sub), fail)
     if not sub.fed2:
         for typedef in sub.types.values():
             typedef.shareable_fields.update(typedef.fields)
@@ -211,22 +222,12 @@ def _drop_external(typedef: TypeDef, field_name: str) -> None:
     field.directives = [d for d in field.directives if d.name != "external"]
 
 
-def _interface_fields(sub: Subgraph, typedef: TypeDef) -> set[str]:
-    names: set[str] = set()
-    for interface in typedef.interfaces:
-        iface = sub.types.get(interface)
-        if iface is not None:
-            names.update(iface.fields)
-    return names
-
-
 def _check_unused_externals(sub: Subgraph, used: set[tuple[str, str]], fail: _Fail) -> None:
     for typedef in sub.types.values():
-        from_interfaces = _interface_fields(sub, typedef)
         for field in list(typedef.fields.values()):
             if not field.has("external"):
                 continue
-            if (typedef.name, field.name) in used or field.name in from_interfaces:
+            if (typedef.name, field.name) in used:
                 continue
             if not sub.fed2:
                 del typedef.fields[field.name]

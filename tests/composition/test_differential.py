@@ -4,6 +4,10 @@ Each folder under ``cases/`` holds subgraph SDLs (file name = subgraph name)
 and either ``expected.graphql`` (Apollo's supergraph, compared semantically,
 see ``semantic.py``) or ``expected-errors.json`` (Apollo's error codes,
 compared as a set). Re-record with ``tests/composition/record.py``.
+
+Matching Apollo's supergraph is not enough: the join metadata must also be
+what Apollo Gateway accepts, so every supergraph we compose for a valid case
+is loaded by Apollo Gateway itself (one node process for all cases).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from aggregator.composition import (
     SubgraphSource,
     compose,
 )
+from tests.composition.apollo import gateway_load_errors
 from tests.composition.semantic import differences
 
 CASES = Path(__file__).parent / "cases"
@@ -46,6 +51,25 @@ def test_valid_case_matches_apollo(case: str) -> None:
     assert isinstance(result, CompositionSuccess), [e.message for e in result.errors]
     expected = (CASES / case / "expected.graphql").read_text()
     assert differences(result.supergraph_sdl, expected) == []
+
+
+@pytest.fixture(scope="module")
+def gateway_verdicts() -> dict[str, list[str]]:
+    """Case -> Apollo Gateway's load errors for the supergraph we compose."""
+    ours = {}
+    for case in VALID:
+        result = compose(_sources(case))
+        if isinstance(result, CompositionSuccess):
+            ours[case] = result.supergraph_sdl
+    return gateway_load_errors(ours)
+
+
+@pytest.mark.parametrize("case", VALID)
+def test_valid_case_loads_in_apollo_gateway(
+    case: str, gateway_verdicts: dict[str, list[str]]
+) -> None:
+    assert case in gateway_verdicts, "we do not compose this case"
+    assert gateway_verdicts[case] == []
 
 
 @pytest.mark.parametrize("case", INVALID)
