@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -27,6 +28,34 @@ def _subgraph_urls(pairs: Sequence[str]) -> dict[str, str]:
     return urls
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
+    return value
+
+
+def _add_drain_flags(parser: argparse.ArgumentParser) -> None:
+    """SIGTERM handling (aggregator/server/graceful.py); ``serve --config`` defaults to the file."""
+    parser.add_argument("--shutdown-delay", type=_seconds, metavar="SECONDS",
+                        help="on SIGTERM, keep serving with /ready at 503 this long (default 0)")
+    parser.add_argument("--shutdown-timeout", type=_seconds, metavar="SECONDS",
+                        help="then wait this long at most for requests in flight (default 30)")
+
+
+def _drain(args: argparse.Namespace) -> Any:
+    from aggregator.server.graceful import DrainSettings
+
+    default = DrainSettings()
+    return DrainSettings(
+        timeout_s=default.timeout_s if args.shutdown_timeout is None else args.shutdown_timeout,
+        delay_s=default.delay_s if args.shutdown_delay is None else args.shutdown_delay,
+    )
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from aggregator.server.run import serve_supergraph
 
@@ -41,6 +70,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         subgraph_urls=_subgraph_urls(args.subgraph_url or ()),
         expose_query_plans=args.expose_query_plans,
         graphiql=not args.production,
+        drain=_drain(args),
     )
 
 
@@ -81,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--expose-query-plans", action="store_true", help="enable POST /plan")
     serve.add_argument("--production", action="store_true", help="turn GraphiQL off")
+    _add_drain_flags(serve)
     serve.set_defaults(func=cmd_serve)
 
     plan = sub.add_parser("plan", help="print the query plan of an operation")
@@ -101,16 +132,46 @@ def _add_demo(commands: Any) -> None:
     demo = commands.add_parser("demo", help="run four demo agencies and the gateway on one port")
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=4000)
+    _add_drain_flags(demo)
     demo.set_defaults(func=_run_demo)
+
+    agency = commands.add_parser(
+        "demo-agency", help="run one demo agency (dmv, tax or health) as its own service"
+    )
+    agency.add_argument("name", choices=("dmv", "tax", "health"))
+    agency.add_argument("--host", default="127.0.0.1")
+    agency.add_argument("--port", type=int, help="default: dmv 4001, tax 4002, health 4003")
+    agency.set_defaults(func=_run_demo_agency)
 
 
 def _run_demo(args: argparse.Namespace) -> int:
     import asyncio
 
     from aggregator.demo.app import run_demo
+    from aggregator.server.graceful import ListenError
 
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run_demo(args.host, args.port))
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(run_demo(args.host, args.port, _drain(args)))
+    except ListenError as exc:
+        print(f"aggregator: error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _run_demo_agency(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from aggregator.demo.standalone import DEFAULT_PORTS, run_agency
+    from aggregator.server.graceful import ListenError
+
+    port = DEFAULT_PORTS[args.name] if args.port is None else args.port
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(run_agency(args.name, args.host, port))
+    except ListenError as exc:
+        print(f"aggregator: error: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,7 @@ from aggregator.demo.backends import dmv_app, tax_app
 from aggregator.demo.serving import serve_aiohttp, serve_asgi_app
 from aggregator.gateway import Gateway, GatewayOptions
 from aggregator.server.app import ServerOptions, create_app
+from aggregator.server.graceful import DrainSettings
 
 __all__ = [
     "EXAMPLE_QUERY",
@@ -30,6 +32,7 @@ __all__ = [
     "demo_agencies",
     "run_demo",
     "serve_demo",
+    "until_stopped",
 ]
 
 EXAMPLE_QUERY = """\
@@ -109,8 +112,16 @@ class RunningDemo:
 
 
 @contextlib.asynccontextmanager
-async def serve_demo(host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[RunningDemo]:
-    """The whole demo, served; yields the gateway's base URL and the agencies."""
+async def serve_demo(
+    host: str = "127.0.0.1",
+    port: int = 0,
+    drain: DrainSettings | None = None,
+) -> AsyncIterator[RunningDemo]:
+    """The whole demo, served; yields the gateway's base URL and the agencies.
+
+    On exit the gateway drains first (``drain``), then the agencies stop, so
+    a request in flight still reaches its backends.
+    """
     async with demo_agencies() as agencies:
         gateway = Gateway.from_supergraph_sdl(
             agencies.supergraph,
@@ -124,15 +135,34 @@ async def serve_demo(host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[Ru
             example_operations=[("Four agencies", GRAPHIQL_EXAMPLE)],
         )
         try:
-            async with serve_asgi_app(create_app(gateway, options), host=host, port=port) as url:
+            app = create_app(gateway, options)
+            async with serve_asgi_app(app, host=host, port=port, drain=drain) as url:
                 yield RunningDemo(url, agencies)
         finally:
             await gateway.close()
 
 
-async def run_demo(host: str, port: int) -> None:
-    async with serve_demo(host, port) as demo:
+async def run_demo(
+    host: str,
+    port: int,
+    drain: DrainSettings | None = None,
+) -> None:
+    """Serve until SIGTERM or SIGINT, then drain and return (exit status 0)."""
+    async with serve_demo(host, port, drain) as demo:
         print(f"GraphiQL: {demo.url}/graphql", flush=True)
         print('Try this query (variables: {"id": "C0001"}):\n', flush=True)
         print(EXAMPLE_QUERY, flush=True)
-        await asyncio.Event().wait()
+        await until_stopped()
+
+
+async def until_stopped() -> None:
+    """Wait for SIGTERM or SIGINT; a second Ctrl+C then interrupts the drain at once."""
+    loop = asyncio.get_running_loop()
+    stopped = asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stopped.set)
+    try:
+        await stopped.wait()
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)

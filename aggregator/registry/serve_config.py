@@ -16,8 +16,6 @@ import os
 import sys
 from pathlib import Path
 
-import uvicorn
-
 from aggregator.config import ConfigError, GatewayConfig, load_config
 from aggregator.observability.setup import configure_tracing_from_env
 from aggregator.registry.build import build_supergraph
@@ -26,6 +24,8 @@ from aggregator.registry.gateway_factory import gateway_from_config, server_opti
 from aggregator.registry.holder import DrainingGatewayHolder
 from aggregator.registry.live import LiveGateway, start_live_gateway
 from aggregator.server.app import GatewayApp, Receive, Send
+from aggregator.server.graceful import DrainSettings
+from aggregator.server.launch import ServeSettings, serve_and_report
 from aggregator.supergraph import SupergraphError
 
 _ENV = "AGGREGATOR_CONFIG_FILE"
@@ -101,6 +101,8 @@ def serve_config(
     workers: int = 1,
     graphiql: bool | None = None,
     expose_query_plans: bool | None = None,
+    shutdown_timeout_s: float | None = None,
+    shutdown_delay_s: float | None = None,
 ) -> int:
     """Serve until interrupted; ``None`` arguments mean "as the config says"."""
     try:
@@ -116,15 +118,10 @@ def serve_config(
     )
     host = host or config.server.host
     port = config.server.port if port is None else port
-    print(f"aggregator: serving on http://{host}:{port}/graphql", flush=True)
-    uvicorn.run(
-        "aggregator.registry.serve_config:app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="warning",
-        access_log=False,
-        lifespan="on",
+    drain = DrainSettings(
+        timeout_s=config.server.shutdown_timeout_s if shutdown_timeout_s is None
+        else shutdown_timeout_s,
+        delay_s=config.server.shutdown_delay_s if shutdown_delay_s is None else shutdown_delay_s,
     )
-    return 0
+    settings = ServeSettings(host, port, workers, drain)
+    return serve_and_report("aggregator.registry.serve_config:app_from_env", settings)

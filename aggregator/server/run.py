@@ -1,4 +1,4 @@
-"""Run the ASGI app under uvicorn, with one or many worker processes."""
+"""``serve --supergraph``: the ASGI app over one supergraph file, in one or many processes."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import os
 import sys
 from pathlib import Path
 
-import uvicorn
-
 from aggregator.gateway import Gateway
 from aggregator.observability.setup import configure_tracing_from_env
 from aggregator.server.app import GatewayApp, ServerOptions, create_app
+from aggregator.server.graceful import DrainSettings
+from aggregator.server.launch import ServeSettings, serve_and_report
 from aggregator.supergraph import SupergraphError
 
 _ENV = "AGGREGATOR_SERVE_SETTINGS"
@@ -42,6 +42,7 @@ def serve_supergraph(
     subgraph_urls: dict[str, str] | None = None,
     expose_query_plans: bool = False,
     graphiql: bool = True,
+    drain: DrainSettings | None = None,
 ) -> int:
     import orjson
 
@@ -59,15 +60,6 @@ def serve_supergraph(
             "graphiql": graphiql,
         }
     ).decode()
-    print(f"aggregator: serving on http://{host}:{port}/graphql", flush=True)
-    uvicorn.run(
-        "aggregator.server.run:app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="warning",
-        access_log=False,
-        lifespan="on",
-    )
-    return 0
+    settings = ServeSettings(host, port, workers, drain or DrainSettings())
+    return serve_and_report("aggregator.server.run:app_from_env", settings)
+
