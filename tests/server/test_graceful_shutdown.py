@@ -10,10 +10,9 @@ request is released and answers 200, and the process exits with status 0.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import signal
 import sys
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,67 +20,21 @@ import aiohttp
 import pytest
 
 from tests.reload.backends import SDL_WITH_SLOW, Backend, supergraph
+from tests.support.processes import (
+    Process,
+    exit_status,
+    fresh_connections,
+    wait_for_ready_status,
+)
+from tests.support.processes import aggregator_process as aggregator
 from tests.support.servers import free_port, serve_asgi
 
 SLOW_QUERY = "{ slow }"
 
 
-Process = asyncio.subprocess.Process
-
-
-@contextlib.asynccontextmanager
-async def aggregator(*args: str) -> AsyncIterator[Process]:
-    """``python -m aggregator ARGS`` as a child process, killed if a test leaves it running."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "aggregator",
-        *args,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    try:
-        yield process
-    finally:
-        if process.returncode is None:
-            process.kill()
-        await process.wait()
-
-
-async def exit_status(process: Process) -> int:
-    status = await asyncio.wait_for(process.wait(), 20)
-    if status != 0 and process.stderr is not None:
-        print((await process.stderr.read()).decode(errors="replace"), file=sys.stderr)
-    return status
-
-
-def _fresh_connections() -> aiohttp.ClientSession:
-    """Every request on a new TCP connection, as a load balancer's health check opens one."""
-    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True))
-
-
-async def _ready_status(base: str) -> int | None:
-    """``/ready``'s status, or None when the connection is refused."""
-    async with _fresh_connections() as session:
-        try:
-            async with session.get(f"{base}/ready") as response:
-                return response.status
-        except aiohttp.ClientConnectorError:
-            return None
-
-
-async def wait_for_status(base: str, wanted: int | None, process: Process) -> None:
-    for _ in range(400):
-        if await _ready_status(base) == wanted:
-            return
-        assert process.returncode is None or wanted is None, await exit_status(process)
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"/ready never answered {wanted}")
-
-
 async def _post(base: str, query: str) -> tuple[int, Any]:
     async with (
-        _fresh_connections() as session,
+        fresh_connections() as session,
         session.post(f"{base}/graphql", json={"query": query}) as response,
     ):
         return response.status, await response.json()
@@ -89,13 +42,13 @@ async def _post(base: str, query: str) -> tuple[int, Any]:
 
 async def drain_with_request_in_flight(backend: Backend, base: str, process: Process) -> None:
     """The whole sequence a rolling update puts a replica through."""
-    await wait_for_status(base, 200, process)
+    await wait_for_ready_status(base, 200, process)
     held = asyncio.create_task(_post(base, SLOW_QUERY))
     await asyncio.wait_for(backend.slow_started.wait(), 20)
 
     process.send_signal(signal.SIGTERM)
-    await wait_for_status(base, 503, process)  # still accepting, but no longer ready
-    await wait_for_status(base, None, process)  # then the listener is closed: refused
+    await wait_for_ready_status(base, 503, process)  # still accepting, but no longer ready
+    await wait_for_ready_status(base, None, process)  # then the listener is closed: refused
     assert not held.done(), "the held request must still be in flight"
     assert process.returncode is None, "the process must wait for the request in flight"
 
@@ -158,7 +111,7 @@ async def test_the_drain_timeout_bounds_how_long_a_stuck_request_keeps_the_proce
         path.write_text(supergraph(f"{subgraph}/graphql", SDL_WITH_SLOW), encoding="utf-8")
         args = ["serve", "--supergraph", str(path), "--port", str(port), "--shutdown-timeout", "1"]
         async with aggregator(*args) as process:
-            await wait_for_status(base, 200, process)
+            await wait_for_ready_status(base, 200, process)
             held = asyncio.create_task(_post(base, SLOW_QUERY))
             await asyncio.wait_for(backend.slow_started.wait(), 20)
             process.send_signal(signal.SIGTERM)
@@ -173,13 +126,13 @@ async def test_demo_drains_on_sigterm_and_exits_0() -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     async with aggregator("demo", "--port", str(port), "--shutdown-delay", "1") as process:
-        await wait_for_status(base, 200, process)
+        await wait_for_ready_status(base, 200, process)
         status, body = await _post(base, '{ citizen(id: "C0001") { fullName vehicles { plate } } }')
         assert status == 200
         assert body["data"]["citizen"]["vehicles"]
         process.send_signal(signal.SIGTERM)
-        await wait_for_status(base, 503, process)
-        await wait_for_status(base, None, process)
+        await wait_for_ready_status(base, 503, process)
+        await wait_for_ready_status(base, None, process)
         assert await exit_status(process) == 0
 
 
