@@ -90,10 +90,12 @@ frontend graphql
 
 backend gateways
   balance roundrobin
-  # a draining replica answers /ready with 503 and leaves the rotation before it closes
+  # a draining replica answers /ready with 503 and leaves the rotation before it closes;
+  # two answers in a row decide, and a slow answer (a busy machine) is not a failed one
   option httpchk GET /ready
   http-check expect status 200
-  default-server inter 200ms fall 1 rise 1
+  timeout check 3s
+  default-server inter 250ms fall 2 rise 1
   http-response set-header x-replica %[srv_name]
 {servers}
 """
