@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -30,6 +31,34 @@ def _subgraph_urls(pairs: Sequence[str]) -> dict[str, str]:
     return urls
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
+    return value
+
+
+def _add_drain_flags(parser: argparse.ArgumentParser) -> None:
+    """SIGTERM handling (aggregator/server/graceful.py); ``serve --config`` defaults to the file."""
+    parser.add_argument("--shutdown-delay", type=_seconds, metavar="SECONDS",
+                        help="on SIGTERM, keep serving with /ready at 503 this long (default 0)")
+    parser.add_argument("--shutdown-timeout", type=_seconds, metavar="SECONDS",
+                        help="then wait this long at most for requests in flight (default 30)")
+
+
+def _drain(args: argparse.Namespace) -> Any:
+    from aggregator.server.graceful import DrainSettings
+
+    default = DrainSettings()
+    return DrainSettings(
+        timeout_s=default.timeout_s if args.shutdown_timeout is None else args.shutdown_timeout,
+        delay_s=default.delay_s if args.shutdown_delay is None else args.shutdown_delay,
+    )
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from aggregator.server.run import serve_supergraph
 
@@ -44,6 +73,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         subgraph_urls=_subgraph_urls(args.subgraph_url or ()),
         expose_query_plans=args.expose_query_plans,
         graphiql=not args.production,
+        drain=_drain(args),
     )
 
 
@@ -96,6 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--expose-query-plans", action="store_true", help="enable POST /plan")
     serve.add_argument("--production", action="store_true", help="turn GraphiQL off")
     serve.add_argument("--log-format", choices=("text", "json"), help="log lines as text or JSON")
+    _add_drain_flags(serve)
     serve.set_defaults(func=cmd_serve)
 
     plan = sub.add_parser("plan", help="print the query plan of an operation")
@@ -125,20 +156,28 @@ def _add_demo(commands: Any) -> None:
         metavar="FILE",
         help="record every release of protected data in this hash-chained file",
     )
+    _add_drain_flags(demo)
     demo.set_defaults(func=_run_demo)
+
+    agency = commands.add_parser(
+        "demo-agency", help="run one demo agency (dmv, tax or health) as its own service"
+    )
+    agency.add_argument("name", choices=("dmv", "tax", "health"))
+    agency.add_argument("--host", default="127.0.0.1")
+    agency.add_argument("--port", type=int, help="default: dmv 4001, tax 4002, health 4003")
+    agency.set_defaults(func=_run_demo_agency)
 
 
 def _run_demo(args: argparse.Namespace) -> int:
     import asyncio
 
     from aggregator.demo.app import run_demo
-    from aggregator.server.launch import listen_socket
+    from aggregator.server.graceful import ListenError, listen_socket
 
     try:  # a port in use is one line, before any agency starts
         listen_socket(args.host, args.port).close()
-    except OSError as exc:
-        print(f"aggregator: error: cannot listen on {args.host}:{args.port}: "
-              f"{exc.strerror or exc}", file=sys.stderr)
+    except ListenError as exc:
+        print(f"aggregator: error: {exc}", file=sys.stderr)
         return 2
     disclosure_log = Path(args.disclosure_log).resolve() if args.disclosure_log else None
     if disclosure_log is not None:
@@ -153,8 +192,28 @@ def _run_demo(args: argparse.Namespace) -> int:
     from aggregator.server.stack import prepare_process
 
     prepare_process(ObservabilityConfig())  # text logs unless --log-format/the environment say
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run_demo(args.host, args.port, disclosure_log))
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(run_demo(args.host, args.port, disclosure_log, _drain(args)))
+    except ListenError as exc:
+        print(f"aggregator: error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _run_demo_agency(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from aggregator.demo.standalone import DEFAULT_PORTS, run_agency
+    from aggregator.server.graceful import ListenError
+
+    port = DEFAULT_PORTS[args.name] if args.port is None else args.port
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(run_agency(args.name, args.host, port))
+    except ListenError as exc:
+        print(f"aggregator: error: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 

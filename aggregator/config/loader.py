@@ -45,7 +45,8 @@ _TOP_KEYS = ("server", "subgraphs", "supergraph_file", "poll_interval_s", "examp
              "audit", "auth", "headers", "authorization", "observability", "compression",
              "tls")
 _SERVER_KEYS = ("host", "port", "graphiql", "expose_query_plans",
-                "max_body_bytes", "propagate_headers", "cors_origins", "redis_url")
+                "max_body_bytes", "propagate_headers", "cors_origins", "redis_url",
+                "shutdown_delay_s", "shutdown_timeout_s")
 _ORIGIN = re.compile(r"^https?://[^/\s]+$")
 _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 _SUBGRAPH_KEYS = ("name", "url", "python", "connector", "base_urls", "sdl_source", "sdl_file",
@@ -158,6 +159,13 @@ class _Reader(NodeReader):
                 f, "propagate_headers", self.header_names, d.propagate_headers),
             cors_origins=self.optional(f, "cors_origins", self.origins, d.cors_origins),
             redis_url=self.optional(f, "redis_url", self.redis_url, d.redis_url),
+            shutdown_delay_s=self.optional(
+                f, "shutdown_delay_s", lambda n: self.non_negative(n, "server.shutdown_delay_s"),
+                d.shutdown_delay_s),
+            shutdown_timeout_s=self.optional(
+                f, "shutdown_timeout_s",
+                lambda n: self.non_negative(n, "server.shutdown_timeout_s"),
+                d.shutdown_timeout_s),
         )
 
     def redis_url(self, node: yaml.Node) -> str:

@@ -82,6 +82,10 @@ class ServerConfig:
     cors_origins: tuple[str, ...] = ()
     # shared state for every replica (persisted queries); None keeps it in process
     redis_url: str | None = None
+    # on SIGTERM: keep serving with /ready at 503 this long, then close the listener ...
+    shutdown_delay_s: float = 0.0
+    # ... and wait this long at most for requests in flight (server/graceful.py)
+    shutdown_timeout_s: float = 30.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -76,6 +76,12 @@ class NodeReader:
             raise self.error(node, key, f"must be greater than 0, got {value:g}")
         return value
 
+    def non_negative(self, node: yaml.Node, key: str) -> float:
+        value = self.scalar(node, key, float, "a number")
+        if value < 0:
+            raise self.error(node, key, f"must be 0 or more, got {value:g}")
+        return value
+
     def path(self, node: yaml.Node, key: str, *, must_exist: bool = True) -> Path:
         raw = self.string(node, key)
         resolved = (self.base / Path(raw).expanduser()).resolve()

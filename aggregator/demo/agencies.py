@@ -3,7 +3,9 @@
 identity: strawberry module in-process. dmv, tax: REST connectors in-process
 over their aiohttp backends. health: a strawberry subgraph the demo serves
 over HTTP (the gateway reaches it by URL). Schema files live under
-``schemas/`` at the repository root.
+``schemas/`` at the repository root, where schema authors read and edit
+them; ``aggregator/demo/schemas`` links there so that the wheel carries them
+as package data and ``aggregator demo`` works wherever it is installed.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ __all__ = [
     "identity_subgraph",
 ]
 
-SCHEMAS_DIR = Path(__file__).resolve().parents[2] / "schemas"
+SCHEMAS_DIR = Path(__file__).resolve().parent / "schemas"
 SUBGRAPH_NAMES = ("identity", "dmv", "tax", "health")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,7 @@ from aggregator.security.audit import DisclosureLog
 from aggregator.security.authorization import AuthorizationOptions
 from aggregator.security.disclosure_hook import disclosure_hook
 from aggregator.server.app import ServerOptions, create_app
+from aggregator.server.graceful import DrainSettings
 from aggregator.server.stack import StackSettings, server_stack
 
 __all__ = [
@@ -37,6 +39,7 @@ __all__ = [
     "demo_agencies",
     "run_demo",
     "serve_demo",
+    "until_stopped",
 ]
 
 EXAMPLE_QUERY = """\
@@ -124,13 +127,18 @@ class RunningDemo:
 
 @contextlib.asynccontextmanager
 async def serve_demo(
-    host: str = "127.0.0.1", port: int = 0, disclosure_log: Path | None = None
+    host: str = "127.0.0.1",
+    port: int = 0,
+    disclosure_log: Path | None = None,
+    drain: DrainSettings | None = None,
 ) -> AsyncIterator[RunningDemo]:
     """The whole demo, served; yields the gateway's base URL and the agencies.
 
     Callers are authenticated with tokens from ``aggregator token`` (the development key,
     never for production) or are anonymous; ``disclosure_log`` records every release of
     protected or sensitive fields in a hash-chained file (``aggregator audit verify``).
+    On exit the gateway drains first (``drain``), then the agencies stop, so a request
+    in flight still reaches its backends.
     """
     async with contextlib.AsyncExitStack() as stack:
         agencies = await stack.enter_async_context(demo_agencies())
@@ -158,7 +166,7 @@ async def serve_demo(
         )
         try:
             app = server_stack(create_app(gateway, options), StackSettings())
-            async with serve_asgi_app(app, host=host, port=port) as url:
+            async with serve_asgi_app(app, host=host, port=port, drain=drain) as url:
                 yield RunningDemo(url, agencies, gateway)
         finally:
             await gateway.close()
@@ -184,8 +192,14 @@ def demo_tokens() -> list[tuple[str, str]]:
     ]
 
 
-async def run_demo(host: str, port: int, disclosure_log: Path | None = None) -> None:
-    async with serve_demo(host, port, disclosure_log) as demo:
+async def run_demo(
+    host: str,
+    port: int,
+    disclosure_log: Path | None = None,
+    drain: DrainSettings | None = None,
+) -> None:
+    """Serve until SIGTERM or SIGINT, then drain and return (exit status 0)."""
+    async with serve_demo(host, port, disclosure_log, drain) as demo:
         print(f"GraphiQL: {demo.url}/graphql", flush=True)
         print('Try this query (variables: {"id": "C0001"}):\n', flush=True)
         print(EXAMPLE_QUERY, flush=True)
@@ -201,4 +215,17 @@ async def run_demo(host: str, port: int, disclosure_log: Path | None = None) -> 
                 f"Disclosures are recorded in {disclosure_log} (aggregator audit verify)",
                 flush=True,
             )
-        await asyncio.Event().wait()
+        await until_stopped()
+
+
+async def until_stopped() -> None:
+    """Wait for SIGTERM or SIGINT; a second Ctrl+C then interrupts the drain at once."""
+    loop = asyncio.get_running_loop()
+    stopped = asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stopped.set)
+    try:
+        await stopped.wait()
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -16,34 +15,22 @@ import orjson
 import uvicorn
 from aiohttp import web
 
-__all__ = ["bound_socket", "serve_aiohttp", "serve_asgi_app", "subgraph_asgi_app"]
+from aggregator.server.graceful import DrainSettings, GracefulServer, listen_socket
 
-
-def bound_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
-    """A listening socket whose connections have Nagle's algorithm off.
-
-    asyncio turns on TCP_NODELAY only for sockets whose ``proto`` is
-    IPPROTO_TCP; a plain ``socket(AF_INET, SOCK_STREAM)`` has proto 0, and a
-    response written in two parts then waits ~40 ms for a delayed ACK.
-    """
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(512)
-    sock.setblocking(False)
-    return sock
+__all__ = ["serve_aiohttp", "serve_asgi_app", "subgraph_asgi_app"]
 
 
 @contextlib.asynccontextmanager
-async def serve_aiohttp(app: web.Application) -> AsyncIterator[str]:
-    """Serve ``app`` on a free loopback port; yields ``http://127.0.0.1:PORT``."""
+async def serve_aiohttp(
+    app: web.Application, *, host: str = "127.0.0.1", port: int = 0
+) -> AsyncIterator[str]:
+    """Serve ``app`` (on a free loopback port by default); yields ``http://HOST:PORT``."""
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
     await runner.setup()
-    sock = bound_socket()
+    sock = listen_socket(host, port)
     try:
         await web.SockSite(runner, sock).start()
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+        yield f"http://{host}:{sock.getsockname()[1]}"
     finally:
         await runner.cleanup()
         sock.close()
@@ -51,12 +38,23 @@ async def serve_aiohttp(app: web.Application) -> AsyncIterator[str]:
 
 @contextlib.asynccontextmanager
 async def serve_asgi_app(
-    app: Any, *, host: str = "127.0.0.1", port: int = 0, log_level: str = "warning"
+    app: Any,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    log_level: str = "warning",
+    drain: DrainSettings | None = None,
 ) -> AsyncIterator[str]:
-    """Serve an ASGI app with uvicorn in this loop; yields its base URL."""
-    sock = bound_socket(host, port)
+    """Serve an ASGI app with uvicorn in this loop; yields its base URL.
+
+    Leaving the context drains the server (server/graceful.py): ``/ready``
+    turns 503, the listener closes after ``drain.delay_s`` and requests in
+    flight get ``drain.timeout_s`` to finish. The caller owns the signals.
+    """
+    drain = drain or DrainSettings()
+    sock = listen_socket(host, port)
     config = uvicorn.Config(app, log_level=log_level, lifespan="off", access_log=False)
-    server = uvicorn.Server(config)
+    server = GracefulServer(config, drain, handle_signals=False)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:
         while not server.started:
@@ -68,7 +66,7 @@ async def serve_asgi_app(
     finally:
         server.should_exit = True
         with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.wait_for(task, timeout=10)
+            await asyncio.wait_for(task, timeout=drain.delay_s + drain.timeout_s + 10)
         sock.close()
 
 

@@ -73,7 +73,9 @@ def _add_serve_config(serve: argparse.ArgumentParser) -> None:
         return serve_config(
             args.config, host=host, port=port, workers=getattr(args, "workers", 1),
             graphiql=False if getattr(args, "production", False) else None,
-            expose_query_plans=True if getattr(args, "expose_query_plans", False) else None)
+            expose_query_plans=True if getattr(args, "expose_query_plans", False) else None,
+            shutdown_timeout_s=getattr(args, "shutdown_timeout", None),
+            shutdown_delay_s=getattr(args, "shutdown_delay", None))
 
     serve.set_defaults(func=serve_command)
 

@@ -32,7 +32,8 @@ from aggregator.security.audit import DisclosureLog, DisclosureLogError, probe_l
 from aggregator.security.authorization import DisclosureHook
 from aggregator.security.disclosure_hook import disclosure_hook
 from aggregator.server.app import GatewayApp, Receive, Send
-from aggregator.server.launch import Launch, launch
+from aggregator.server.graceful import DrainSettings
+from aggregator.server.launch import ServeSettings, serve_and_report
 from aggregator.server.stack import App, StackSettings, prepare_process, server_stack
 from aggregator.server.tls import ServerTls
 from aggregator.supergraph import SupergraphError
@@ -129,6 +130,8 @@ def serve_config(
     workers: int = 1,
     graphiql: bool | None = None,
     expose_query_plans: bool | None = None,
+    shutdown_timeout_s: float | None = None,
+    shutdown_delay_s: float | None = None,
 ) -> int:
     """Serve until interrupted; ``None`` arguments mean "as the config says"."""
     try:
@@ -158,11 +161,19 @@ def serve_config(
     os.environ[_OVERRIDES_ENV] = json.dumps(
         {name: value for name, value in overrides.items() if value is not None}
     )
-    return launch(Launch(
-        "aggregator.registry.serve_config:app_from_env",
-        host=host or config.server.host,
-        port=config.server.port if port is None else port,
-        workers=workers,
+    host = host or config.server.host
+    port = config.server.port if port is None else port
+    drain = DrainSettings(
+        timeout_s=config.server.shutdown_timeout_s if shutdown_timeout_s is None
+        else shutdown_timeout_s,
+        delay_s=config.server.shutdown_delay_s if shutdown_delay_s is None else shutdown_delay_s,
+    )
+    settings = ServeSettings(
+        host,
+        port,
+        workers,
+        drain,
         tls=config.tls,
         observability=config.observability,
-    ))
+    )
+    return serve_and_report("aggregator.registry.serve_config:app_from_env", settings)

@@ -1,6 +1,7 @@
 """HTTP server: the ASGI app, how it is run, and the GraphiQL page it serves."""
 
 from aggregator.server.app import GatewayApp, GatewayHolder, ServerOptions, create_app
+from aggregator.server.graceful import DrainSettings, GracefulServer, ListenError, listen_socket
 from aggregator.server.graphiql import (
     ASSET_PREFIX,
     GraphiQLAssetsMissing,
@@ -13,14 +14,18 @@ from aggregator.server.graphiql import (
 
 __all__ = [
     "ASSET_PREFIX",
+    "DrainSettings",
     "GatewayApp",
     "GatewayHolder",
+    "GracefulServer",
     "GraphiQLAssetsMissing",
     "GraphiQLOptions",
+    "ListenError",
     "ServerOptions",
     "content_security_policy",
     "create_app",
     "examples_from_files",
+    "listen_socket",
     "render_page",
     "static_asset",
 ]

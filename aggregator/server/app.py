@@ -123,6 +123,12 @@ class GatewayApp:
     def __init__(self, holder: GatewayHolder, options: ServerOptions | None = None) -> None:
         self.holder = holder
         self.options = options or ServerOptions()
+        # set by the server when it begins a graceful shutdown (server/graceful.py)
+        self.draining = False
+
+    def begin_drain(self) -> None:
+        """From now on /ready answers 503: load balancers stop sending new requests here."""
+        self.draining = True
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -157,13 +163,7 @@ class GatewayApp:
         elif path == "/health":
             await _respond(send, 200, b'{"status":"ok"}', "application/json")
         elif path == "/ready":
-            ready = self.holder.current is not None
-            await _respond(
-                send,
-                200 if ready else 503,
-                b'{"status":"ready"}' if ready else b'{"status":"no supergraph loaded"}',
-                "application/json",
-            )
+            await self.readiness(send)
         elif path == "/plan" and method == "POST" and self.options.expose_query_plans:
             await self.plan(scope, receive, send)
         elif path == JWKS_PATH and self.options.jwks is not None:
@@ -171,6 +171,16 @@ class GatewayApp:
                            {"cache-control": JWKS_CACHE_CONTROL})
         else:
             await self.extra_route(scope, receive, send, path, method)
+
+    async def readiness(self, send: Send) -> None:
+        if self.draining:
+            body = b'{"status":"draining"}'
+        elif self.holder.current is None:
+            body = b'{"status":"no supergraph loaded"}'
+        else:
+            await _respond(send, 200, b'{"status":"ready"}', "application/json")
+            return
+        await _respond(send, 503, body, "application/json")
 
     async def extra_route(
         self, scope: Scope, receive: Receive, send: Send, path: str, method: str

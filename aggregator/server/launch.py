@@ -1,82 +1,112 @@
-"""Start uvicorn for ``serve``: bind first, then say "serving", then run the workers.
+"""Run the gateway's ASGI app: one process, or a parent and N worker processes.
 
-Binding the listening socket (and the metrics listener) in this process
-before anything is printed means a port already in use is one clear line
-and exit status 2, not "serving on ..." followed by a uvicorn traceback.
-The bound socket is handed to uvicorn (one worker) or to its multi-process
-supervisor (``--workers N``), which is what ``uvicorn.run`` would do.
+Every command that serves (``serve --supergraph``, ``serve --config``) comes
+through :func:`serve`, so binding, signals, draining, TLS, logging and the
+metrics listener behave the same way whatever the command.
 
-With several workers and Prometheus metrics, the workers write their values
-to a fresh ``PROMETHEUS_MULTIPROC_DIR`` and the metrics listener, running
-in this (supervisor) process, serves their sum; see docs/decisions/0014.
+The listening socket (and the metrics listener) are bound in this process
+before anything is printed, so a port already in use is one clear line and
+exit status 2, not "serving on ..." followed by a traceback. With several
+workers and Prometheus metrics, the workers write their values to a fresh
+``PROMETHEUS_MULTIPROC_DIR`` and the metrics listener, running in this
+(supervisor) process, serves their sum (docs/decisions/0014).
+
+With ``workers > 1`` the parent binds one socket, starts the workers (each a
+:class:`GracefulServer` on the shared socket), restarts a worker that dies
+and, on SIGTERM or SIGINT, first closes its own copy of the listening socket,
+then asks every worker to drain and waits for them. uvicorn's own supervisor
+keeps the parent's copy of the socket open until every worker has exited, so
+the kernel goes on completing new connections that nobody will ever accept:
+a load balancer sees them hang and then reset, after it has sent the request,
+and cannot retry them. Here, once the last worker has closed its copy, a new
+connection is refused at once and retried elsewhere.
 """
 
 from __future__ import annotations
 
 import atexit
 import functools
+import logging
+import multiprocessing
 import os
 import shutil
+import signal
 import socket
 import sys
 import tempfile
+import threading
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import FrameType
+from typing import Any
 
 import uvicorn
-from uvicorn.supervisors import Multiprocess
 
 from aggregator.config.observability import ObservabilityConfig, parse_listen
 from aggregator.config.server_tls import ServerTlsConfig
 from aggregator.observability.logs import configure_logging
+from aggregator.server.graceful import DrainSettings, GracefulServer, ListenError, listen_socket
 
-__all__ = ["Launch", "launch", "listen_socket"]
+__all__ = ["ListenError", "ServeSettings", "serve", "serve_and_report"]
 
-EXIT_USAGE = 2
+log = logging.getLogger("aggregator.server")
+
+# what uvicorn's workers exit with when the app cannot start; restarting cannot help
+_STARTUP_FAILURE = 3
+_spawn = multiprocessing.get_context("spawn")
 
 
 @dataclass(frozen=True, slots=True)
-class Launch:
-    factory: str  # "module:function" returning the ASGI app, run in every worker
-    host: str
-    port: int
+class ServeSettings:
+    """Where and how to serve; ``uvicorn`` holds extra ``uvicorn.Config`` options."""
+
+    host: str = "127.0.0.1"
+    port: int = 4000
     workers: int = 1
+    drain: DrainSettings = field(default_factory=DrainSettings)
+    uvicorn: Mapping[str, Any] = field(default_factory=dict)
+    # the gateway's own HTTPS listener (None: plain HTTP)
     tls: ServerTlsConfig | None = None
     observability: ObservabilityConfig = field(default_factory=ObservabilityConfig)
     graphql_path: str = "/graphql"
 
 
-def listen_socket(host: str, port: int) -> socket.socket:
-    """A listening TCP socket (IPv4 or IPv6) with Nagle's algorithm off for its connections.
-
-    ``IPPROTO_TCP`` is given explicitly: asyncio sets TCP_NODELAY only on sockets
-    whose ``proto`` says TCP, and without it a response written in two parts
-    waits ~40 ms for a delayed ACK.
-    """
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        sock.bind((host, port))
-        sock.listen(2048)
-        sock.set_inheritable(True)
-    except BaseException:
-        sock.close()
-        raise
-    return sock
+def _config(factory: str, settings: ServeSettings) -> uvicorn.Config:
+    options: dict[str, Any] = {
+        "factory": True,
+        "log_level": "warning",
+        "log_config": None,  # our formatter (text or JSON) for every logger, uvicorn's too
+        "access_log": False,
+        "lifespan": "on",
+        **_tls_options(settings.tls),
+        **settings.uvicorn,
+    }
+    return uvicorn.Config(factory, host=settings.host, port=settings.port, **options)
 
 
-def _fail(message: str) -> int:
-    print(f"aggregator: error: {message}", file=sys.stderr)
-    return EXIT_USAGE
+def _tls_options(tls: ServerTlsConfig | None) -> dict[str, Any]:
+    if tls is None:
+        return {}
+    from aggregator.server.tls import TlsHttpToolsProtocol, uvicorn_ssl_context
+
+    return {
+        "ssl_certfile": str(tls.cert_file),
+        "ssl_keyfile": str(tls.key_file),
+        # runs in each worker: the certificate files are watched and reloaded there
+        "ssl_context_factory": functools.partial(uvicorn_ssl_context, tls),
+        "http": TlsHttpToolsProtocol,
+    }
 
 
-def _start_metrics_listener(spec: Launch, observability: ObservabilityConfig) -> str | None:
+def _start_metrics_listener(
+    settings: ServeSettings, observability: ObservabilityConfig
+) -> str | None:
     """Start the separate /metrics listener if configured; returns its URL."""
     metrics = observability.metrics
     if not metrics.prometheus or metrics.on_main_port:
         return None
-    if spec.workers > 1 and "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+    if settings.workers > 1 and "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
         folder = tempfile.mkdtemp(prefix="aggregator-metrics-")
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder  # inherited by every worker
         atexit.register(shutil.rmtree, folder, ignore_errors=True)
@@ -87,65 +117,142 @@ def _start_metrics_listener(spec: Launch, observability: ObservabilityConfig) ->
     address = parse_listen(metrics.listen)
     assert address is not None  # checked when the config was read
     host, port = address
-    server, _ = start_http_server(port, addr=host, registry=current_registry())
+    try:
+        server, _ = start_http_server(port, addr=host, registry=current_registry())
+    except OSError as exc:
+        raise ListenError(
+            f"cannot listen for metrics on {metrics.listen}: {exc.strerror or exc}"
+        ) from exc
     bound_port = server.server_address[1]
     shown = f"[{host}]" if ":" in host else host
     return f"http://{shown}:{bound_port}{metrics.path}"
 
 
-def launch(spec: Launch) -> int:
-    """Serve until interrupted; 2 when the address cannot be used."""
-    observability = spec.observability.with_env(os.environ)
+def serve_and_report(factory: str, settings: ServeSettings) -> int:
+    """:func:`serve` for commands: "serving on URL" (and "metrics on URL") on stdout once
+    the sockets are bound; a bind failure is one line and status 2."""
+    observability = settings.observability.with_env(os.environ)
     configure_logging(observability.log_format)
-    try:
-        sock = listen_socket(spec.host, spec.port)
-    except OSError as exc:
-        return _fail(f"cannot listen on {spec.host}:{spec.port}: {exc.strerror or exc}")
-    try:
-        metrics_url = _start_metrics_listener(spec, observability)
-    except OSError as exc:
-        sock.close()
-        return _fail(
-            f"cannot listen for metrics on {observability.metrics.listen}: {exc.strerror or exc}"
-        )
-    scheme = "https" if spec.tls is not None else "http"
-    host = f"[{spec.host}]" if ":" in spec.host else spec.host
-    print(
-        f"aggregator: serving on {scheme}://{host}:{sock.getsockname()[1]}{spec.graphql_path}",
-        flush=True,
-    )
-    if metrics_url is not None:
-        print(f"aggregator: metrics on {metrics_url}", flush=True)
-    tls_options: dict[str, object] = {}
-    if spec.tls is not None:
-        from aggregator.server.tls import TlsHttpToolsProtocol, uvicorn_ssl_context
+    scheme = "https" if settings.tls is not None else "http"
 
-        tls_options = {
-            "ssl_certfile": str(spec.tls.cert_file),
-            "ssl_keyfile": str(spec.tls.key_file),
-            "ssl_context_factory": functools.partial(uvicorn_ssl_context, spec.tls),
-            "http": TlsHttpToolsProtocol,
-        }
-    config = uvicorn.Config(
-        spec.factory,
-        factory=True,
-        workers=spec.workers,
-        log_level="warning",
-        log_config=None,
-        access_log=False,
-        lifespan="on",
-        **tls_options,  # type: ignore[arg-type]
-    )
-    server = uvicorn.Server(config)
+    def listening(host: str, port: int) -> None:
+        metrics_url = _start_metrics_listener(settings, observability)
+        shown = f"[{host}]" if ":" in host else host
+        print(
+            f"aggregator: serving on {scheme}://{shown}:{port}{settings.graphql_path}", flush=True
+        )
+        if metrics_url is not None:
+            print(f"aggregator: metrics on {metrics_url}", flush=True)
+
     try:
-        if spec.workers > 1:
-            Multiprocess(config, sockets=[sock]).run()
-        else:
+        return serve(factory, settings, on_listening=listening)
+    except ListenError as exc:
+        print(f"aggregator: error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _worker(config: uvicorn.Config, drain: DrainSettings, sock: socket.socket) -> None:
+    """Entry point of one worker process."""
+    config.configure_logging()
+    server = GracefulServer(config, drain)
+    server.run(sockets=[sock])
+    if not server.started:
+        raise SystemExit(_STARTUP_FAILURE)
+
+
+def serve(
+    factory: str,
+    settings: ServeSettings,
+    *,
+    on_listening: Callable[[str, int], None] | None = None,
+) -> int:
+    """Serve the app that ``factory`` ("module:function") builds until a signal; exit status.
+
+    The socket is bound before ``on_listening(host, port)`` is called, so
+    "serving on" is only said once it is true (with the real port when 0 was
+    asked for); raises :class:`ListenError` when it cannot bind.
+    """
+    sock = listen_socket(settings.host, settings.port)
+    if on_listening is not None:
+        try:
+            on_listening(settings.host, int(sock.getsockname()[1]))
+        except BaseException:
+            sock.close()
+            raise
+    config = _config(factory, settings)
+    if settings.workers <= 1:
+        server = GracefulServer(config, settings.drain)
+        try:
             server.run(sockets=[sock])
-    except KeyboardInterrupt:
-        pass
-    finally:
-        sock.close()
-    if spec.workers == 1 and not server.started:
-        return 1
-    return 0
+        finally:
+            sock.close()
+        return 0 if server.started else 1
+    return _Supervisor(config, settings, sock).run()
+
+
+class _Supervisor:
+    """The parent of ``workers`` worker processes sharing one listening socket."""
+
+    def __init__(self, config: uvicorn.Config, settings: ServeSettings, sock: socket.socket):
+        self.config = config
+        self.settings = settings
+        self.sock: socket.socket | None = sock
+        self.stop = threading.Event()
+        self.processes: list[multiprocessing.process.BaseProcess] = []
+        self.failed = False
+
+    def _start(self) -> multiprocessing.process.BaseProcess:
+        process = _spawn.Process(
+            target=_worker, args=(self.config, self.settings.drain, self.sock), daemon=False
+        )
+        process.start()
+        return process
+
+    def _on_signal(self, sig: int, frame: FrameType | None) -> None:
+        self.stop.set()
+
+    def run(self) -> int:
+        previous = {sig: signal.signal(sig, self._on_signal) for sig in _SIGNALS}
+        try:
+            self.processes = [self._start() for _ in range(self.settings.workers)]
+            while not self.stop.wait(0.2):
+                self._replace_dead_workers()
+            self._drain()
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+            if self.sock is not None:
+                self.sock.close()
+        return 1 if self.failed else 0
+
+    def _replace_dead_workers(self) -> None:
+        for index, process in enumerate(self.processes):
+            if process.is_alive():
+                continue
+            if process.exitcode == _STARTUP_FAILURE:
+                log.error("worker %s could not start; stopping", process.pid)
+                self.failed = True
+                self.stop.set()
+                return
+            log.error(
+                "worker %s exited with status %s; starting another", process.pid, process.exitcode
+            )
+            time.sleep(0.5)  # a worker crashing in a loop must not spin the parent
+            self.processes[index] = self._start()
+
+    def _drain(self) -> None:
+        if self.sock is not None:
+            self.sock.close()  # only the workers' copies remain: they close them as they drain
+            self.sock = None
+        for process in self.processes:
+            if process.is_alive() and process.pid is not None:
+                os.kill(process.pid, signal.SIGTERM)
+        for process in self.processes:
+            process.join()
+            # -SIGTERM: a worker still starting when the signal came; the default action
+            # ended it before it installed its handlers, so before it accepted anything
+            if process.exitcode not in (0, -signal.SIGTERM, None):
+                self.failed = True
+
+
+_SIGNALS = (signal.SIGINT, signal.SIGTERM)

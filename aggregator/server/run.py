@@ -18,7 +18,8 @@ from aggregator.gateway import Gateway
 from aggregator.observability.otlp_metrics import OtlpMetricsError, check_exporter
 from aggregator.security.authorization import AuthorizationSetupError, check_enforceable
 from aggregator.server.app import ServerOptions, create_app
-from aggregator.server.launch import Launch, launch
+from aggregator.server.graceful import DrainSettings
+from aggregator.server.launch import ServeSettings, serve_and_report
 from aggregator.server.stack import App, StackSettings, prepare_process, server_stack
 from aggregator.supergraph import SupergraphError, load
 
@@ -54,6 +55,7 @@ def serve_supergraph(
     subgraph_urls: dict[str, str] | None = None,
     expose_query_plans: bool = False,
     graphiql: bool = True,
+    drain: DrainSettings | None = None,
 ) -> int:
     import orjson
 
@@ -90,6 +92,5 @@ def serve_supergraph(
             "graphiql": graphiql,
         }
     ).decode()
-    return launch(
-        Launch("aggregator.server.run:app_from_env", host=host, port=port, workers=workers)
-    )
+    settings = ServeSettings(host, port, workers, drain or DrainSettings())
+    return serve_and_report("aggregator.server.run:app_from_env", settings)

@@ -82,6 +82,15 @@ example_operations:
     assert config.watched_files() == (path, inventory.sdl_file)
 
 
+def test_shutdown_settings_default_to_no_delay_and_30_seconds(tmp_path: Path) -> None:
+    (tmp_path / "s.graphql").write_text("type Query { a: Int }")
+    default = load_config(write(tmp_path, "supergraph_file: s.graphql\n"))
+    assert (default.server.shutdown_delay_s, default.server.shutdown_timeout_s) == (0.0, 30.0)
+    text = "server:\n  shutdown_delay_s: 5\n  shutdown_timeout_s: 2.5\nsupergraph_file: s.graphql\n"
+    config = load_config(write(tmp_path, text))
+    assert (config.server.shutdown_delay_s, config.server.shutdown_timeout_s) == (5.0, 2.5)
+
+
 def test_supergraph_file_alone_is_enough(tmp_path: Path) -> None:
     sg = write(tmp_path, "schema { query: Query } type Query { a: Int }", "supergraph.graphql")
     config = load_config(write(tmp_path, "supergraph_file: supergraph.graphql\n"))
@@ -102,6 +111,10 @@ def test_supergraph_file_alone_is_enough(tmp_path: Path) -> None:
          "aggregator.yaml:4: subgraphs[0].timeout_s: must be greater than 0, got 0"),
         ("server:\n  port: '80'\nsupergraph_file: x\n",
          "aggregator.yaml:2: server.port: must be an integer, got '80'"),
+        ("server:\n  shutdown_timeout_s: -1\nsupergraph_file: x\n",
+         "aggregator.yaml:2: server.shutdown_timeout_s: must be 0 or more, got -1"),
+        ("server:\n  shutdown_delay_s: soon\nsupergraph_file: x\n",
+         "aggregator.yaml:2: server.shutdown_delay_s: must be a number, got 'soon'"),
         ("server:\n  graphiql: yes please\n",
          "aggregator.yaml:2: server.graphiql: must be true or false, got 'yes please'"),
         ("subgraphs:\n  - name: a\n    url: http://x/a\n  - name: b\n    url: http://x/b\n"
