@@ -21,7 +21,7 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
-from aggregator.config import ConfigError, load_config
+from aggregator.config import ConfigError, load_config, parse_config
 from aggregator.config.env import expand_env
 from aggregator.config.nodes import NodeReader
 from aggregator.config.validate import config_schema, validate_file
@@ -93,9 +93,12 @@ def _schema_at(schema: dict[str, Any], key: str) -> dict[str, Any]:
     for part in re.findall(r"[^.\[\]]+|\[\d+\]", key):
         if part.startswith("["):
             node = resolve(node["items"])
-        else:
-            assert part in node.get("properties", {}), f"the schema has no '{part}' in {key}"
+        elif part in node.get("properties", {}):
             node = resolve(node["properties"][part])
+        else:  # a name the file chooses, such as headers.subgraphs.NAME
+            values = node.get("additionalProperties")
+            assert isinstance(values, dict), f"the schema has no '{part}' in {key}"
+            node = resolve(values)
     return node
 
 
@@ -143,7 +146,79 @@ def test_the_schema_knows_every_key_the_loader_reads(tmp_path: Path) -> None:
         missing = set(allowed) - set(section.get("properties", {}))
         assert not missing, f"the schema lacks {sorted(missing)} in {key or '(top level)'}"
     assert {"", "server", "subgraphs[0]", "subgraphs[0].tls", "observability.metrics",
-            "compression", "tls", "example_operations[0]"} <= set(recorded)  # fmt: skip
+            "compression", "tls", "example_operations[0]", "audit", "auth.issuers[0]",
+            "auth.issuers[0].roles", "auth.jwks_cache", "auth.internal_tokens",
+            "headers.all[0]", "authorization.policies"} <= set(recorded)  # fmt: skip
+
+
+_BASE = "subgraphs:\n  - name: tax\n    url: http://tax.internal/graphql\n"
+_ISSUER = "auth:\n  issuers:\n    - issuer: https://idp.agency.gov\n      audience: portal\n"
+_RULE = "headers:\n  all:\n    - "
+_OPA = "authorization:\n  policies:\n    engine: opa\n    url: http://opa:8181\n"
+# what the loader refuses, and the schema too (as far as JSON Schema can say it)
+REFUSED = {
+    "two key sources": (
+        _ISSUER + "      jwks_url: https://idp.agency.gov/jwks\n      keys: [k.pem]\n",
+        "give exactly one key source",
+    ),
+    "no key source": (_ISSUER, "give exactly one key source"),
+    "discovery: false": (_ISSUER + "      discovery: false\n", "must be true when given"),
+    "discovery off loopback over http": (
+        _ISSUER.replace("https://idp", "http://idp") + "      discovery: true\n",
+        "keys must come over https",
+    ),
+    "jwks over http": (
+        _ISSUER + "      jwks_url: http://idp.agency.gov/jwks\n",
+        "keys must come over https",
+    ),
+    "shared-secret algorithm": (
+        _ISSUER + "      keys: [k.pem]\n      algorithms: [HS256]\n",
+        "shared-secret",
+    ),
+    "role granting a scope with a space": (
+        _ISSUER + "      keys: [k.pem]\n      roles: {claim: roles, scopes: {clerk: 'a b'}}\n",
+        "contains a space",
+    ),
+    "internal token lives too long": (
+        "auth:\n  issuers: [{issuer: i, audience: a, keys: [k.pem]}]\n"
+        "  internal_tokens: {issuer: g, key_file: k.pem, ttl_s: 7200}\n",
+        "must be at most 3600",
+    ),
+    "two rule kinds": (_RULE + "{forward: x-a, remove: x-b}\n", "give exactly one of forward"),
+    "insert with claim and value": (
+        _RULE + "{insert: x-a, claim: sub, value: v}\n",
+        "give exactly one of 'claim' and 'value'",
+    ),
+    "a modifier of another kind": (_RULE + "{forward: x-a, to: x-b}\n", "unknown key"),
+    "rename without to": (_RULE + "{rename: x-a}\n", "required key is missing"),
+    "a header the client owns": (_RULE + "{forward: Content-Length}\n", "HTTP client"),
+    "opa without a path": (_OPA, "required with engine: opa"),
+    "embedded with a url": (
+        _OPA.replace("opa\n", "embedded\n") + "    functions: {}\n",
+        "only used with engine: opa",
+    ),
+    "unknown mode": ("authorization:\n  mode: audit\n", "must be one of filter"),
+    "audit without a path": ("audit:\n  fsync: always\n", "required when the disclosure log"),
+    "fsync interval without interval": (
+        "audit:\n  path: a.log\n  fsync_interval_s: 2\n",
+        "only used with 'fsync: interval'",
+    ),
+    "unknown path placeholder": ("audit:\n  path: a-{user}.log\n", "unknown placeholder"),
+    "audit path names a folder": ("audit:\n  path: logs/..\n", "must name a file"),
+    "tiny rotation": ("audit:\n  path: a.log\n  rotate_bytes: 10\n", "must be at least 4096"),
+}
+
+
+@pytest.mark.parametrize(("section", "reason"), REFUSED.values(), ids=list(REFUSED))
+def test_what_the_loader_refuses_the_schema_refuses(
+    tmp_path: Path, section: str, reason: str
+) -> None:
+    (tmp_path / "k.pem").write_text("", encoding="utf-8")
+    text = _BASE + section
+    with pytest.raises(ConfigError) as refused:
+        parse_config(text, file=tmp_path / "aggregator.yaml", env={})
+    assert reason in refused.value.reason
+    assert list(Draft202012Validator(config_schema()).iter_errors(expanded(text))) != []
 
 
 def test_config_validate_lists_every_problem_and_exits_2(tmp_path: Path) -> None:
