@@ -18,6 +18,7 @@ from graphql.execution.values import get_variable_values
 from graphql.language import DocumentNode, OperationDefinitionNode, SelectionSetNode
 from opentelemetry import propagate
 
+from aggregator.caching import CacheSetup, ResponsePolicy, SupergraphCache, partition_for
 from aggregator.errors import ErrorCode, graphql_error
 from aggregator.execution.executor import ExecutionResult, execute_plan
 from aggregator.execution.projection import Projector, project
@@ -49,6 +50,8 @@ class GatewayOptions:
     headers: HeaderPropagation | None = None
     # custom progressive @override labels to treat as active (percent(x) labels draw per request)
     override_labels: frozenset[str] = frozenset()
+    # the resolver cache and response cache headers (None: neither; docs/caching.md)
+    cache: CacheSetup | None = None
 
 
 @dataclass(slots=True)
@@ -86,6 +89,7 @@ class Gateway:
         self.headers = self.options.headers or HeaderPropagation.from_names(
             self.options.propagate_headers
         )
+        self.cache = SupergraphCache(self.options.cache, supergraph) if self.options.cache else None
 
     @classmethod
     def from_supergraph_sdl(
@@ -184,15 +188,22 @@ class Gateway:
         prepared: Prepared,
         headers: Mapping[str, str] | None = None,
         identity: Identity | None = None,
+        policy: ResponsePolicy | None = None,
     ) -> dict[str, Any]:
         """Plan (cached), execute and project one operation for one caller.
 
         ``identity`` is the authenticated caller (``None``: anonymous); authorization
-        decides from it what the plan may fetch.
+        decides from it what the plan may fetch. ``policy`` (from :meth:`response_policy`)
+        collects the cache policy of everything the response includes.
         """
         compiled = self.compiled(prepared.info, prepared.variables)
         planned = compiled.planned
         forwarded = self.headers.for_request(headers, identity)
+        request_cache = None
+        if self.cache is not None and (self.cache.enabled or policy is not None):
+            request_cache = self.cache.request(partition_for(identity), policy)
+        if policy is not None and planned.introspection_keys:
+            policy.mark_uncacheable()
         with tracer.start_as_current_span(
             SPAN_EXECUTE,
             # continue the client's trace only when it sent one (extract costs on every call)
@@ -205,7 +216,9 @@ class Gateway:
             return self._complete(
                 compiled,
                 prepared,
-                await execute_plan(planned.plan, self.subgraphs, prepared.variables, forwarded),
+                await execute_plan(
+                    planned.plan, self.subgraphs, prepared.variables, forwarded, request_cache
+                ),
             )
 
     def _complete(
@@ -282,6 +295,13 @@ class Gateway:
         errors: list[dict[str, Any]] = [dict(e.formatted) for e in result.errors or ()]
         return {k: v for k, v in data.items() if k in planned.introspection_keys}, errors
 
+    def response_policy(self) -> ResponsePolicy | None:
+        """A collector for one response's Cache-Control (None: the gateway sends none)."""
+        cache = self.cache
+        return ResponsePolicy() if cache is not None and cache.config.response_headers else None
+
     async def close(self) -> None:
         for subgraph in self.subgraphs.values():
             await subgraph.close()
+        if self.cache is not None:
+            await self.cache.close()

@@ -21,6 +21,7 @@ import yaml
 from aggregator.config.audit import AuditConfig, read_audit
 from aggregator.config.auth import read_auth
 from aggregator.config.auth_model import HeaderRules
+from aggregator.config.cache import CacheConfig, read_cache
 from aggregator.config.errors import ConfigError
 from aggregator.config.headers import read_header_rules
 from aggregator.config.model import (
@@ -37,7 +38,7 @@ _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 _TOP_KEYS = ("server", "subgraphs", "supergraph_file", "poll_interval_s", "example_operations",
-             "audit", "auth", "headers")
+             "audit", "auth", "headers", "cache")
 _SERVER_KEYS = ("host", "port", "graphiql", "expose_query_plans",
                 "max_body_bytes", "propagate_headers", "cors_origins", "redis_url")
 _ORIGIN = re.compile(r"^https?://[^/\s]+$")
@@ -109,10 +110,13 @@ class _Reader(NodeReader):
             has_auth=auth is not None,
             has_internal_tokens=auth is not None and auth.internal_tokens is not None,
         ), HeaderRules())
+        cache = self.optional(top, "cache", lambda n: read_cache(
+            self, n, self.env, frozenset(s.name for s in subgraphs) if subgraphs else None,
+        ), CacheConfig())
         return GatewayConfig(path=self.file, server=server, subgraphs=subgraphs,
                              supergraph_file=supergraph, poll_interval_s=poll,
                              example_operations=examples, audit=audit, auth=auth,
-                             headers=headers)
+                             headers=headers, cache=cache)
 
     def server(self, node: yaml.Node) -> ServerConfig:
         f = self.mapping(node, "server", _SERVER_KEYS)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from aggregator.config.audit import AuditConfig
 from aggregator.config.auth_model import AuthConfig, HeaderRules
+from aggregator.config.cache import CacheConfig
 
 
 class SdlSource(StrEnum):
@@ -106,6 +107,8 @@ class GatewayConfig:
     auth: AuthConfig | None = None
     # which request headers each subgraph receives (docs/security.md)
     headers: HeaderRules = field(default_factory=HeaderRules)
+    # the resolver cache and HTTP caching (docs/caching.md)
+    cache: CacheConfig = field(default_factory=CacheConfig)
 
     def subgraph(self, name: str) -> SubgraphConfig:
         for sub in self.subgraphs:

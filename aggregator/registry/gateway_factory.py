@@ -12,6 +12,7 @@ authenticator and the published JWKS of internal tokens.
 
 from __future__ import annotations
 
+from aggregator.caching import CacheSetup, shared_store
 from aggregator.config import GatewayConfig, SubgraphConfig
 from aggregator.gateway import Gateway, GatewayOptions
 from aggregator.registry.inprocess import in_process_subgraph
@@ -47,6 +48,7 @@ def gateway_from_config(config: GatewayConfig, sdl: str) -> Gateway:
         options=GatewayOptions(
             propagate_headers=config.server.propagate_headers,
             headers=header_propagation(config),
+            cache=cache_setup(config),
         ),
     )
     for name in list(gateway.subgraphs):  # e.g. an optional subgraph left out of composition
@@ -57,6 +59,13 @@ def gateway_from_config(config: GatewayConfig, sdl: str) -> Gateway:
         if name not in known:  # a supergraph_file config: names are known only now
             raise config.headers.subgraph_origins[name].error(f"no subgraph named '{name}'")
     return gateway
+
+
+def cache_setup(config: GatewayConfig) -> CacheSetup | None:
+    """The resolver cache of ``cache:`` (one store per process, kept across reloads)."""
+    if not config.cache.active:
+        return None
+    return CacheSetup(shared_store(config.cache), config.cache)
 
 
 def internal_token_signer(config: GatewayConfig) -> InternalTokenSigner | None:
@@ -95,4 +104,5 @@ def server_options(config: GatewayConfig) -> ServerOptions:
         persisted_queries=RedisStore(server.redis_url) if server.redis_url else MemoryStore(),
         authenticator=authenticator(config),
         jwks=signer.jwks_document() if signer is not None else None,
+        cache_admin_token=config.cache.admin_token,
     )
