@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from aggregator import __version__
+from aggregator.caching.commands import register_cache_commands
 from aggregator.registry.commands import register_config_commands
 from aggregator.security.audit.commands import register_audit_commands
 
@@ -97,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_import_openapi(sub)
     register_config_commands(sub)
     register_audit_commands(sub)
+    register_cache_commands(sub)
     return parser
 
 

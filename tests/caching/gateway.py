@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import orjson
+from multidict import CIMultiDict
 
 from aggregator.config import GatewayConfig, load_config
 from aggregator.demo.auth import DEV_AUDIENCE, DEV_ISSUER, DEV_JWKS, dev_token
@@ -63,7 +65,7 @@ def token(subject: str, agency: str | None = None, scopes: tuple[str, ...] = ())
 @dataclass
 class Response:
     status: int
-    headers: dict[str, str]
+    headers: CIMultiDict[str]
     body: Any
 
 
@@ -85,7 +87,9 @@ class Served:
             self.url + "/graphql", json=payload, headers=headers
         ) as response:
             return Response(
-                response.status, dict(response.headers), await response.json(content_type=None)
+                response.status,
+                CIMultiDict(response.headers),
+                await response.json(content_type=None),
             )
 
     async def get(self, query: str, *, headers: dict[str, str] | None = None) -> Response:
@@ -93,10 +97,8 @@ class Served:
             self.url + "/graphql", params={"query": query}, headers=headers or {}
         ) as response:
             raw = await response.read()
-            import orjson
-
             return Response(
-                response.status, dict(response.headers), orjson.loads(raw) if raw else None
+                response.status, CIMultiDict(response.headers), orjson.loads(raw) if raw else None
             )
 
     async def admin(
@@ -106,9 +108,12 @@ class Served:
         async with self.session.request(
             method, self.url + path, json=payload, headers=headers
         ) as response:
-            return Response(
-                response.status, dict(response.headers), await response.json(content_type=None)
-            )
+            raw = await response.read()
+            try:
+                parsed = orjson.loads(raw)
+            except orjson.JSONDecodeError:
+                parsed = raw.decode()
+            return Response(response.status, CIMultiDict(response.headers), parsed)
 
     def metrics(self) -> dict[str, Any]:
         assert self.gateway.cache is not None
