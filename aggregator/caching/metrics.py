@@ -12,7 +12,7 @@ Events:
 - ``fill``: an entry was written
 - ``bypass``: the backend was unavailable, so the fetch went to the subgraph uncached
 - ``eviction``: the memory backend dropped an entry to stay within ``max_bytes``
-- ``shared``: a miss waited for another request's fill of the same entry instead of fetching
+- ``shared``: a miss answered by another request's fill of the same entry (no fetch of its own)
 - ``purged``: entries removed by invalidation (admin endpoint, CLI, mutations)
 """
 

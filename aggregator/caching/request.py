@@ -197,18 +197,24 @@ class RequestCache:
                 key = cache.root_key(analysis, _variables(variables), token)
                 raw = (await self._get([key], [labels]))[0]
                 if raw is None:
+                    self.store.metrics.inc("miss", *labels)
                     waiting = self._own(key)
                     if waiting is not None:
-                        self.store.metrics.inc("shared", *labels)
                         raw = await asyncio.shield(waiting)
-                        if raw is None:
-                            self._own(key)
-                hit = decode_entry(raw, self.store.clock()) if raw is not None else None
-                if hit is not None:
-                    self.store.metrics.inc("hit", *labels)
-                    self._include(CachePolicy(hit[1], decision.scope))
-                    return JobResult(hit[0], [])
-                self.store.metrics.inc("miss", *labels)
+                        shared = decode_entry(raw, self.store.clock()) if raw else None
+                        if shared is not None:
+                            self.store.metrics.inc("shared", *labels)
+                            self._include(CachePolicy(shared[1], decision.scope))
+                            return JobResult(shared[0], [])
+                        self._own(key)  # that fill stored nothing: fetch it ourselves
+                else:
+                    hit = decode_entry(raw, self.store.clock())
+                    if hit is not None:
+                        self.store.metrics.inc("hit", *labels)
+                        self._include(CachePolicy(hit[1], decision.scope))
+                        return JobResult(hit[0], [])
+                    self.store.metrics.inc("miss", *labels)
+                    self._own(key)
         try:
             result = await run()
             self._fill_root(analysis, static, shape, labels, key, decision.scope, variables, result)
