@@ -115,8 +115,8 @@ class CacheConfig:
     private: bool = True
     subgraphs: Mapping[str, CacheOverride] = field(default_factory=dict)
     types: Mapping[str, CacheOverride] = field(default_factory=dict)
-    # Cache-Control and ETag (304 on GET) on GraphQL responses
-    response_headers: bool = True
+    # Cache-Control and ETag (304 on GET) on GraphQL responses (a cache: section turns it on)
+    response_headers: bool = False
     # a mutation's returned entities are purged from the cache
     invalidate_on_mutation: bool = True
     # bearer token of POST /admin/cache/purge (None: no admin endpoint)
@@ -292,7 +292,7 @@ def read_cache(
         f,
         "response_headers",
         lambda n: _flag(reader, n, "cache.response_headers"),
-        d.response_headers,
+        True,
     )
     invalidate = reader.optional(
         f,

@@ -64,7 +64,7 @@ async def test_hits_and_partial_hits_through_redis(
         assert agencies.counts() == {"catalog": 1, "people": 0, "records": 1}
         await gateway.post(LOOKUP, {"codes": [f"C{i:03d}" for i in range(20, 110)]})
         before = len(agencies["records"].requests)
-        result = await gateway.post(LOOKUP, {"codes": [f"C{i:03d}" for i in range(0, 120)]})
+        result = await gateway.post(LOOKUP, {"codes": [f"C{i:03d}" for i in range(120)]})
     assert first.body == second.body
     # C000-C019 came with the list, C020-C109 with the first lookup: only 10 are new
     assert len(agencies["records"].requests) == before + 1
