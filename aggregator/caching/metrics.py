@@ -14,6 +14,7 @@ Events:
 - ``eviction``: the memory backend dropped an entry to stay within ``max_bytes``
 - ``shared``: a miss answered by another request's fill of the same entry (no fetch of its own)
 - ``purged``: entries removed by invalidation (admin endpoint, CLI, mutations)
+- ``revalidated``: a stale REST response the backend confirmed with 304 (also a ``hit``)
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ __all__ = [
     "render_prometheus",
 ]
 
-EVENTS = ("hit", "miss", "fill", "bypass", "eviction", "shared", "purged")
+EVENTS = ("hit", "miss", "fill", "bypass", "eviction", "shared", "purged", "revalidated")
 
 _NAMES = {
     "hit": ("aggregator_cache_hits_total", "Entries served from the resolver cache."),
@@ -48,6 +49,10 @@ _NAMES = {
         "Misses answered by another request's fill of the same entry.",
     ),
     "purged": ("aggregator_cache_purged_total", "Entries removed by invalidation."),
+    "revalidated": (
+        "aggregator_cache_revalidations_total",
+        "Stale REST responses a backend confirmed with 304 Not Modified.",
+    ),
 }
 
 

@@ -25,7 +25,8 @@ request fetches, the others wait for its value.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+import contextlib
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -33,6 +34,7 @@ import orjson
 from aggregator.caching.analysis import FetchAnalysis, StaticPolicy
 from aggregator.caching.backends.base import CacheWrite
 from aggregator.caching.errors import BackendUnavailable
+from aggregator.caching.http_cache import RestHttpCache
 from aggregator.caching.keys import decode_entry, encode_entry
 from aggregator.caching.partition import CachePartition
 from aggregator.caching.policy import (
@@ -42,6 +44,7 @@ from aggregator.caching.policy import (
     Scope,
     parse_cache_control,
 )
+from aggregator.connectors.http import REQUEST_HTTP_CACHE
 from aggregator.execution.batching import JobResult
 from aggregator.planning.plan import Fetch
 
@@ -162,6 +165,19 @@ class RequestCache:
     def _settle_all(self) -> None:
         for key in list(self._owned):
             self._settle(key, None)
+
+    @contextlib.contextmanager
+    def bound(self) -> Iterator[None]:
+        """While the plan runs: REST connector calls of this request use the HTTP cache."""
+        config = self.cache.config
+        if not (config.enabled and config.rest_http_cache):
+            yield
+            return
+        token = REQUEST_HTTP_CACHE.set(RestHttpCache(self))
+        try:
+            yield
+        finally:
+            REQUEST_HTTP_CACHE.reset(token)
 
     async def finish(self) -> None:
         """Release unfinished fills and wait for this request's writes and purges."""

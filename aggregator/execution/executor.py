@@ -223,7 +223,8 @@ async def execute_plan(
         await run.node(plan.node)
     else:
         try:
-            await run.node(plan.node)
+            with cache.bound():
+                await run.node(plan.node)
         finally:
             await cache.finish()
     requests = sum(b.requests for b in run.batchers.values())
