@@ -10,6 +10,7 @@ from datetime import date
 
 import strawberry
 
+from aggregator.caching.strawberry import CacheControl, CacheControlScope
 from aggregator.demo.data import demo_data
 
 __all__ = ["Citizen", "Immunisation", "Query", "schema"]
@@ -24,11 +25,14 @@ class Immunisation:
     dose: int
 
 
-@strawberry.federation.type(keys=["id"])
+# per-citizen data: cached for five minutes, for the caller (subject) only
+@strawberry.federation.type(
+    keys=["id"], directives=[CacheControl(max_age=300, scope=CacheControlScope.PRIVATE)]
+)
 class Citizen:
     id: strawberry.ID
 
-    @strawberry.field
+    @strawberry.field(directives=[CacheControl(max_age=300, scope=CacheControlScope.PRIVATE)])
     def immunisations(self) -> list[Immunisation]:
         return [Immunisation(**shot) for shot in demo_data().immunisations.get(str(self.id), [])]
 
@@ -37,7 +41,7 @@ class Citizen:
         return cls(id=id)
 
 
-@strawberry.type
+@strawberry.type(directives=[CacheControl(max_age=3600)])  # public reference data: one hour
 class Vaccine:
     code: str
     name: str

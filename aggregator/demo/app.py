@@ -16,6 +16,8 @@ from typing import Any
 
 from aiohttp import web
 
+from aggregator.caching import CacheSetup, CacheStore
+from aggregator.config.cache import CacheConfig
 from aggregator.demo.agencies import SCHEMAS_DIR, connector_subgraph, cursor_key, identity_subgraph
 from aggregator.demo.backends import dmv_app, tax_app
 from aggregator.demo.serving import serve_aiohttp, serve_asgi_app
@@ -102,6 +104,12 @@ async def demo_agencies() -> AsyncIterator[DemoAgencies]:
         )
 
 
+def demo_cache() -> CacheSetup:
+    """The resolver cache in memory: health's vaccines (public), citizens' records (private)."""
+    config = CacheConfig(enabled=True, response_headers=True, max_bytes=16 * 1024 * 1024)
+    return CacheSetup(CacheStore.from_config(config), config)
+
+
 @dataclass
 class RunningDemo:
     url: str
@@ -117,7 +125,7 @@ async def serve_demo(host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[Ru
             subgraph_urls=agencies.subgraph_urls,
             subgraphs=agencies.subgraphs,
             # connectors forward the caller's token to the agency backends
-            options=GatewayOptions(propagate_headers=("authorization",)),
+            options=GatewayOptions(propagate_headers=("authorization",), cache=demo_cache()),
         )
         options = ServerOptions(
             expose_query_plans=True,
