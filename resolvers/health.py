@@ -16,7 +16,7 @@ from aggregator.demo.data import demo_data
 __all__ = ["Citizen", "Immunisation", "Query", "schema"]
 
 
-@strawberry.type
+@strawberry.type(directives=[CacheControl(max_age=300, scope=CacheControlScope.PRIVATE)])
 class Immunisation:
     vaccine_code: str
     vaccine_name: str
@@ -32,7 +32,7 @@ class Immunisation:
 class Citizen:
     id: strawberry.ID
 
-    @strawberry.field(directives=[CacheControl(max_age=300, scope=CacheControlScope.PRIVATE)])
+    @strawberry.field
     def immunisations(self) -> list[Immunisation]:
         return [Immunisation(**shot) for shot in demo_data().immunisations.get(str(self.id), [])]
 
