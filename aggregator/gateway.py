@@ -201,7 +201,7 @@ class Gateway:
         forwarded = self.headers.for_request(headers, identity)
         request_cache = None
         if self.cache is not None and (self.cache.enabled or policy is not None):
-            request_cache = self.cache.request(partition_for(identity), policy)
+            request_cache = self.cache.request(partition_for(identity), policy, headers)
         if policy is not None and planned.introspection_keys:
             policy.mark_uncacheable()
         with tracer.start_as_current_span(

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from graphql.language import (
     BooleanValueNode,
+    DirectiveDefinitionNode,
     DirectiveNode,
     DocumentNode,
     EnumValueNode,
@@ -35,8 +36,9 @@ from graphql.language import (
 from aggregator.caching.policy import Scope
 from aggregator.config.cache import CacheOverride
 from aggregator.supergraph.links import Links
+from aggregator.supergraph.model import SupergraphModel
 
-__all__ = ["CACHE_SPEC_URL", "CacheHints", "Hint", "read_hints"]
+__all__ = ["CACHE_SPEC_URL", "CacheHints", "Hint", "lossy_hints", "read_hints"]
 
 CACHE_SPEC_URL = "https://specs.aggregator.dev/cache/v0.1"
 _SPEC_PREFIX = "https://specs.aggregator.dev/cache/v"
@@ -170,3 +172,37 @@ def read_hints(
         {k: tuple(dict.fromkeys(v)) for k, v in field_tags.items()},
         frozenset(disabled),
     )
+
+
+def lossy_hints(document: DocumentNode, links: Links | None, model: SupergraphModel) -> list[str]:
+    """Elements whose hints composition may have cut down to one subgraph's.
+
+    With a non-repeatable ``@cacheControl`` definition, composition keeps one
+    application per element: where several subgraphs define the element, a
+    PRIVATE scope or a shorter max age of another subgraph may be gone. The
+    gateway cannot enforce what it cannot see, so it refuses such a supergraph.
+    """
+    control, _ = _local_names(links, document)
+    if control is None:
+        return []
+    for definition in document.definitions:
+        if (
+            isinstance(definition, DirectiveDefinitionNode)
+            and definition.name.value == control
+            and definition.repeatable
+        ):
+            return []
+    hints = read_hints(document, links)
+    found = [
+        name
+        for name in hints.types
+        if name in model.types
+        and len(model.types[name].graphs) > 1
+        and not model.types[name].value_type
+    ]
+    for parent, field_name in hints.fields:
+        type_model = model.types.get(parent)
+        field_model = type_model.fields.get(field_name) if type_model is not None else None
+        if field_model is not None and len(field_model.sources) > 1:
+            found.append(f"{parent}.{field_name}")
+    return sorted(found)

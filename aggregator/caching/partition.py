@@ -56,6 +56,17 @@ class CachePartition:
         private = None if subject is None else _digest("private", public, subject)
         return cls(agency, grants_key, subject, public, private)
 
+    def varied(self, values: tuple[str | None, ...]) -> CachePartition:
+        """This partition narrowed by the values of the configured ``vary_headers``."""
+        if not values:
+            return self
+        parts = [v if v is not None else "\x00" for v in values]
+        public = _digest("vary", self.public_token, *parts)
+        private = (
+            None if self.private_token is None else _digest("vary", self.private_token, *parts)
+        )
+        return CachePartition(self.agency, self.grants_key, self.subject, public, private)
+
     @property
     def anonymous(self) -> bool:
         return self.subject is None

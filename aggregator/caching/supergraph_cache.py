@@ -17,7 +17,7 @@ import orjson
 
 from aggregator.caching.analysis import FetchAnalysis, StaticPolicy, analyse_fetch
 from aggregator.caching.errors import InvalidPurge
-from aggregator.caching.hints import CacheHints, read_hints
+from aggregator.caching.hints import CacheHints, lossy_hints, read_hints
 from aggregator.caching.keys import (
     KeyFields,
     entity_key_tags,
@@ -109,6 +109,8 @@ class _Learned:
 class SupergraphCache:
     setup: CacheSetup
     supergraph: Supergraph
+    # Type.field coordinates masked per caller in this supergraph (added to setup.sensitive)
+    sensitive: frozenset[str] = frozenset()
     hints: CacheHints = field(init=False)
     version: str = field(init=False)
     key_sets: dict[str, tuple[KeyFields, ...]] = field(init=False)
@@ -124,6 +126,13 @@ class SupergraphCache:
         for name, override in config.subgraphs.items():
             if name not in model.subgraphs:
                 raise override.origin.error(f"no subgraph named '{name}' in the supergraph")
+        lossy = lossy_hints(self.supergraph.document, self.supergraph.links, model)
+        if lossy:
+            raise config.origin.error(
+                "the supergraph declares @cacheControl non-repeatable, so composition kept only "
+                "one subgraph's hint on " + ", ".join(lossy) + " (a PRIVATE scope may be lost); "
+                "declare it repeatable as docs/caching.md shows"
+            )
         self.hints = read_hints(
             self.supergraph.document, self.supergraph.links, config.types, config.default_ttl_s
         )
@@ -159,7 +168,7 @@ class SupergraphCache:
             if len(self._analyses) >= _ANALYSES_MAX:
                 self._analyses.clear()
             found = self._analyses[key] = analyse_fetch(
-                fetch, self.supergraph.model, self.hints, self.setup.sensitive
+                fetch, self.supergraph.model, self.hints, self.setup.sensitive | self.sensitive
             )
         return found
 
@@ -284,9 +293,19 @@ class SupergraphCache:
         return tags
 
     # ---------------------------------------------------------------- requests
-    def request(self, partition: CachePartition, response: ResponsePolicy | None) -> RequestCache:
+    def request(
+        self,
+        partition: CachePartition,
+        response: ResponsePolicy | None,
+        headers: Mapping[str, str] | None = None,
+    ) -> RequestCache:
+        """The cache for one request; ``headers`` (the client's) give ``vary_headers`` values."""
         from aggregator.caching.request import RequestCache
 
+        vary = self.config.vary_headers
+        if vary:
+            lowered = {k.lower(): v for k, v in (headers or {}).items()}
+            partition = partition.varied(tuple(lowered.get(name) for name in vary))
         return RequestCache(self, partition, response)
 
     def check_purge(self, request: PurgeRequest) -> list[str]:

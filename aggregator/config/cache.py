@@ -20,6 +20,7 @@ from enum import StrEnum
 
 import yaml
 
+from aggregator.config.auth import HEADER_NAME
 from aggregator.config.auth_model import Origin
 from aggregator.config.nodes import NodeReader
 
@@ -49,6 +50,7 @@ _KEYS = (
     "admin_token",
     "rest_http_cache",
     "rest_keep_stale_s",
+    "vary_headers",
 )
 _REDIS_KEYS = ("url", "cluster", "timeout_ms", "key_prefix", "max_backoff_s")
 _OVERRIDE_KEYS = ("enabled", "ttl_s", "private")
@@ -125,6 +127,8 @@ class CacheConfig:
     rest_http_cache: bool = True
     # how long a stale REST response with a validator is kept for revalidation
     rest_keep_stale_s: float = 3600.0
+    # client request headers (lower-case) whose value is part of every key, e.g. accept-language
+    vary_headers: tuple[str, ...] = ()
     origin: Origin = field(default_factory=Origin, compare=False)
 
     @property
@@ -321,6 +325,21 @@ def read_cache(
         f, "rest_http_cache", lambda n: _flag(reader, n, "cache.rest_http_cache"), d.rest_http_cache
     )
     keep_stale = seconds("rest_keep_stale_s", d.rest_keep_stale_s)
+    vary: tuple[str, ...] = ()
+    if "vary_headers" in f:
+        names = []
+        for item in reader.items(f["vary_headers"][1], "cache.vary_headers"):
+            name = reader.string(item, "cache.vary_headers")
+            if not HEADER_NAME.match(name):
+                raise reader.error(item, "cache.vary_headers", f"not an HTTP header name: '{name}'")
+            if name.lower() == "authorization":
+                raise reader.error(
+                    item,
+                    "cache.vary_headers",
+                    "authorization is covered by the caller's partition already",
+                )
+            names.append(name.lower())
+        vary = tuple(dict.fromkeys(names))
     return CacheConfig(
         enabled=enabled,
         backend=backend,
@@ -336,5 +355,6 @@ def read_cache(
         admin_token=token,
         rest_http_cache=rest,
         rest_keep_stale_s=keep_stale,
+        vary_headers=vary,
         origin=Origin(reader.label, node.start_mark.line + 1, "cache"),
     )

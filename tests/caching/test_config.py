@@ -217,3 +217,38 @@ def test_serve_refuses_a_bad_cache_section_in_one_line(tmp_path: Path) -> None:
     path = tmp_path / "aggregator.yaml"
     path.write_text(SUBGRAPHS + "cache:\n  backend: redis\n")
     assert main(["serve", "--config", str(path)]) == 2
+
+
+def test_vary_headers(tmp_path: Path) -> None:
+    config = load(tmp_path, "cache:\n  vary_headers: [Accept-Language, x-region]\n")
+    assert config.vary_headers == ("accept-language", "x-region")
+    assert error(tmp_path, "cache:\n  vary_headers: [Authorization]\n") == (
+        "aggregator.yaml:8: cache.vary_headers: authorization is covered by the caller's "
+        "partition already"
+    )
+    assert error(tmp_path, "cache:\n  vary_headers: ['bad header']\n") == (
+        "aggregator.yaml:8: cache.vary_headers: not an HTTP header name: 'bad header'"
+    )
+
+
+def test_a_non_repeatable_cache_control_on_shared_types_is_refused(tmp_path: Path) -> None:
+    """Composition keeps one application of a non-repeatable directive: a scope may be lost."""
+    lossy = SUPERGRAPH.replace(
+        "inheritMaxAge: Boolean) repeatable on", "inheritMaxAge: Boolean) on"
+    )
+    assert lossy != SUPERGRAPH
+    (tmp_path / "supergraph.graphql").write_text(lossy)
+    path = tmp_path / "aggregator.yaml"
+    path.write_text("supergraph_file: supergraph.graphql\ncache:\n  enabled: true\n")
+    with pytest.raises(ConfigError) as info:
+        gateway_from_config(load_config(path), lossy)
+    message = str(info.value)
+    assert message.startswith(
+        "aggregator.yaml:3: cache: the supergraph declares @cacheControl non-repeatable"
+    )
+    assert "Citizen" in message
+    assert "LicenceClass" in message
+    # without a cache section nothing reads the hints, so nothing is refused
+    path.write_text("supergraph_file: supergraph.graphql\n")
+    gateway = gateway_from_config(load_config(path), lossy)
+    assert gateway.cache is None

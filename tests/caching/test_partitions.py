@@ -161,3 +161,20 @@ def test_partitions_separate_agency_grants_and_subject() -> None:
     assert partition_for(base, "outcome-1") == partition_for(other_grants, "outcome-1")
     # nothing readable in the tokens
     assert all("alice" not in (p.private_token or "") for p in partitions)
+
+
+async def test_vary_headers_split_entries_by_their_values(
+    agencies: Agencies, config_dir: Path
+) -> None:
+    section = """
+cache:
+  vary_headers: [Accept-Language]
+"""
+    async with serve_gateway(write_config(config_dir, agencies, section)) as gateway:
+        for language in ("en", "en", "fr", None, None):
+            headers = {"accept-language": language} if language else {}
+            async with gateway.session.post(
+                gateway.url + "/graphql", json={"query": CLASSES}, headers=headers
+            ) as response:
+                assert response.status == 200
+    assert agencies.counts()["catalog"] == 3  # en, fr and none: one fill each
