@@ -86,27 +86,45 @@ class Served:
             return await response.json()
 
 
+HINTED = (
+    CONNECTOR.replace(
+        'import: ["@key"])\n',
+        'import: ["@key", "@composeDirective"])\n'
+        '  @link(url: "https://specs.aggregator.dev/cache/v0.1", import: ["@cacheControl"])\n'
+        '  @composeDirective(name: "@cacheControl")\n',
+    ).replace(
+        '@rest(source: "rates", path: "/rates/{$args.code}")',
+        '@rest(source: "rates", path: "/rates/{$args.code}") @cacheControl(maxAge: 60)',
+    )
+    + """
+directive @cacheControl(maxAge: Int, scope: CacheControlScope, inheritMaxAge: Boolean)
+  repeatable on FIELD_DEFINITION | OBJECT | INTERFACE | UNION
+enum CacheControlScope { PUBLIC PRIVATE }
+"""
+)
+
+
 @contextlib.asynccontextmanager
 async def serve(
-    tmp_path: Path, backend: RatesBackend, cache: str = "cache: {}\n"
+    tmp_path: Path, backend: RatesBackend, cache: str = "cache: {}\n", sdl: str = CONNECTOR
 ) -> AsyncIterator[Served]:
     runner = web.AppRunner(backend.app())
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    (tmp_path / "rates.graphql").write_text(CONNECTOR)
-    head = BASE.replace("supergraph_file: supergraph.graphql\n", "")
-    (tmp_path / "aggregator.yaml").write_text(
-        head
-        + "    - forward: authorization\n"
-        + "subgraphs:\n  - name: rates\n    connector: rates.graphql\n"
-        + f"    base_urls: {{rates: 'http://127.0.0.1:{port}'}}\n"
-        + cache
-    )
-    config = load_config(tmp_path / "aggregator.yaml")
-    gateway = gateway_from_config(config, await build_supergraph(config))
     try:
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        (tmp_path / "rates.graphql").write_text(sdl)
+        head = BASE.replace("supergraph_file: supergraph.graphql\n", "")
+        (tmp_path / "aggregator.yaml").write_text(
+            head
+            + "    - forward: authorization\n"
+            + "subgraphs:\n  - name: rates\n    connector: rates.graphql\n"
+            + f"    base_urls: {{rates: 'http://127.0.0.1:{port}'}}\n"
+            + cache
+        )
+        config = load_config(tmp_path / "aggregator.yaml")
+        gateway = gateway_from_config(config, await build_supergraph(config))
         async with (
             serve_asgi(create_app(gateway, server_options(config))) as url,
             aiohttp.ClientSession() as session,
@@ -189,3 +207,13 @@ async def test_http_caching_of_rest_calls_can_be_switched_off(tmp_path: Path) ->
         await gateway.rate()
     assert len(backend.seen) == 2
     assert "If-None-Match" not in backend.seen[1]
+
+
+async def test_a_hinted_connector_field_is_cached_by_the_resolver_cache(tmp_path: Path) -> None:
+    backend = RatesBackend()  # no HTTP caching headers at all
+    assert HINTED != CONNECTOR
+    async with serve(tmp_path, backend, sdl=HINTED) as gateway:
+        first = await gateway.rate()
+        second = await gateway.rate()
+    assert first == second == {"data": {"rate": {"code": "AUD", "value": 1.5}}}
+    assert len(backend.seen) == 1
