@@ -49,7 +49,7 @@ from aggregator.execution.batching import JobResult
 from aggregator.planning.plan import Fetch
 
 if TYPE_CHECKING:
-    from aggregator.caching.supergraph_cache import SupergraphCache
+    from aggregator.caching.supergraph_cache import EntityKeys, SupergraphCache
 
 __all__ = ["RequestCache"]
 
@@ -294,53 +294,52 @@ class RequestCache:
         lookup_keys: list[str] = []
         lookup_labels: list[Labels] = []
         lookup_index: list[int] = []
-        decisions: dict[str, tuple[str | None, Scope]] = {}
+        decisions: dict[str, tuple[EntityKeys | None, Scope, Labels]] = {}
+        sort_keys = orjson.OPT_SORT_KEYS
         for index, representation in enumerate(representations):
             type_name = representation.get("__typename")
             if not isinstance(type_name, str):
                 continue
             decided = decisions.get(type_name)
             if decided is None:
-                static = analysis.per_type.get(type_name)
-                token: str | None = None
-                scope = Scope.PUBLIC
-                if static is not None:
-                    decision = cache.decide(
-                        analysis.service, (analysis.service, analysis.key_text, type_name), static
-                    )
-                    scope = decision.scope
-                    if decision.lookup:
-                        token = cache.token(self.partition, scope)
-                decided = decisions[type_name] = (token, scope)
-            token, scope = decided
-            if token is None:
+                decided = decisions[type_name] = self._entity_decision(
+                    analysis, type_name, variable_bytes
+                )
+            key_maker, scope, labels = decided
+            if key_maker is None:
                 continue
-            key = cache.entity_key(
-                analysis,
-                type_name,
-                orjson.dumps(representation, option=orjson.OPT_SORT_KEYS),
-                variable_bytes,
-                token,
-            )
+            key = key_maker.key(orjson.dumps(representation, option=sort_keys))
             keys[index] = key
             scopes[index] = scope
             lookup_keys.append(key)
-            lookup_labels.append((analysis.service, type_name))
+            lookup_labels.append(labels)
             lookup_index.append(index)
         entities: list[Any] = [None] * count
         found = [False] * count
         if lookup_keys:
             values = await self._get(lookup_keys, lookup_labels)
             now = self.store.clock()
+            hits: dict[Labels, int] = {}
+            misses: dict[Labels, int] = {}
+            freshest: dict[Labels, tuple[float, Scope]] = {}
             for index, raw, labels in zip(lookup_index, values, lookup_labels, strict=True):
                 hit = decode_entry(raw, now) if raw is not None else None
                 if hit is None:
-                    self.store.metrics.inc("miss", *labels)
+                    misses[labels] = misses.get(labels, 0) + 1
                     continue
-                self.store.metrics.inc("hit", *labels)
+                hits[labels] = hits.get(labels, 0) + 1
                 entities[index] = hit[0]
                 found[index] = True
-                self._include(CachePolicy(hit[1], scopes[index]))
+                least = freshest.get(labels)
+                if least is None or hit[1] < least[0]:
+                    freshest[labels] = (hit[1], scopes[index])
+            metrics = self.store.metrics
+            for labels, number in hits.items():
+                metrics.inc("hit", *labels, number)
+            for labels, number in misses.items():
+                metrics.inc("miss", *labels, number)
+            for remaining, scope in freshest.values():
+                self._include(CachePolicy(remaining, scope))
         missing = [i for i in range(count) if not found[i]]
         if not missing:
             return JobResult(entities, [])
@@ -404,6 +403,23 @@ class RequestCache:
                 if claimed is not None:
                     self._settle(claimed, None)
         return JobResult(entities, errors)
+
+    def _entity_decision(
+        self, analysis: FetchAnalysis, type_name: str, variable_bytes: bytes
+    ) -> tuple[EntityKeys | None, Scope, Labels]:
+        """How this request looks up one fetch's entities of one type (None: it does not)."""
+        cache = self.cache
+        labels = (analysis.service, type_name)
+        static = analysis.per_type.get(type_name)
+        if static is None:
+            return None, Scope.PUBLIC, labels
+        decision = cache.decide(
+            analysis.service, (analysis.service, analysis.key_text, type_name), static
+        )
+        token = cache.token(self.partition, decision.scope) if decision.lookup else None
+        if token is None:
+            return None, decision.scope, labels
+        return cache.entity_keys(analysis, type_name, variable_bytes, token), decision.scope, labels
 
     async def _fetch_entities(
         self,

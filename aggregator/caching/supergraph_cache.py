@@ -9,6 +9,7 @@ partition.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -89,6 +90,17 @@ class PurgeRequest:
         if not tags:
             raise InvalidPurge("name a type (and key), a subgraph or a tag to purge")
         return tags
+
+
+@dataclass(frozen=True, slots=True)
+class EntityKeys:
+    prefix: str
+    base: Any  # a blake2b hasher fed with the selection, variables and partition token
+
+    def key(self, representation: bytes) -> str:
+        hasher = self.base.copy()
+        hasher.update(representation)
+        return self.prefix + str(hasher.hexdigest())
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +254,16 @@ class SupergraphCache:
         digest = key_digest(analysis.key_text, variables, token)
         return f"{self.version}:r:{analysis.service}:{analysis.label}:{digest}"
 
+    def entity_keys(
+        self, analysis: FetchAnalysis, type_name: str, variables: bytes, token: str
+    ) -> EntityKeys:
+        """Keys of one fetch's entities of one type: the shared part is hashed once."""
+        base = hashlib.blake2b(digest_size=16)
+        for part in (analysis.key_text.encode(), variables, token.encode()):
+            base.update(len(part).to_bytes(4, "big"))
+            base.update(part)
+        return EntityKeys(f"{self.version}:e:{analysis.service}:{type_name}:", base)
+
     def entity_key(
         self,
         analysis: FetchAnalysis,
@@ -250,8 +272,7 @@ class SupergraphCache:
         variables: bytes,
         token: str,
     ) -> str:
-        digest = key_digest(analysis.key_text, variables, representation, token)
-        return f"{self.version}:e:{analysis.service}:{type_name}:{digest}"
+        return self.entity_keys(analysis, type_name, variables, token).key(representation)
 
     def root_tags(self, analysis: FetchAnalysis, data: Any) -> tuple[str, ...]:
         tags = [tag_for_subgraph(analysis.service)]

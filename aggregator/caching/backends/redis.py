@@ -1,7 +1,11 @@
 """The shared backend: one Redis or Redis Cluster for every replica, via ``redis.asyncio``.
 
 A cache must never be the reason a request is slow or fails. Every call is
-bounded by ``timeout_ms`` (default 50 ms); a failure or timeout opens a
+bounded by ``timeout_ms`` (default 50 ms) of Redis's time: the bound grows by
+the event loop's own current lag (measured by a sleeping probe task), because a
+gateway saturated with requests takes longer than 50 ms to even read an answer
+that arrived in time, and bypassing the cache then would only add load. A
+failure or timeout opens a
 breaker for 100 ms, doubling up to ``max_backoff_s``, during which every call
 is refused at once (:class:`BackendUnavailable`, counted as a bypass by the
 store) so a dead Redis costs nothing per request. The first call after the
@@ -17,6 +21,7 @@ outlives it), refreshed on every write.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -38,6 +43,10 @@ T = TypeVar("T")
 
 _FIRST_BACKOFF_S = 0.1
 _TAG_MARGIN_S = 60
+_LAG_PROBE_S = 0.025
+_MAX_LAG_ALLOWANCE_S = 2.0
+# redis-py's own socket timeouts are a backstop only: the call deadline above decides
+_SOCKET_BACKSTOP_S = 5.0
 
 
 class RedisBackend:
@@ -59,13 +68,16 @@ class RedisBackend:
         self._down_until = 0.0
         self._backoff = _FIRST_BACKOFF_S
         self.failures = 0
+        self.lag_s = 0.0
+        self._lag_probe: asyncio.Task[None] | None = None
 
     # ---------------------------------------------------------------- connection
     def client(self) -> Any:
         if self._client is None:
+            backstop = max(_SOCKET_BACKSTOP_S, self.timeout_s)
             options: dict[str, Any] = {
-                "socket_timeout": self.timeout_s,
-                "socket_connect_timeout": self.timeout_s,
+                "socket_timeout": backstop,
+                "socket_connect_timeout": backstop,
             }
             if self.config.cluster:
                 self._client = RedisCluster.from_url(
@@ -87,11 +99,26 @@ class RedisBackend:
         self._down_until = self.clock() + pause
         self._backoff = min(self._backoff * 2, self.config.max_backoff_s)
 
+    async def _probe_lag(self) -> None:
+        """How late this event loop runs callbacks: quick to rise, slow to fall."""
+        loop = asyncio.get_running_loop()
+        while True:
+            start = loop.time()
+            await asyncio.sleep(_LAG_PROBE_S)
+            lag = max(0.0, loop.time() - start - _LAG_PROBE_S)
+            self.lag_s = lag if lag > self.lag_s else self.lag_s * 0.8 + lag * 0.2
+
+    def deadline_s(self) -> float:
+        """This call's bound: Redis's budget plus what the loop itself adds right now."""
+        if self._lag_probe is None or self._lag_probe.done():
+            self._lag_probe = asyncio.get_running_loop().create_task(self._probe_lag())
+        return self.timeout_s + min(2 * self.lag_s, _MAX_LAG_ALLOWANCE_S)
+
     async def _call(self, operation: Callable[[Any], Awaitable[T]]) -> T:
         if not self.up:
             raise BackendUnavailable("the cache backend is paused after a failure")
         try:
-            result = await asyncio.wait_for(operation(self.client()), self.timeout_s)
+            result = await asyncio.wait_for(operation(self.client()), self.deadline_s())
         except (RedisError, OSError, TimeoutError) as exc:
             self._failed()
             raise BackendUnavailable(f"redis: {type(exc).__name__}: {exc}") from exc
@@ -162,7 +189,7 @@ class RedisBackend:
         if not self.up:
             raise BackendUnavailable("the cache backend is paused after a failure")
         try:
-            return await asyncio.wait_for(run(self.client()), max(1.0, self.timeout_s * 20))
+            return await asyncio.wait_for(run(self.client()), max(1.0, self.deadline_s() * 20))
         except (RedisError, OSError, TimeoutError) as exc:
             self._failed()
             raise BackendUnavailable(f"redis: {type(exc).__name__}: {exc}") from exc
@@ -171,6 +198,11 @@ class RedisBackend:
         return {"up": 1.0 if self.up else 0.0}
 
     async def close(self) -> None:
+        if self._lag_probe is not None:
+            self._lag_probe.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._lag_probe
+            self._lag_probe = None
         if self._client is not None:
             client, self._client = self._client, None
             await client.aclose()
