@@ -202,8 +202,13 @@ class Gateway:
         request_cache = None
         if self.cache is not None and (self.cache.enabled or policy is not None):
             request_cache = self.cache.request(partition_for(identity), policy, headers)
-        if policy is not None and planned.introspection_keys:
-            policy.mark_uncacheable()
+            if planned.introspection_keys:
+                request_cache.policy.mark_uncacheable()
+            else:
+                operation = self.cache.operation_key(prepared.info, compiled, prepared.variables)
+                cached = await request_cache.cached_response(operation, prepared.info.kind)
+                if cached is not None:
+                    return cached
         with tracer.start_as_current_span(
             SPAN_EXECUTE,
             # continue the client's trace only when it sent one (extract costs on every call)
@@ -213,13 +218,17 @@ class Gateway:
                 "graphql.operation.name": prepared.info.name or "",
             },
         ):
-            return self._complete(
+            response = self._complete(
                 compiled,
                 prepared,
                 await execute_plan(
                     planned.plan, self.subgraphs, prepared.variables, forwarded, request_cache
                 ),
             )
+        if request_cache is not None:
+            request_cache.store_response(response)
+            await request_cache.finish()
+        return response
 
     def _complete(
         self, compiled: CompiledOperation, prepared: Prepared, result: ExecutionResult

@@ -35,7 +35,7 @@ from aggregator.caching.analysis import FetchAnalysis, StaticPolicy
 from aggregator.caching.backends.base import CacheWrite
 from aggregator.caching.errors import BackendUnavailable
 from aggregator.caching.http_cache import RestHttpCache
-from aggregator.caching.keys import decode_entry, encode_entry
+from aggregator.caching.keys import decode_entry, encode_entry, key_digest
 from aggregator.caching.partition import CachePartition
 from aggregator.caching.policy import (
     UNCACHEABLE,
@@ -54,6 +54,9 @@ if TYPE_CHECKING:
 __all__ = ["RequestCache"]
 
 Labels = tuple[str, str]
+
+# whole responses count under this (subgraph, type) in the metrics
+_RESPONSE_LABELS: Labels = ("", "(response)")
 
 
 def _variables(variables: dict[str, Any]) -> bytes:
@@ -76,7 +79,13 @@ class RequestCache:
         self.cache = cache
         self.store = cache.store
         self.partition = partition
-        self.response = response
+        # what the response included; the server's collector when it wants Cache-Control
+        self.policy = response if response is not None else ResponsePolicy()
+        # while a whole-response entry may be written: the tags of everything included
+        self.tags: set[str] | None = None
+        # every part was served from or written to the cache (a response entry may be kept)
+        self.all_cached = True
+        self._response_operation: str | None = None
         self._pending_gets: list[tuple[list[str], list[Labels], asyncio.Future[list[Any]]]] = []
         self._pending_writes: list[CacheWrite] = []
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -84,8 +93,7 @@ class RequestCache:
 
     # ---------------------------------------------------------------- plumbing
     def _include(self, policy: CachePolicy) -> None:
-        if self.response is not None:
-            self.response.include(policy)
+        self.policy.include(policy)
 
     async def _get(self, keys: list[str], labels: list[Labels]) -> list[bytes | None]:
         memory = self.store.memory
@@ -199,6 +207,7 @@ class RequestCache:
         if analysis.kind != "query":
             result = await run()
             self._include(UNCACHEABLE)
+            self.all_cached = False
             if analysis.kind == "mutation" and cache.config.invalidate_on_mutation:
                 self._purge_returned(analysis, result)
             return result
@@ -221,6 +230,8 @@ class RequestCache:
                         if shared is not None:
                             self.store.metrics.inc("shared", *labels)
                             self._include(CachePolicy(shared[1], decision.scope))
+                            if self.tags is not None:
+                                self.tags.update(cache.root_tags(analysis, shared[0]))
                             return JobResult(shared[0], [])
                         self._own(key)  # that fill stored nothing: fetch it ourselves
                 else:
@@ -228,12 +239,17 @@ class RequestCache:
                     if hit is not None:
                         self.store.metrics.inc("hit", *labels)
                         self._include(CachePolicy(hit[1], decision.scope))
+                        if self.tags is not None:
+                            self.tags.update(cache.root_tags(analysis, hit[0]))
                         return JobResult(hit[0], [])
                     self.store.metrics.inc("miss", *labels)
                     self._own(key)
         try:
             result = await run()
-            self._fill_root(analysis, static, shape, labels, key, decision.scope, variables, result)
+            if not self._fill_root(
+                analysis, static, shape, labels, key, decision.scope, variables, result
+            ):
+                self.all_cached = False
         finally:
             if key is not None:
                 self._settle(key, None)
@@ -249,30 +265,34 @@ class RequestCache:
         looked_up_as: Scope,
         variables: dict[str, Any],
         result: JobResult,
-    ) -> None:
+    ) -> bool:
+        """Record the fetch's policy and write its entry; False when nothing was written."""
         cache = self.cache
         header = parse_cache_control(result.cache_control, result.age)
         policy = cache.policy(analysis.service, static, header)
         if result.errors or not isinstance(result.data, dict):
             self._include(UNCACHEABLE)
-            return
+            return False
         self._include(policy)
         cache.learn(shape, static, policy)
         if not policy.cacheable or not cache.storable(analysis.service, static):
-            return
+            return False
         store_key = key
         if key is None or looked_up_as is not policy.scope:
             # first seen cacheable, or the response said PRIVATE where hints said PUBLIC
             token = cache.token(self.partition, policy.scope)
             if token is None:
-                return
+                return False
             store_key = cache.root_key(analysis, _variables(variables), token)
         assert store_key is not None
         value = encode_entry(result.data, policy.max_age, self.store.clock())
         tags = cache.root_tags(analysis, result.data)
+        if self.tags is not None:
+            self.tags.update(tags)
         self._write([CacheWrite(store_key, value, policy.max_age, tags, *labels)])
         if key is not None and store_key == key:
             self._settle(key, value)
+        return True
 
     # ---------------------------------------------------------------- entity fetches
     async def entities(
@@ -286,6 +306,7 @@ class RequestCache:
         analysis = cache.analysis(fetch)
         if analysis.kind != "query":
             self._include(UNCACHEABLE)
+            self.all_cached = False
             return await run(representations)
         count = len(representations)
         keys: list[str | None] = [None] * count
@@ -340,6 +361,10 @@ class RequestCache:
                 metrics.inc("miss", *labels, number)
             for remaining, scope in freshest.values():
                 self._include(CachePolicy(remaining, scope))
+            if self.tags is not None:
+                for index in lookup_index:
+                    if found[index]:
+                        self._collect_entity_tags(analysis, representations[index], entities[index])
         missing = [i for i in range(count) if not found[i]]
         if not missing:
             return JobResult(entities, [])
@@ -381,6 +406,8 @@ class RequestCache:
                     self.store.metrics.inc("shared", *labels)
                     entities[index] = hit[0]
                     self._include(CachePolicy(hit[1], scopes[index]))
+                    if self.tags is not None:
+                        self._collect_entity_tags(analysis, representations[index], hit[0])
                 if late:
                     for index in late:
                         wanted = keys[index]
@@ -403,6 +430,14 @@ class RequestCache:
                 if claimed is not None:
                     self._settle(claimed, None)
         return JobResult(entities, errors)
+
+    def _collect_entity_tags(
+        self, analysis: FetchAnalysis, representation: dict[str, Any], entity: Any
+    ) -> None:
+        assert self.tags is not None
+        type_name = representation.get("__typename")
+        if isinstance(type_name, str) and isinstance(entity, dict):
+            self.tags.update(self.cache.entity_tags(analysis, type_name, representation, entity))
 
     def _entity_decision(
         self, analysis: FetchAnalysis, type_name: str, variable_bytes: bytes
@@ -455,10 +490,9 @@ class RequestCache:
             entity = fetched[position] if position < len(fetched) else None
             entities[index] = entity
             type_name = representations[index].get("__typename")
-            if not isinstance(type_name, str):
-                continue
-            static = analysis.per_type.get(type_name)
-            if static is None:
+            static = analysis.per_type.get(type_name) if isinstance(type_name, str) else None
+            if static is None or not isinstance(type_name, str):
+                self.all_cached = False
                 continue
             policy = policies.get(type_name)
             if policy is None:
@@ -473,9 +507,11 @@ class RequestCache:
                 or not policy.cacheable
                 or not cache.storable(analysis.service, static)
             ):
+                self.all_cached = False
                 continue
             token = cache.token(self.partition, policy.scope)
             if token is None:
+                self.all_cached = False
                 continue
             representation = representations[index]
             if key is not None and scopes[index] is policy.scope:
@@ -490,6 +526,8 @@ class RequestCache:
                 )
             value = encode_entry(entity, policy.max_age, self.store.clock())
             tags = cache.entity_tags(analysis, type_name, representation, entity)
+            if self.tags is not None:
+                self.tags.update(tags)
             writes.append(
                 CacheWrite(store_key, value, policy.max_age, tags, analysis.service, type_name)
             )
@@ -499,6 +537,65 @@ class RequestCache:
             self._include(UNCACHEABLE)
         self._write(writes)
         return errors
+
+    # ---------------------------------------------------------------- whole responses
+    async def cached_response(self, operation_key: str, kind: str) -> dict[str, Any] | None:
+        """A stored response to this exact operation and variables, for this partition.
+
+        Entries are written only from responses whose every part came from, or went
+        into, the cache; they carry every part's tags and the shortest remaining
+        freshness, so they never outlive, or escape a purge of, what they were made of.
+        """
+        config = self.cache.config
+        if kind != "query" or not (config.enabled and config.responses):
+            return None
+        tokens = self._response_tokens()
+        if not tokens:
+            return None
+        keys = [self._response_key(operation_key, token) for _, token in tokens]
+        labels = [_RESPONSE_LABELS] * len(keys)
+        values = await self._get(keys, labels)
+        now = self.store.clock()
+        for (scope, _), raw in zip(tokens, values, strict=True):
+            hit = decode_entry(raw, now) if raw is not None else None
+            if hit is not None and isinstance(hit[0], dict):
+                self.store.metrics.inc("hit", *_RESPONSE_LABELS)
+                self._include(CachePolicy(hit[1], scope))
+                return hit[0]
+        self.store.metrics.inc("miss", *_RESPONSE_LABELS)
+        self.tags = set()
+        self._response_operation = operation_key
+        return None
+
+    def store_response(self, response: dict[str, Any]) -> None:
+        """Keep ``response`` if everything in it was cacheable and cached."""
+        operation_key = self._response_operation
+        if operation_key is None or self.tags is None:
+            return
+        if not self.all_cached or "errors" in response or "extensions" in response:
+            return
+        policy = self.policy.result(has_errors=False, authenticated=False)
+        if not policy.cacheable:
+            return
+        token = self.cache.token(self.partition, policy.scope)
+        if token is None:
+            return
+        key = self._response_key(operation_key, token)
+        value = encode_entry(response, policy.max_age, self.store.clock())
+        self._write(
+            [CacheWrite(key, value, policy.max_age, tuple(sorted(self.tags)), *_RESPONSE_LABELS)]
+        )
+
+    def _response_tokens(self) -> list[tuple[Scope, str]]:
+        tokens = []
+        for scope in (Scope.PRIVATE, Scope.PUBLIC):
+            token = self.cache.token(self.partition, scope)
+            if token is not None:
+                tokens.append((scope, token))
+        return tokens
+
+    def _response_key(self, operation_key: str, token: str) -> str:
+        return f"{self.cache.version}:q:{key_digest(operation_key, token)}"
 
     # ---------------------------------------------------------------- invalidation
     def _purge_returned(self, analysis: FetchAnalysis, result: JobResult) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import orjson
+from graphql import print_ast
 
 from aggregator.caching.analysis import FetchAnalysis, StaticPolicy, analyse_fetch
 from aggregator.caching.errors import InvalidPurge
@@ -39,6 +40,7 @@ from aggregator.caching.policy import (
 )
 from aggregator.caching.store import CacheStore
 from aggregator.config.cache import CacheConfig
+from aggregator.operation import OperationInfo
 from aggregator.planning.plan import Fetch
 from aggregator.supergraph import Supergraph
 
@@ -128,6 +130,8 @@ class SupergraphCache:
     key_sets: dict[str, tuple[KeyFields, ...]] = field(init=False)
     _analyses: dict[tuple[str, str], FetchAnalysis] = field(init=False)
     _learned: dict[tuple[str, str, str], _Learned] = field(init=False)
+    # id(compiled operation) -> (that object, digest of its document and plan choice)
+    _operations: dict[int, tuple[object, str]] = field(init=False)
 
     def __post_init__(self) -> None:
         config = self.setup.config
@@ -159,6 +163,7 @@ class SupergraphCache:
         }
         self._analyses = {}
         self._learned = {}
+        self._operations = {}
         self.setup.store.acquire()
 
     @property
@@ -313,6 +318,26 @@ class SupergraphCache:
                     tags.extend(entity_key_tags(typename, (obj,), key_sets))
         return tags
 
+    def operation_key(
+        self, info: OperationInfo, compiled: object, variables: Mapping[str, Any]
+    ) -> str:
+        """What a whole response depends on besides the partition: document, plan choice,
+        variables. The document part is computed once per compiled operation."""
+        found = self._operations.get(id(compiled))
+        if found is None or found[0] is not compiled:
+            if len(self._operations) >= _ANALYSES_MAX:
+                self._operations.clear()
+            choice = next((k for k, v in info.plans.items() if v is compiled), None)
+            text = (
+                print_ast(info.document)
+                + "\x00"
+                + (info.name or "")
+                + "\x00"
+                + repr((choice[0], sorted(choice[1])) if choice is not None else None)
+            )
+            found = self._operations[id(compiled)] = (compiled, key_digest(text))
+        return found[1] + ":" + variables_digest(variables)
+
     # ---------------------------------------------------------------- requests
     def request(
         self,
@@ -381,5 +406,7 @@ def _print_key(fields: KeyFields) -> str:
     )
 
 
-def variables_bytes(variables: Mapping[str, Any]) -> bytes:
-    return orjson.dumps(variables, option=orjson.OPT_SORT_KEYS) if variables else b""
+def variables_digest(variables: Mapping[str, Any]) -> str:
+    if not variables:
+        return ""
+    return key_digest(orjson.dumps(variables, option=orjson.OPT_SORT_KEYS))

@@ -51,6 +51,7 @@ _KEYS = (
     "rest_http_cache",
     "rest_keep_stale_s",
     "vary_headers",
+    "responses",
 )
 _REDIS_KEYS = ("url", "cluster", "timeout_ms", "key_prefix", "max_backoff_s")
 _OVERRIDE_KEYS = ("enabled", "ttl_s", "private")
@@ -129,6 +130,8 @@ class CacheConfig:
     rest_keep_stale_s: float = 3600.0
     # client request headers (lower-case) whose value is part of every key, e.g. accept-language
     vary_headers: tuple[str, ...] = ()
+    # keep whole responses made only of cached parts (same tags, shortest freshness)
+    responses: bool = True
     origin: Origin = field(default_factory=Origin, compare=False)
 
     @property
@@ -325,6 +328,9 @@ def read_cache(
         f, "rest_http_cache", lambda n: _flag(reader, n, "cache.rest_http_cache"), d.rest_http_cache
     )
     keep_stale = seconds("rest_keep_stale_s", d.rest_keep_stale_s)
+    responses = reader.optional(
+        f, "responses", lambda n: _flag(reader, n, "cache.responses"), d.responses
+    )
     vary: tuple[str, ...] = ()
     if "vary_headers" in f:
         names = []
@@ -356,5 +362,6 @@ def read_cache(
         rest_http_cache=rest,
         rest_keep_stale_s=keep_stale,
         vary_headers=vary,
+        responses=responses,
         origin=Origin(reader.label, node.start_mark.line + 1, "cache"),
     )

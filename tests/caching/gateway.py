@@ -45,9 +45,12 @@ headers:
       claim: subject
 """
 
+# whole-response entries off: these tests count the entity and root entries themselves
+# (tests/caching/test_responses.py covers whole responses)
 DEFAULT_CACHE = f"""
 cache:
   admin_token: {ADMIN_TOKEN}
+  responses: false
 """
 
 

@@ -33,6 +33,7 @@ def section(url: str, extra: str = "") -> str:
 cache:
   backend: redis
   admin_token: {ADMIN_TOKEN}
+  responses: false
   redis:
     url: {url}
     key_prefix: test-cache
