@@ -5,7 +5,10 @@
 Each leg runs ``aggregator serve --config`` on the benchmark's supergraph and
 subgraphs (the same query, checked byte for byte by wrk as in ``bench/run``).
 The cached legs mark all four subgraphs cacheable with ``cache.subgraphs``
-(the benchmark's SDL has no hints), warm the cache, then measure. Reported per
+(the benchmark's SDL has no hints), warm the cache, then measure; ``memory``
+and ``redis`` use every layer (a repeated query is one whole-response entry),
+``memory-parts`` and ``redis-parts`` only the entity and root-fetch entries
+(``responses: false``: execution and projection still run). Reported per
 leg: req/s, latency, CPU ms per request of the gateway process (robust on a
 busy machine), subgraph requests per request, and the hit ratio during the
 measured load (from the admin stats endpoint). Target (issue 11): the memory
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import shutil
 import subprocess
 import sys
@@ -41,9 +45,16 @@ ADMIN_TOKEN = "bench-cache-admin-token-0123456789abcdef"
 SUBGRAPHS = ("accounts", "inventory", "products", "reviews")
 
 
-def cache_section(backend: str, redis_url: str | None) -> str:
+LEGS = ("uncached", "memory", "memory-parts", "redis", "redis-parts")
+
+
+def cache_section(leg: str, redis_url: str | None) -> str:
+    """``memory``/``redis``: every cache layer; ``-parts``: entity and root entries only."""
+    backend, _, parts = leg.partition("-")
     lines = ["cache:", f"  admin_token: {ADMIN_TOKEN}", "  subgraphs:"]
     lines += [f"    {name}: {{ttl_s: 600}}" for name in SUBGRAPHS]
+    if parts:
+        lines.append("  responses: false")
     if backend == "redis":
         lines += ["  backend: redis", "  redis:", f"    url: {redis_url}"]
     return "\n".join(lines) + "\n"
@@ -75,9 +86,21 @@ def redis_server(workdir: Path) -> Iterator[str]:
         raise SystemExit("redis-server is not installed (scripts/setup installs it)")
     port = free_port()
     proc = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(workdir)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(workdir),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         time.sleep(0.3)
@@ -88,8 +111,12 @@ def redis_server(workdir: Path) -> Iterator[str]:
 
 
 def run_leg(
-    label: str, config_text: str, workdir: Path, subgraphs: SubgraphProcess,
-    args: argparse.Namespace, cached: bool,
+    label: str,
+    config_text: str,
+    workdir: Path,
+    subgraphs: SubgraphProcess,
+    args: argparse.Namespace,
+    cached: bool,
 ) -> dict[str, Any]:
     name = label.replace(" ", "-")
     config = workdir / f"{name}.yaml"
@@ -109,14 +136,25 @@ def run_leg(
         process.wait_http(base + "/health")
         accept = workdir / f"{name}-accept.bin"
         write_accept_file(accept, validated_bodies(url, 20))
-        run_wrk(url, request_file=request_file, accept_file=accept, duration_s=args.warmup,
-                connections=args.connections, threads=1)
+        run_wrk(
+            url,
+            request_file=request_file,
+            accept_file=accept,
+            duration_s=args.warmup,
+            connections=args.connections,
+            threads=1,
+        )
         before = stats(base)["totals"] if cached else None
         subgraphs.reset()
         cpu = tree_cpu_seconds(process.pid)
-        load: LoadResult = run_wrk(url, request_file=request_file, accept_file=accept,
-                                   duration_s=args.duration, connections=args.connections,
-                                   threads=1)
+        load: LoadResult = run_wrk(
+            url,
+            request_file=request_file,
+            accept_file=accept,
+            duration_s=args.duration,
+            connections=args.connections,
+            threads=1,
+        )
         cpu = tree_cpu_seconds(process.pid) - cpu
         counts = subgraphs.counts()
         hit_ratio = None
@@ -133,7 +171,8 @@ def run_leg(
             "errors": load.errors,
             "cpu_ms_per_request": 1000 * cpu / load.requests if load.requests else None,
             "subgraph_requests_per_request": sum(counts.values()) / load.requests
-            if load.requests else None,
+            if load.requests
+            else None,
             "hit_ratio": hit_ratio,
         }
     finally:
@@ -146,9 +185,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=5, help="warm-up seconds per leg")
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--legs", default="uncached,memory,redis")
+    parser.add_argument("--legs", default=",".join(LEGS), help="from: " + ", ".join(LEGS))
     args = parser.parse_args(argv)
     legs = [leg.strip() for leg in args.legs.split(",") if leg.strip()]
+    unknown = set(legs) - set(LEGS)
+    if unknown:
+        parser.error("unknown legs: " + ", ".join(sorted(unknown)))
     workdir = Path(tempfile.mkdtemp(prefix="aggregator-cache-bench-"))
     subgraphs = SubgraphProcess(workdir / "subgraphs.log")
     supergraph = subgraphs.write_supergraph(workdir / "supergraph.graphql")
@@ -159,19 +201,31 @@ def main(argv: list[str] | None = None) -> int:
             for round_no in range(1, args.rounds + 1):
                 for leg in legs:
                     section = "" if leg == "uncached" else cache_section(leg, redis_url)
-                    if leg == "redis":
+                    if leg.startswith("redis"):
                         # a cold Redis each round: the warm-up fills it
-                        subprocess.run(["redis-cli", "-u", redis_url, "flushall"],
-                                       capture_output=True, check=False)
+                        subprocess.run(
+                            ["redis-cli", "-u", redis_url, "flushall"],
+                            capture_output=True,
+                            check=False,
+                        )
                     print(f"round {round_no}: {leg} ...", file=sys.stderr, flush=True)
-                    results[leg].rounds.append(run_leg(
-                        f"{leg} r{round_no}", head + section, workdir, subgraphs, args,
-                        cached=leg != "uncached"))
+                    results[leg].rounds.append(
+                        run_leg(
+                            f"{leg} r{round_no}",
+                            head + section,
+                            workdir,
+                            subgraphs,
+                            args,
+                            cached=leg != "uncached",
+                        )
+                    )
     finally:
         subgraphs.stop()
     baseline = results[legs[0]].mean("rps")
-    print("| leg | req/s (rounds) | vs uncached | p50 ms | p99 ms | CPU ms / request "
-          "| subgraph req / request | hit ratio | errors |")
+    print(
+        "| leg | req/s (rounds) | vs uncached | p50 ms | p99 ms | CPU ms / request "
+        "| subgraph req / request | hit ratio | errors |"
+    )
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for leg in legs:
         result = results[leg]
@@ -182,15 +236,18 @@ def main(argv: list[str] | None = None) -> int:
             f" | {result.mean('p50_ms'):.1f} | {result.mean('p99_ms'):.1f}"
             f" | {result.mean('cpu_ms_per_request'):.3f}"
             f" | {result.mean('subgraph_requests_per_request'):.3f}"
-            f" | {'-' if ratio != ratio else f'{ratio:.3f}'}"
+            f" | {'-' if math.isnan(ratio) else f'{ratio:.3f}'}"
             f" | {sum(r['errors'] for r in result.rounds)} |"
         )
     if "memory" in results and "uncached" in results:
         factor = results["memory"].mean("rps") / results["uncached"].mean("rps")
-        print(f"\nmemory backend: {factor:.2f}x uncached req/s "
-              f"({'met' if factor >= 3 else 'MISSED'}: target >= 3x)")
-    (workdir / "results.json").write_bytes(orjson.dumps(
-        {leg: r.rounds for leg, r in results.items()}, option=orjson.OPT_INDENT_2))
+        print(
+            f"\nmemory backend: {factor:.2f}x uncached req/s "
+            f"({'met' if factor >= 3 else 'MISSED'}: target >= 3x)"
+        )
+    (workdir / "results.json").write_bytes(
+        orjson.dumps({leg: r.rounds for leg, r in results.items()}, option=orjson.OPT_INDENT_2)
+    )
     print(f"results: {workdir / 'results.json'}", file=sys.stderr)
     return 1 if any(r["errors"] for res in results.values() for r in res.rounds) else 0
 
