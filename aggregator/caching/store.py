@@ -30,6 +30,8 @@ log = logging.getLogger("aggregator.cache")
 
 Labels = tuple[str, str]
 
+_WARN_EVERY_S = 10.0
+
 
 class CacheStore:
     def __init__(
@@ -51,7 +53,9 @@ class CacheStore:
         self._users = 0
         self._closed = False
         self._key: tuple[object, ...] | None = None
-        self._warned = False
+        self._down_logged = False
+        self._last_warning = -_WARN_EVERY_S
+        self._last_fault = -_WARN_EVERY_S
 
     @classmethod
     def from_config(
@@ -91,20 +95,35 @@ class CacheStore:
     def _unavailable(self, exc: BackendUnavailable, labels: Sequence[Labels]) -> None:
         for subgraph, type_name in labels:
             self.metrics.inc("bypass", subgraph, type_name)
-        if not self._warned:
-            self._warned = True
+        now = time.monotonic()
+        # an outage is logged once, and a flapping backend at most every _WARN_EVERY_S
+        if not self._down_logged and now - self._last_warning >= _WARN_EVERY_S:
+            self._down_logged = True
+            self._last_warning = now
             log.warning("cache backend unavailable, serving without it: %s", exc)
 
     def _recovered(self) -> None:
-        if self._warned:
-            self._warned = False
+        if self._down_logged:
+            self._down_logged = False
             log.warning("cache backend available again")
+
+    def _failed(self, exc: Exception, labels: Sequence[Labels]) -> None:
+        """Not an outage but a fault (a bug, a library surprise): logged, then bypassed."""
+        now = time.monotonic()
+        if now - self._last_fault >= _WARN_EVERY_S:
+            self._last_fault = now
+            log.exception("cache backend failed; serving without it", exc_info=exc)
+        for subgraph, type_name in labels:
+            self.metrics.inc("bypass", subgraph, type_name)
 
     async def get_many(self, keys: Sequence[str], labels: Sequence[Labels]) -> list[bytes | None]:
         try:
             values = await self.backend.get_many(keys)
         except BackendUnavailable as exc:
             self._unavailable(exc, labels)
+            return [None] * len(keys)
+        except Exception as exc:  # the cache never fails a request
+            self._failed(exc, labels)
             return [None] * len(keys)
         self._recovered()
         return values
@@ -114,6 +133,9 @@ class CacheStore:
             await self.backend.set_many(writes)
         except BackendUnavailable as exc:
             self._unavailable(exc, [(w.subgraph, w.type_name) for w in writes])
+            return
+        except Exception as exc:  # the cache never fails a request
+            self._failed(exc, [(w.subgraph, w.type_name) for w in writes])
             return
         for write in writes:
             self.metrics.inc("fill", write.subgraph, write.type_name)

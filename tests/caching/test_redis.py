@@ -20,7 +20,7 @@ import redis.asyncio as redis
 from aggregator.cli import main as cli
 from tests.caching.agencies import Agencies
 from tests.caching.gateway import ADMIN_TOKEN, Response, serve_gateway, token, write_config
-from tests.caching.redis_process import RedisProcess, redis_process
+from tests.caching.redis_process import RedisProcess, redis_cluster, redis_process
 from tests.support.servers import free_port
 
 CLASSES = "{ licenceClasses { code name description } }"
@@ -281,3 +281,37 @@ async def test_cli_reports_an_unreachable_redis_in_one_line(
     assert status == 1
     assert err.startswith("aggregator: error: cannot purge: redis:")
     assert len(err.strip().splitlines()) == 1
+
+
+async def test_a_redis_cluster_serves_hits_partial_hits_and_purges(
+    agencies: Agencies, config_dir: Path
+) -> None:
+    with redis_cluster() as url:
+        extra = "    cluster: true\n"
+        config = write_config(
+            config_dir,
+            agencies,
+            section(url).replace(
+                "    key_prefix: test-cache\n", "    key_prefix: test-cache\n" + extra
+            ),
+        )
+        async with serve_gateway(config) as gateway:
+            first = await gateway.post(CLASSES)
+            second = await gateway.post(CLASSES)
+            assert agencies.counts() == {"catalog": 1, "people": 0, "records": 1}
+            await gateway.post(LOOKUP, {"codes": [f"C{i:03d}" for i in range(30)]})
+            assert [r["code"] for r in agencies["records"].representations()[-1]] == [
+                f"C{i:03d}" for i in range(20, 30)
+            ]
+            purged = await gateway.admin("POST", "/admin/cache/purge", {"tag": "reference"})
+            await gateway.post(CLASSES)
+        client = redis.RedisCluster.from_url(url)
+        try:
+            keys = await client.keys("test-cache:*", target_nodes=redis.RedisCluster.ALL_NODES)
+        finally:
+            await client.aclose()
+    assert first.body == second.body
+    assert purged.body == {"purged": 31}  # the list and 30 entities, wherever their slots are
+    assert agencies.counts() == {"catalog": 3, "people": 0, "records": 3}
+    assert len([k for k in keys if b":tag:" not in k]) == 21  # refilled after the purge
+    assert gateway.metrics()["totals"]["bypass"] == 0

@@ -44,7 +44,9 @@ T = TypeVar("T")
 _FIRST_BACKOFF_S = 0.1
 _TAG_MARGIN_S = 60
 _LAG_PROBE_S = 0.025
-_MAX_LAG_ALLOWANCE_S = 2.0
+_MAX_LAG_ALLOWANCE_S = 5.0
+_GRACE_TURNS = 3
+_CLUSTER_DISCOVERY_S = 1.0
 # redis-py's own socket timeouts are a backstop only: the call deadline above decides
 _SOCKET_BACKSTOP_S = 5.0
 
@@ -70,6 +72,7 @@ class RedisBackend:
         self.failures = 0
         self.lag_s = 0.0
         self._lag_probe: asyncio.Task[None] | None = None
+        self._topology_known = False
 
     # ---------------------------------------------------------------- connection
     def client(self) -> Any:
@@ -81,7 +84,7 @@ class RedisBackend:
             }
             if self.config.cluster:
                 self._client = RedisCluster.from_url(
-                    self.config.url, cluster_error_retry_attempts=0, **options
+                    self.config.url, retry=Retry(NoBackoff(), 0), **options
                 )
             else:
                 self._client = Redis.from_url(
@@ -95,6 +98,7 @@ class RedisBackend:
 
     def _failed(self) -> None:
         self.failures += 1
+        self._topology_known = False
         pause = self._backoff * (0.5 + random.random() / 2)
         self._down_until = self.clock() + pause
         self._backoff = min(self._backoff * 2, self.config.max_backoff_s)
@@ -106,19 +110,44 @@ class RedisBackend:
             start = loop.time()
             await asyncio.sleep(_LAG_PROBE_S)
             lag = max(0.0, loop.time() - start - _LAG_PROBE_S)
-            self.lag_s = lag if lag > self.lag_s else self.lag_s * 0.8 + lag * 0.2
+            self.lag_s = lag if lag > self.lag_s else self.lag_s * 0.9 + lag * 0.1
 
     def deadline_s(self) -> float:
         """This call's bound: Redis's budget plus what the loop itself adds right now."""
         if self._lag_probe is None or self._lag_probe.done():
             self._lag_probe = asyncio.get_running_loop().create_task(self._probe_lag())
-        return self.timeout_s + min(2 * self.lag_s, _MAX_LAG_ALLOWANCE_S)
+        return self.timeout_s + min(3 * self.lag_s, _MAX_LAG_ALLOWANCE_S)
+
+    async def _bounded(self, work: Awaitable[T], deadline_s: float) -> T:
+        """``work`` within ``deadline_s``; a few more loop turns first if the loop was late.
+
+        When the deadline fires, an answer that arrived in time may still sit unread
+        behind other callbacks: letting the loop turn a few times reads it.
+        """
+        task = asyncio.ensure_future(work)
+        done, _ = await asyncio.wait({task}, timeout=deadline_s)
+        for _ in range(_GRACE_TURNS):
+            if done:
+                break
+            await asyncio.sleep(0)
+            done = {task} if task.done() else set()
+        if not done:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+            raise TimeoutError(f"no answer within {deadline_s * 1000:.0f} ms")
+        return task.result()
 
     async def _call(self, operation: Callable[[Any], Awaitable[T]]) -> T:
         if not self.up:
             raise BackendUnavailable("the cache backend is paused after a failure")
         try:
-            result = await asyncio.wait_for(operation(self.client()), self.deadline_s())
+            client = self.client()
+            if self.config.cluster and not self._topology_known:
+                # learning the cluster's slots takes several round trips: a longer bound, once
+                await self._bounded(client.initialize(), _CLUSTER_DISCOVERY_S)
+                self._topology_known = True
+            result = await self._bounded(operation(client), self.deadline_s())
         except (RedisError, OSError, TimeoutError) as exc:
             self._failed()
             raise BackendUnavailable(f"redis: {type(exc).__name__}: {exc}") from exc
@@ -189,7 +218,7 @@ class RedisBackend:
         if not self.up:
             raise BackendUnavailable("the cache backend is paused after a failure")
         try:
-            return await asyncio.wait_for(run(self.client()), max(1.0, self.deadline_s() * 20))
+            return await self._bounded(run(self.client()), max(1.0, self.deadline_s() * 20))
         except (RedisError, OSError, TimeoutError) as exc:
             self._failed()
             raise BackendUnavailable(f"redis: {type(exc).__name__}: {exc}") from exc
