@@ -325,7 +325,10 @@ class GatewayApp:
                 return
             request_headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in headers.items()}
             policy = gateway.response_policy()
-            result = await gateway.run(prepared, request_headers, identity, policy)
+            if policy is None:
+                result = await gateway.run(prepared, request_headers, identity)
+            else:
+                result = await gateway.run(prepared, request_headers, identity, policy=policy)
         except RequestError as exc:
             status = exc.status if strict else (200 if exc.status < 500 else exc.status)
             if not strict and exc.status == 400:
