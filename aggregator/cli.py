@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from aggregator import __version__
+from aggregator.caching.commands import register_cache_commands
 from aggregator.config.validate import register_validate_command
 from aggregator.registry.commands import register_config_commands
 from aggregator.security.audit.commands import register_audit_commands
@@ -143,6 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     register_config_commands(sub)
     register_audit_commands(sub)
     register_validate_command(sub)
+    register_cache_commands(sub)
     return parser
 
 

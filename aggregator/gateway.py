@@ -23,6 +23,7 @@ from graphql.execution.values import get_variable_values
 from graphql.language import DocumentNode, OperationDefinitionNode, SelectionSetNode
 from opentelemetry import propagate, trace
 
+from aggregator.caching import CacheSetup, ResponsePolicy, SupergraphCache, partition_for
 from aggregator.errors import ErrorCode, graphql_error
 from aggregator.execution.executor import ExecutionResult, execute_plan
 from aggregator.execution.projection import Projector, project
@@ -75,6 +76,8 @@ class GatewayOptions:
     override_labels: frozenset[str] = frozenset()
     # how the supergraph's authorization directives are enforced (always: filter by default)
     authorization: AuthorizationOptions = field(default_factory=AuthorizationOptions)
+    # the resolver cache and response cache headers (None: neither; docs/caching.md)
+    cache: CacheSetup | None = None
 
 
 @dataclass(slots=True)
@@ -124,6 +127,18 @@ class Gateway:
         )
         # None when the supergraph has nothing to enforce: such operations pay nothing
         self.authorizer = Authorizer.for_supergraph(supergraph, self.options.authorization)
+        self.cache = (
+            SupergraphCache(
+                self.options.cache,
+                supergraph,
+                # masked values are cached per subject, never under a shared key
+                sensitive=self.authorizer.sensitive_coordinates()
+                if self.authorizer is not None
+                else frozenset(),
+            )
+            if self.options.cache
+            else None
+        )
 
     @classmethod
     def from_supergraph_sdl(
@@ -305,11 +320,14 @@ class Gateway:
         prepared: Prepared,
         headers: Mapping[str, str] | None = None,
         identity: Identity | None = None,
+        policy: ResponsePolicy | None = None,
     ) -> dict[str, Any]:
         """Authorize, plan (cached), execute and project one operation for one caller.
 
         ``identity`` is the authenticated caller (``None``: anonymous); authorization
         decides from it what the plan may fetch and what the response may show.
+        ``policy`` (from :meth:`response_policy`) collects the cache policy of
+        everything the response includes.
         """
         if self.authorizer is None:
             compiled = self.compiled(prepared.info, prepared.variables)
@@ -318,6 +336,18 @@ class Gateway:
             compiled, extra_errors = await self._authorized(prepared, identity)
         planned = compiled.planned
         forwarded = self.headers.for_request(headers, identity)
+        request_cache = None
+        if self.cache is not None and (self.cache.enabled or policy is not None):
+            request_cache = self.cache.request(partition_for(identity), policy, headers)
+            if planned.introspection_keys:
+                request_cache.policy.mark_uncacheable()
+            else:
+                operation = self.cache.operation_key(prepared.info, compiled, prepared.variables)
+                cached = await request_cache.cached_response(operation, prepared.info.kind)
+                if cached is not None:
+                    # a release from the cache is still a release: it is recorded the same way
+                    await self._disclose(prepared, identity, compiled)
+                    return cached
         with tracer.start_as_current_span(
             SPAN_EXECUTE,
             # continue the client's trace only when it sent one (extract costs on every call)
@@ -328,22 +358,25 @@ class Gateway:
             },
         ) as span:
             note_span(span)
-            result = await execute_plan(planned.plan, self.subgraphs, prepared.variables, forwarded)
+            result = await execute_plan(
+                planned.plan, self.subgraphs, prepared.variables, forwarded, request_cache
+            )
             if extra_errors:
                 result.errors.extend(extra_errors)
             response = self._complete(compiled, prepared, result)
-            outcome = compiled.authorization
-            if outcome is not None and outcome.rewritten.released:
-                await self._disclose(prepared, identity, compiled, outcome)
+            if request_cache is not None:
+                request_cache.store_response(response)
+                await request_cache.finish()
+            await self._disclose(prepared, identity, compiled)
             return response
 
     async def _disclose(
-        self,
-        prepared: Prepared,
-        identity: Identity | None,
-        compiled: CompiledOperation,
-        outcome: Outcome,
+        self, prepared: Prepared, identity: Identity | None, compiled: CompiledOperation
     ) -> None:
+        """Hand what this operation released to the disclosure hook (the disclosure log)."""
+        outcome = compiled.authorization
+        if outcome is None or not outcome.rewritten.released:
+            return
         assert self.authorizer is not None
         hook = self.authorizer.on_disclosure
         if hook is None:
@@ -442,11 +475,18 @@ class Gateway:
         errors: list[dict[str, Any]] = [dict(e.formatted) for e in result.errors or ()]
         return {k: v for k, v in data.items() if k in planned.introspection_keys}, errors
 
+    def response_policy(self) -> ResponsePolicy | None:
+        """A collector for one response's Cache-Control (None: the gateway sends none)."""
+        cache = self.cache
+        return ResponsePolicy() if cache is not None and cache.config.response_headers else None
+
     async def close(self) -> None:
         for subgraph in self.subgraphs.values():
             await subgraph.close()
         if self.authorizer is not None:
             await self.authorizer.close()
+        if self.cache is not None:
+            await self.cache.close()
 
 
 @contextmanager

@@ -11,12 +11,13 @@ from datetime import date
 import strawberry
 from strawberry.federation.schema_directives import RequiresScopes
 
+from aggregator.caching.strawberry import CacheControl, CacheControlScope
 from aggregator.demo.data import demo_data
 
 __all__ = ["Citizen", "Immunisation", "Query", "schema"]
 
 
-@strawberry.type
+@strawberry.type(directives=[CacheControl(max_age=300, scope=CacheControlScope.PRIVATE)])
 class Immunisation:
     vaccine_code: str
     vaccine_name: str
@@ -29,7 +30,10 @@ def _immunisations(root: Citizen) -> list[Immunisation] | None:
     return [Immunisation(**shot) for shot in demo_data().immunisations.get(str(root.id), [])]
 
 
-@strawberry.federation.type(keys=["id"])
+# per-citizen data: cached for five minutes, for the caller (subject) only
+@strawberry.federation.type(
+    keys=["id"], directives=[CacheControl(max_age=300, scope=CacheControlScope.PRIVATE)]
+)
 class Citizen:
     id: strawberry.ID
     # health data needs the health:read scope; nullable, so a caller without it still gets
@@ -43,7 +47,7 @@ class Citizen:
         return cls(id=id)
 
 
-@strawberry.type
+@strawberry.type(directives=[CacheControl(max_age=3600)])  # public reference data: one hour
 class Vaccine:
     code: str
     name: str

@@ -159,7 +159,13 @@ class MergeChecks(MergeContext):
                     )
 
     def _merge_directive_definitions(self) -> None:
-        for name in self.composed:
+        # in the order the subgraphs import them (as Apollo does), never the set's hash order
+        position: dict[str, int] = {}
+        for s in self.subs:
+            for linked in s.links:
+                for imported in linked.imports:
+                    position.setdefault(imported.lstrip("@"), len(position))
+        for name in sorted(self.composed, key=lambda n: (position.get(n, len(position)), n)):
             definition = next(
                 (s.directive_defs[name] for s in self.subs if name in s.directive_defs), None
             )

@@ -22,6 +22,7 @@ from aggregator.config.audit import AuditConfig, read_audit
 from aggregator.config.auth import read_auth
 from aggregator.config.auth_model import HeaderRules
 from aggregator.config.authorization import AuthorizationConfig, read_authorization
+from aggregator.config.cache import CacheConfig, read_cache
 from aggregator.config.compression import CompressionConfig, read_compression
 from aggregator.config.env import expand_env
 from aggregator.config.errors import ConfigError
@@ -43,7 +44,7 @@ _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
 _TOP_KEYS = ("server", "subgraphs", "supergraph_file", "poll_interval_s", "example_operations",
              "audit", "auth", "headers", "authorization", "observability", "compression",
-             "tls")
+             "tls", "cache")
 _SERVER_KEYS = ("host", "port", "graphiql", "expose_query_plans",
                 "max_body_bytes", "propagate_headers", "cors_origins", "redis_url",
                 "shutdown_delay_s", "shutdown_timeout_s")
@@ -118,10 +119,13 @@ class _Reader(NodeReader):
         authorization = self.optional(
             top, "authorization", lambda n: read_authorization(self, n, self.env),
             AuthorizationConfig())
+        cache = self.optional(top, "cache", lambda n: read_cache(
+            self, n, self.env, frozenset(s.name for s in subgraphs) if subgraphs else None,
+        ), CacheConfig())
         return GatewayConfig(path=self.file, server=server, subgraphs=subgraphs,
                              supergraph_file=supergraph, poll_interval_s=poll,
                              example_operations=examples, audit=audit, auth=auth,
-                             headers=headers, authorization=authorization,
+                             headers=headers, authorization=authorization, cache=cache,
                              observability=self.optional(
                                  top, "observability", lambda n: read_observability(self, n),
                                  ObservabilityConfig()),

@@ -15,6 +15,7 @@ from pathlib import Path
 from aggregator.config.audit import AuditConfig
 from aggregator.config.auth_model import AuthConfig, HeaderRules
 from aggregator.config.authorization import AuthorizationConfig
+from aggregator.config.cache import CacheConfig
 from aggregator.config.compression import CompressionConfig
 from aggregator.config.observability import ObservabilityConfig
 from aggregator.config.server_tls import ServerTlsConfig
@@ -122,6 +123,8 @@ class GatewayConfig:
     compression: CompressionConfig = field(default_factory=CompressionConfig)
     # the gateway's own HTTPS listener (None: plain HTTP)
     tls: ServerTlsConfig | None = None
+    # the resolver cache and HTTP caching (docs/caching.md)
+    cache: CacheConfig = field(default_factory=CacheConfig)
 
     def subgraph(self, name: str) -> SubgraphConfig:
         for sub in self.subgraphs:

@@ -9,8 +9,10 @@ field's path and keeps the rest of the response.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -19,7 +21,17 @@ from graphql import GraphQLError
 
 from aggregator.errors import ErrorCode
 
-__all__ = ["HttpCall", "HttpResult", "connector_error", "perform"]
+__all__ = [
+    "REQUEST_HTTP_CACHE",
+    "HttpCall",
+    "HttpExchange",
+    "HttpResponseCache",
+    "HttpResult",
+    "connector_error",
+    "decode",
+    "exchange",
+    "perform",
+]
 
 _MAX_DETAIL = 200
 
@@ -54,14 +66,57 @@ def connector_error(
     return GraphQLError(message, extensions=extensions)
 
 
+@dataclass(frozen=True, slots=True)
+class HttpExchange:
+    """One backend answer before decoding: status, the headers caching reads, the body."""
+
+    status: int
+    body: bytes
+    cache_control: str | None = None
+    age: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    vary: str | None = None
+
+
+class HttpResponseCache(Protocol):
+    """HTTP caching of GET calls for one GraphQL request (``aggregator.caching`` provides it)."""
+
+    async def perform(
+        self, session: aiohttp.ClientSession, call: HttpCall, timeout_seconds: float
+    ) -> HttpResult: ...
+
+
+# the current request's HTTP cache; set by the resolver cache around a plan's execution
+REQUEST_HTTP_CACHE: ContextVar[HttpResponseCache | None] = ContextVar(
+    "aggregator_request_http_cache", default=None
+)
+
+
 async def perform(
     session: aiohttp.ClientSession, call: HttpCall, timeout_seconds: float
 ) -> HttpResult:
     """Run ``call``; return the decoded JSON or raise a located-later ``GraphQLError``."""
+    cache = REQUEST_HTTP_CACHE.get()
+    if cache is not None and call.method == "GET":
+        return await cache.perform(session, call, timeout_seconds)
+    exchanged = await exchange(session, call, timeout_seconds)
+    return decode(call, exchanged.status, exchanged.body)
+
+
+async def exchange(
+    session: aiohttp.ClientSession,
+    call: HttpCall,
+    timeout_seconds: float,
+    extra_headers: Mapping[str, str] | None = None,
+) -> HttpExchange:
+    """Send ``call`` plus ``extra_headers`` (``If-None-Match``); raise on transport failure."""
     headers = dict(call.headers)
     if call.body is not None:
         headers.setdefault("Content-Type", "application/json")
     headers.setdefault("Accept", "application/json")
+    if extra_headers:
+        headers.update(extra_headers)
     try:
         async with session.request(
             call.method,
@@ -72,7 +127,16 @@ async def perform(
             timeout=aiohttp.ClientTimeout(total=timeout_seconds),
         ) as response:
             raw = await response.read()
-            status = response.status
+            found = response.headers
+            return HttpExchange(
+                response.status,
+                raw,
+                found.get("Cache-Control"),
+                found.get("Age"),
+                found.get("ETag"),
+                found.get("Last-Modified"),
+                found.get("Vary"),
+            )
     except TimeoutError as error:
         raise connector_error(
             f"{call.source}: {call.describe()} timed out after {timeout_seconds:g}s",
@@ -85,6 +149,10 @@ async def perform(
             ErrorCode.SUBREQUEST_HTTP_ERROR,
             source=call.source,
         ) from error
+
+
+def decode(call: HttpCall, status: int, raw: bytes) -> HttpResult:
+    """The JSON of a backend answer, or the ``GraphQLError`` its status or body calls for."""
     if status >= 400:
         detail = raw[:_MAX_DETAIL].decode("utf-8", "replace")
         raise connector_error(

@@ -18,7 +18,9 @@ from typing import Any
 
 from aiohttp import web
 
+from aggregator.caching import CacheSetup, CacheStore
 from aggregator.config.audit import AuditConfig
+from aggregator.config.cache import CacheConfig
 from aggregator.demo.agencies import SCHEMAS_DIR, connector_subgraph, cursor_key, identity_subgraph
 from aggregator.demo.auth import demo_authenticator, dev_token
 from aggregator.demo.backends import dmv_app, tax_app
@@ -118,6 +120,12 @@ async def demo_agencies() -> AsyncIterator[DemoAgencies]:
         )
 
 
+def demo_cache() -> CacheSetup:
+    """The resolver cache in memory: health's vaccines (public), citizens' records (private)."""
+    config = CacheConfig(enabled=True, response_headers=True, max_bytes=16 * 1024 * 1024)
+    return CacheSetup(CacheStore.from_config(config), config)
+
+
 @dataclass
 class RunningDemo:
     url: str
@@ -155,6 +163,7 @@ async def serve_demo(
             options=GatewayOptions(
                 propagate_headers=("authorization",),
                 authorization=AuthorizationOptions(on_disclosure=hook),
+                cache=demo_cache(),
             ),
         )
         authenticator = demo_authenticator()

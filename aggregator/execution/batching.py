@@ -36,6 +36,11 @@ class Job:
 class JobResult:
     data: Any
     errors: list[dict[str, Any]]
+    # the subgraph response's Cache-Control and Age headers (shared by a combined request)
+    cache_control: str | None = None
+    age: str | None = None
+    # False when the combined request had an error no job could be blamed for
+    clean: bool = True
 
 
 def _combined(jobs: list[Job]) -> tuple[str, dict[str, Any]]:
@@ -53,8 +58,12 @@ def _combined(jobs: list[Job]) -> tuple[str, dict[str, Any]]:
     return operation, variables
 
 
-def _split_errors(errors: list[dict[str, Any]], count: int) -> list[list[dict[str, Any]]]:
+def _split_errors(
+    errors: list[dict[str, Any]], count: int
+) -> tuple[list[list[dict[str, Any]]], bool]:
+    """Each job's errors, and whether every error could be given to its job."""
     per_job: list[list[dict[str, Any]]] = [[] for _ in range(count)]
+    attributed = True
     for error in errors:
         path = error.get("path")
         if isinstance(path, list) and path and isinstance(path[0], str) and path[0][:2] == "_e":
@@ -66,7 +75,8 @@ def _split_errors(errors: list[dict[str, Any]], count: int) -> list[list[dict[st
                 per_job[index].append({**error, "path": ["_entities", *path[1:]]})
                 continue
         per_job[0].append(error)
-    return per_job
+        attributed = False
+    return per_job, attributed
 
 
 class SubgraphBatcher:
@@ -107,7 +117,7 @@ class SubgraphBatcher:
 
     async def _root(self, job: Job) -> JobResult:
         response = await self._send(job.fetch.operation, job.variables, job)
-        return JobResult(response.data, response.errors)
+        return JobResult(response.data, response.errors, response.cache_control, response.age)
 
     async def _entities(self, jobs: list[Job]) -> list[JobResult]:
         if len(jobs) == 1:
@@ -115,14 +125,20 @@ class SubgraphBatcher:
             variables = {**job.variables, "representations": job.representations}
             response = await self._send(job.fetch.operation, variables, job)
             data = response.data.get("_entities") if response.data else None
-            return [JobResult(data, response.errors)]
+            return [JobResult(data, response.errors, response.cache_control, response.age)]
         query, variables = _combined(jobs)
         response = await self._fetch(
             SubgraphRequest(query, variables, None, jobs[0].headers, deduplicate=True)
         )
-        split = _split_errors(response.errors, len(jobs))
+        split, attributed = _split_errors(response.errors, len(jobs))
         return [
-            JobResult(response.data.get(f"_e{index}") if response.data else None, split[index])
+            JobResult(
+                response.data.get(f"_e{index}") if response.data else None,
+                split[index],
+                response.cache_control,
+                response.age,
+                attributed,
+            )
             for index in range(len(jobs))
         ]
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from aggregator.errors import ErrorCode
-from aggregator.execution.batching import Job, SubgraphBatcher
+from aggregator.execution.batching import Job, JobResult, SubgraphBatcher
 from aggregator.execution.entities import (
     Path,
     deep_merge,
@@ -28,6 +28,9 @@ from aggregator.planning.plan import (
     Sequence,
 )
 from aggregator.transport.base import Subgraph
+
+if TYPE_CHECKING:
+    from aggregator.caching.request import RequestCache
 
 
 @dataclass(slots=True)
@@ -59,8 +62,10 @@ class _Run:
         subgraphs: Mapping[str, Subgraph],
         variables: Mapping[str, Any],
         headers: Mapping[str, str] | SubgraphHeaders,
+        cache: RequestCache | None = None,
     ) -> None:
         self.subgraphs = subgraphs
+        self.cache = cache
         self.variables = variables
         if callable(headers):
             self.headers_for: SubgraphHeaders = headers
@@ -119,7 +124,10 @@ class _Run:
         variables = self.fetch_variables(fetch)
         job = Job(fetch, variables, None, self.headers_for(fetch.service_name))
         job.key = orjson.dumps([fetch.id, fetch.operation, variables])
-        result = await batcher.run(job)
+        if self.cache is not None:
+            result = await self.cache.root(fetch, variables, lambda: batcher.run(job))
+        else:
+            result = await batcher.run(job)
         for error in result.errors:
             self.errors.append(_service_error(error, fetch.service_name))
         if isinstance(result.data, dict):
@@ -154,9 +162,17 @@ class _Run:
             self.unavailable(fetch)
             return
         variables = self.fetch_variables(fetch)
-        job = Job(fetch, variables, representations, self.headers_for(fetch.service_name))
-        job.key = orjson.dumps([fetch.id, fetch.operation, variables, representations])
-        result = await batcher.run(job)
+        headers = self.headers_for(fetch.service_name)
+
+        def run(reps: list[dict[str, Any]]) -> Awaitable[JobResult]:
+            job = Job(fetch, variables, reps, headers)
+            job.key = orjson.dumps([fetch.id, fetch.operation, variables, reps])
+            return batcher.run(job)
+
+        if self.cache is not None:
+            result = await self.cache.entities(fetch, variables, representations, run)
+        else:
+            result = await run(representations)
         renamed = {r.type_name for r in fetch.requires if r.representation_typename != r.type_name}
         entities = result.data if isinstance(result.data, list) else []
         if fetch.renames is not None:
@@ -200,8 +216,16 @@ async def execute_plan(
     subgraphs: Mapping[str, Subgraph],
     variables: Mapping[str, Any],
     headers: Mapping[str, str] | SubgraphHeaders | None = None,
+    cache: RequestCache | None = None,
 ) -> ExecutionResult:
-    run = _Run(subgraphs, variables, headers or {})
-    await run.node(plan.node)
+    run = _Run(subgraphs, variables, headers or {}, cache)
+    if cache is None:
+        await run.node(plan.node)
+    else:
+        try:
+            with cache.bound():
+                await run.node(plan.node)
+        finally:
+            await cache.finish()
     requests = sum(b.requests for b in run.batchers.values())
     return ExecutionResult(run.data, run.errors, requests)

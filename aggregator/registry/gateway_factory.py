@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 
+from aggregator.caching import CacheSetup, shared_store
 from aggregator.config import ConfigError, GatewayConfig, SubgraphConfig
 from aggregator.gateway import Gateway, GatewayOptions
 from aggregator.registry.inprocess import in_process_subgraph
@@ -77,6 +78,7 @@ def gateway_from_config(
             propagate_headers=config.server.propagate_headers,
             headers=header_propagation(config),
             authorization=authorization_options(config.authorization, on_disclosure),
+            cache=cache_setup(config),
         ),
     )
     gateway.require_every_subgraph()
@@ -88,6 +90,13 @@ def gateway_from_config(
         if name not in known:  # a supergraph_file config: names are known only now
             raise config.headers.subgraph_origins[name].error(f"no subgraph named '{name}'")
     return gateway
+
+
+def cache_setup(config: GatewayConfig) -> CacheSetup | None:
+    """The resolver cache of ``cache:`` (one store per process, kept across reloads)."""
+    if not config.cache.active:
+        return None
+    return CacheSetup(shared_store(config.cache), config.cache)
 
 
 def internal_token_signer(config: GatewayConfig) -> InternalTokenSigner | None:
@@ -126,6 +135,7 @@ def server_options(config: GatewayConfig) -> ServerOptions:
         persisted_queries=RedisStore(server.redis_url) if server.redis_url else MemoryStore(),
         authenticator=authenticator(config),
         jwks=signer.jwks_document() if signer is not None else None,
+        cache_admin_token=config.cache.admin_token,
     )
 
 

@@ -144,6 +144,10 @@ class Authorizer:
     def on_disclosure(self) -> DisclosureHook | None:
         return self.options.on_disclosure
 
+    def sensitive_coordinates(self) -> frozenset[str]:
+        """``Type.field`` coordinates masked per caller (the cache keeps them per subject)."""
+        return self.model.sensitive_coordinates()
+
     def analyse(self, operation: NormalizedOperation) -> Analysis:
         return analyse(self.model, operation)
 

@@ -228,6 +228,20 @@ class AuthorizationModel:
         for (type_name, field_name), sensitivity in sorted(self._raw.sensitive_fields.items()):
             yield f"{type_name}.{field_name}", sensitivity
 
+    def sensitive_coordinates(self) -> frozenset[str]:
+        """Every ``Type.field`` whose value is ``@sensitive``: marked itself, or returning a
+        type (a scalar or enum) marked so. What callers see of these differs by grants."""
+        out: set[str] = set()
+        raw = self._raw
+        for (type_name, field_name) in raw.sensitive_fields:
+            out.add(f"{type_name}.{field_name}")
+        if raw.sensitive_types:
+            for type_model in self.model.types.values():
+                for field_model in type_model.fields.values():
+                    if field_model.named_type in raw.sensitive_types:
+                        out.add(f"{type_model.name}.{field_model.name}")
+        return frozenset(out)
+
     def policy_names(self) -> frozenset[str]:
         return frozenset(
             p

@@ -20,6 +20,8 @@ from aggregator.observability.request_record import note_document, note_errors, 
 from aggregator.operation import RequestError
 from aggregator.security.identity import AuthenticationError, Authenticator, Identity
 from aggregator.server.authentication import JWKS_CACHE_CONTROL, JWKS_PATH, refusal
+from aggregator.server.cache_admin import ADMIN_PREFIX, serve_cache_admin
+from aggregator.server.cache_headers import if_none_match, response_cache_headers
 from aggregator.server.cors import CorsPolicy
 from aggregator.server.http_request import (
     GRAPHQL_RESPONSE_JSON,
@@ -58,6 +60,8 @@ class ServerOptions:
     authenticator: Authenticator | None = None
     # the public keys of the gateway's internal tokens, served at /.well-known/jwks.json
     jwks: bytes | None = None
+    # bearer token of /admin/cache/* (None: those paths do not exist)
+    cache_admin_token: str | None = field(default=None, repr=False)
 
 
 class GatewayHolder:
@@ -166,6 +170,10 @@ class GatewayApp:
             await self.readiness(send)
         elif path == "/plan" and method == "POST" and self.options.expose_query_plans:
             await self.plan(scope, receive, send)
+        elif path.startswith(ADMIN_PREFIX) and self.options.cache_admin_token:
+            await serve_cache_admin(
+                scope, receive, send, self.holder.current, self.options.cache_admin_token
+            )
         elif path == JWKS_PATH and self.options.jwks is not None:
             await _respond(send, 200, self.options.jwks, "application/jwk-set+json",
                            {"cache-control": JWKS_CACHE_CONTROL})
@@ -329,7 +337,11 @@ class GatewayApp:
                 )
                 return
             request_headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in headers.items()}
-            result = await gateway.run(prepared, request_headers, identity)
+            policy = gateway.response_policy()
+            if policy is None:
+                result = await gateway.run(prepared, request_headers, identity)
+            else:
+                result = await gateway.run(prepared, request_headers, identity, policy=policy)
         except RequestError as exc:
             note_errors(len(exc.errors))
             status = exc.status if strict else (200 if exc.status < 500 else exc.status)
@@ -344,7 +356,21 @@ class GatewayApp:
             )
             return
         note_errors(len(result.get("errors") or ()))
-        await _respond(send, 200, orjson.dumps(result), media)
+        body = orjson.dumps(result)
+        if policy is None:
+            await _respond(send, 200, body, media)
+            return
+        extra = response_cache_headers(
+            policy, result, body, method=method, authenticated=identity is not None,
+            varies_by_caller=self.options.authenticator is not None,
+        )
+        etag = extra.get("etag")
+        if etag is not None and if_none_match(request_headers.get("if-none-match"), etag):
+            await send({"type": "http.response.start", "status": 304,
+                        "headers": [(k.encode(), v.encode()) for k, v in extra.items()]})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        await _respond(send, 200, body, media, extra)
 
     async def error(
         self,

@@ -28,6 +28,9 @@ class SubgraphResponse:
     errors: list[dict[str, Any]] = field(default_factory=list)
     extensions: dict[str, Any] | None = None
     status: int = 200
+    # the subgraph's Cache-Control and Age response headers (HTTP subgraphs), for the cache
+    cache_control: str | None = None
+    age: str | None = None
 
 
 class Subgraph(Protocol):

@@ -22,6 +22,9 @@ from aggregator.transport.base import SubgraphRequest, SubgraphResponse
 
 _ACCEPT = "application/graphql-response+json, application/json;q=0.9"
 
+# status, reason, body, Cache-Control, Age
+_Raw = tuple[int, str, bytes, str | None, str | None]
+
 
 @dataclass(frozen=True, slots=True)
 class HttpSubgraphOptions:
@@ -50,7 +53,7 @@ class HttpSubgraph:
         self._configured = frozenset(name.lower() for name in self.options.headers)
         self._inflight: dict[
             tuple[bytes, tuple[tuple[str, str], ...]],
-            asyncio.Future[SubgraphResponse | tuple[int, str, bytes]],
+            asyncio.Future[SubgraphResponse | _Raw],
         ] = {}
 
     def _ssl(self) -> ssl.SSLContext | None:
@@ -108,19 +111,25 @@ class HttpSubgraph:
             pending.add_done_callback(lambda _: self._inflight.pop(key, None))
         return self._decode(await asyncio.shield(pending))
 
-    def _decode(self, outcome: SubgraphResponse | tuple[int, str, bytes]) -> SubgraphResponse:
+    def _decode(self, outcome: SubgraphResponse | _Raw) -> SubgraphResponse:
         if isinstance(outcome, SubgraphResponse):
             return outcome
         return decode_response(self.name, *outcome)
 
     async def _post(
         self, payload: bytes, headers: dict[str, str]
-    ) -> SubgraphResponse | tuple[int, str, bytes]:
+    ) -> SubgraphResponse | _Raw:
         try:
             async with self.session().post(
                 self.url, data=payload, headers=headers or None
             ) as response:
-                return response.status, response.reason or "", await response.read()
+                return (
+                    response.status,
+                    response.reason or "",
+                    await response.read(),
+                    response.headers.get("Cache-Control"),
+                    response.headers.get("Age"),
+                )
         except TimeoutError:
             return SubgraphResponse(
                 None,
@@ -154,7 +163,14 @@ class HttpSubgraph:
             await asyncio.sleep(0)
 
 
-def decode_response(name: str, status: int, reason: str, raw: bytes) -> SubgraphResponse:
+def decode_response(
+    name: str,
+    status: int,
+    reason: str,
+    raw: bytes,
+    cache_control: str | None = None,
+    age: str | None = None,
+) -> SubgraphResponse:
     payload: Any = None
     try:
         payload = orjson.loads(raw)
@@ -194,4 +210,6 @@ def decode_response(name: str, status: int, reason: str, raw: bytes) -> Subgraph
         [e if isinstance(e, dict) else {"message": str(e)} for e in errors],
         payload.get("extensions"),
         status,
+        cache_control,
+        age,
     )
