@@ -52,6 +52,7 @@ from aggregator.security.requirements import Atom
 from aggregator.security.rewrite import Analysis
 from aggregator.supergraph import Supergraph, SupergraphError, load
 from aggregator.transport.base import Subgraph
+from aggregator.transport.caller import CALLER, caller_digest
 from aggregator.transport.http import HttpSubgraph, HttpSubgraphOptions
 
 __all__ = ["Gateway", "GatewayOptions", "RequestError"]
@@ -323,6 +324,28 @@ class Gateway:
         policy: ResponsePolicy | None = None,
     ) -> dict[str, Any]:
         """Authorize, plan (cached), execute and project one operation for one caller.
+
+        In-process subgraphs bind what they mint for the caller (page cursors) to
+        :data:`~aggregator.transport.caller.CALLER`, set here for the operation.
+        """
+        token = CALLER.set(
+            caller_digest(identity.issuer, identity.subject, identity.agency)
+            if identity is not None
+            else ""
+        )
+        try:
+            return await self._run(prepared, headers, identity, policy)
+        finally:
+            CALLER.reset(token)
+
+    async def _run(
+        self,
+        prepared: Prepared,
+        headers: Mapping[str, str] | None,
+        identity: Identity | None,
+        policy: ResponsePolicy | None,
+    ) -> dict[str, Any]:
+        """:meth:`run` for one caller, once the caller is bound.
 
         ``identity`` is the authenticated caller (``None``: anonymous); authorization
         decides from it what the plan may fetch and what the response may show.

@@ -58,6 +58,7 @@ from aggregator.connectors.pagination import PAGING_ARGUMENTS, paginate
 from aggregator.connectors.templates import get_path, render_body
 from aggregator.connectors.values import Node, misfit, to_graphql
 from aggregator.errors import ErrorCode
+from aggregator.transport.caller import bind_to_caller
 from aggregator.transport.inprocess import InProcessSubgraph
 
 __all__ = ["Connector", "ConnectorSubgraph", "build_connector_schema"]
@@ -323,7 +324,13 @@ class Connector:
         template_args = {k: v for k, v in args.items() if k not in PAGING_ARGUMENTS}
         base = self._call(spec, state, template_args, this)
         binding = binding_of(
-            coordinate, base.method, base.url, base.query, base.body.decode() if base.body else None
+            coordinate,
+            base.method,
+            base.url,
+            base.query,
+            base.body.decode() if base.body else None,
+            # a cursor minted for one caller is refused when another presents it
+            bind_to_caller(),
         )
         connection = await paginate(
             page, base, state.call, args=args, codec=self._codec, binding=binding

@@ -31,6 +31,7 @@ from graphql import (
 
 from aggregator.errors import ErrorCode, graphql_error
 from aggregator.transport.base import SubgraphRequest, SubgraphResponse
+from aggregator.transport.caller import tracking_caller_use
 
 __all__ = ["InProcessSubgraph", "load_python_subgraph"]
 
@@ -94,14 +95,15 @@ class InProcessSubgraph:
         # _entities pops "__typename" from representations, which must not touch the caller's.
         variables = _own_copy(request.variables)
         try:
-            outcome = execute(
-                self.schema,
-                document,
-                variable_values=variables,
-                operation_name=request.operation_name,
-                context_value=context,
-            )
-            result = await outcome if isinstance(outcome, Awaitable) else outcome
+            with tracking_caller_use() as use:
+                outcome = execute(
+                    self.schema,
+                    document,
+                    variable_values=variables,
+                    operation_name=request.operation_name,
+                    context_value=context,
+                )
+                result = await outcome if isinstance(outcome, Awaitable) else outcome
         except Exception:  # a bug in a resolver module must not take the gateway down
             _log.exception("in-process subgraph %s failed", self.name)
             return SubgraphResponse(
@@ -112,7 +114,13 @@ class InProcessSubgraph:
                 status=500,
             )
         errors = [_error_dict(e, None) for e in result.errors or ()]
-        return SubgraphResponse(data=result.data, errors=errors, extensions=result.extensions)
+        return SubgraphResponse(
+            data=result.data,
+            errors=errors,
+            extensions=result.extensions,
+            # bound to its caller (page cursors): the cache keeps it per subject only
+            cache_control="private" if use.bound else None,
+        )
 
     async def close(self) -> None:
         self._documents.clear()

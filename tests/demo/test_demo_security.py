@@ -162,3 +162,49 @@ async def test_releases_are_in_a_verifiable_disclosure_log(
     assert "DrivingLicence.number" in last["coordinates"]  # sensitive, released masked
     verified = run_command("audit", "verify", str(log))
     assert verified.code == 0, verified.stdout + verified.stderr
+
+
+PAGE = """
+query Page($after: String) {
+  citizen(id: "C0001") {
+    taxReturns(first: 2, after: $after) { edges { cursor node { financialYear } } }
+  }
+}
+"""
+
+
+async def page(
+    demo: GatewayProcess, bearer: str, after: str | None = None
+) -> tuple[list[str], list[dict[str, Any]]]:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(
+            demo.graphql_url,
+            json={"query": PAGE, "variables": {"after": after}},
+            headers={"authorization": f"Bearer {bearer}"},
+        ) as response,
+    ):
+        body = await response.json()
+    connection = (body.get("data") or {}).get("citizen", {}).get("taxReturns") or {}
+    edges = connection.get("edges") or []
+    return [e["cursor"] for e in edges], body.get("errors", [])
+
+
+async def test_a_page_cursor_does_not_cross_callers_or_agencies(demo: GatewayProcess) -> None:
+    """Cursors are bound to the caller who got them: same scopes, another person or
+    another agency presenting one is refused (BAD_USER_INPUT), the owner pages on."""
+    alice = run_command("token", "--subject", "alice", "--agency", "tax", "--scope", "tax:read")
+    bob = run_command("token", "--subject", "bob", "--agency", "tax", "--scope", "tax:read")
+    other = run_command("token", "--subject", "alice", "--agency", "dmv", "--scope", "tax:read")
+    alice_t, bob_t, other_t = (done.stdout.strip() for done in (alice, bob, other))
+    cursors, errors = await page(demo, alice_t)
+    assert len(cursors) == 2
+    assert errors == []
+    following, errors = await page(demo, alice_t, cursors[-1])
+    assert following
+    assert following[0] not in cursors
+    assert errors == []
+    for stranger in (bob_t, other_t):
+        taken, errors = await page(demo, stranger, cursors[-1])
+        assert taken == []
+        assert [e["extensions"]["code"] for e in errors] == ["BAD_USER_INPUT"]
