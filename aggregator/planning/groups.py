@@ -79,6 +79,13 @@ class Group:
         return self.id
 
 
+def keep_object(sub: SelSet) -> None:
+    """A composite field whose sub-selections ``@skip``/``@include`` all removed still
+    answers an object (``{}``): ask its ``__typename`` so the selection is never empty."""
+    if not sub:
+        sub.add_field("__typename", "__typename")
+
+
 def list_depth(type_str: str) -> int:
     return type_str.count("[")
 
@@ -562,6 +569,7 @@ class GroupBuilder:
                     child_path,
                     sub_provided,
                 )
+                keep_object(chosen.sub)
             return used
         return self.jump(selection, parent, group, out, path, provided, siblings)
 
@@ -765,6 +773,7 @@ class GroupBuilder:
                 child_path,
                 sub_provided,
             )
+            keep_object(chosen.sub)
         return used
 
     def internal_key(self, selection: NField, siblings: Sequence[NSelection]) -> str:

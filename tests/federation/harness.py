@@ -159,7 +159,20 @@ async def run_subgraphs(case: Case) -> AsyncIterator[RunningCase]:
 @contextlib.asynccontextmanager
 async def apollo_gateway(supergraph: Path, urls: dict[str, str]) -> AsyncIterator[str]:
     """Apollo Gateway (tests/oracle/gateway.mjs) as a child process; yields its URL."""
-    args = [str(ORACLE_DIR / "gateway.mjs"), "--supergraph", str(supergraph)]
+    async with node_gateway("gateway.mjs", supergraph, urls) as url:
+        yield url
+
+
+@contextlib.asynccontextmanager
+async def hive_gateway(supergraph: Path, urls: dict[str, str]) -> AsyncIterator[str]:
+    """Hive Gateway (tests/oracle/hive_gateway.mjs), the second oracle; yields its URL."""
+    async with node_gateway("hive_gateway.mjs", supergraph, urls) as url:
+        yield url
+
+
+@contextlib.asynccontextmanager
+async def node_gateway(script: str, supergraph: Path, urls: dict[str, str]) -> AsyncIterator[str]:
+    args = [str(ORACLE_DIR / script), "--supergraph", str(supergraph)]
     for name, url in urls.items():
         args += ["--url", f"{name}={url}"]
     proc = await asyncio.create_subprocess_exec(
@@ -168,7 +181,7 @@ async def apollo_gateway(supergraph: Path, urls: dict[str, str]) -> AsyncIterato
         assert proc.stdout is not None
         line = await asyncio.wait_for(proc.stdout.readline(), timeout=60)
         if not line:
-            raise RuntimeError(f"Apollo Gateway failed to start for {supergraph}")
+            raise RuntimeError(f"{script} failed to start for {supergraph}")
         yield line.decode().strip()
     finally:
         if proc.returncode is None:
