@@ -20,7 +20,7 @@ from graphql.language import OperationDefinitionNode
 
 from aggregator.planning.normalize import NField, NFragment, Normalizer, NSelection, PlanningError
 from aggregator.planning.selection import SelSet, _args_text
-from aggregator.supergraph.model import FieldSource, SupergraphModel, TypeModel
+from aggregator.supergraph.model import FieldModel, FieldSource, SupergraphModel, TypeModel
 
 Cost = tuple[int, int]  # (fields no path can reach, entity jumps)
 _ZERO: Cost = (0, 0)
@@ -77,6 +77,16 @@ class Group:
 
     def __hash__(self) -> int:
         return self.id
+
+
+def type_in(field_model: FieldModel, graph: str) -> str:
+    """The field's named type in one subgraph: composition may widen it in the supergraph
+    (an object in one subgraph, a union or interface holding it in another), and what is
+    sent to a subgraph may only use type conditions that subgraph's schema accepts there."""
+    source = field_model.sources.get(graph)
+    if source is None or source.type_str is None:
+        return field_model.named_type
+    return source.type_str.strip("[]!")
 
 
 def keep_object(sub: SelSet) -> None:
@@ -178,6 +188,16 @@ class GroupBuilder:
             return type_str.replace(named_type, "{}")
         return type_str
 
+    def finish_object(self, sub: SelSet, field_model: FieldModel, graph: str) -> None:
+        """Complete a composite field's subgraph selection: never empty (``{}`` after
+        ``@skip``/``@include``), and with ``__typename`` where the client's type is abstract
+        but the subgraph's is an object (projection picks fragments by ``__typename``)."""
+        keep_object(sub)
+        if self.type(field_model.named_type).is_abstract and not self.type(
+            type_in(field_model, graph)
+        ).is_abstract:
+            sub.add_field("__typename", "__typename")
+
     def provided_by(self, source: FieldSource, type_name: str) -> tuple[NSelection, ...] | None:
         """What a subgraph's ``@provides`` on this field lets it answer below the field."""
         return self.fieldset(type_name, source.provides) if source.provides else None
@@ -270,12 +290,12 @@ class GroupBuilder:
                 if (source is not None and not source.requires) or sub_provided is not None:
                     if selection.selections:
                         if source is not None and source.provides:
-                            sub_provided = self.fieldset(field_model.named_type, source.provides)
+                            sub_provided = self.fieldset(type_in(field_model, graph), source.provides)
                         total = _add(
                             total,
                             self.cost(
                                 selection.selections,
-                                field_model.named_type,
+                                type_in(field_model, graph),
                                 graph,
                                 sub_provided,
                                 depth + 1,
@@ -292,7 +312,7 @@ class GroupBuilder:
                             option,
                             self.cost(
                                 selection.selections,
-                                field_model.named_type,
+                                type_in(field_model, target),
                                 target,
                                 None,
                                 depth + 1,
@@ -334,9 +354,9 @@ class GroupBuilder:
                 if selection.selections:
                     sub = self.cost(
                         selection.selections,
-                        field_model.named_type,
+                        type_in(field_model, candidate),
                         candidate,
-                        self.provided_by(field_model.sources[candidate], field_model.named_type),
+                        self.provided_by(field_model.sources[candidate], type_in(field_model, candidate)),
                     )
                 reuse = (previous is not None and previous.subgraph == candidate) or (
                     not serial and (candidate in root_groups or candidate in forced)
@@ -348,7 +368,7 @@ class GroupBuilder:
                 # no subgraph completes it alone (a shared root field of a value type):
                 # ask the same field of several subgraphs, each for what it can answer
                 done = tried.setdefault(selection.response_key, set())
-                split = self.split_unreachable(selection, field_model.named_type, graph, None)
+                split = self.split_unreachable(selection, type_in(field_model, graph), graph, None)
                 if split is not None and graph not in done:
                     done.add(graph)
                     selection, rest = split
@@ -491,7 +511,7 @@ class GroupBuilder:
             return all(
                 self.locally_resolvable(
                     selection.selections,
-                    self.type(r).fields[selection.name].named_type,
+                    type_in(self.type(r).fields[selection.name], graph),
                     graph,
                     None,
                 )
@@ -522,11 +542,11 @@ class GroupBuilder:
         local = (source is not None and not source.requires) or sub_provided is not None
         if local and selection.selections and model.kind == "object":
             if source is not None and source.provides:
-                sub_provided = self.fieldset(field_model.named_type, source.provides)
-            here = self.cost(selection.selections, field_model.named_type, graph, sub_provided)
+                sub_provided = self.fieldset(type_in(field_model, graph), source.provides)
+            here = self.cost(selection.selections, type_in(field_model, graph), graph, sub_provided)
             if here[0] > 0:
                 split = self.split_unreachable(
-                    selection, field_model.named_type, graph, sub_provided
+                    selection, type_in(field_model, graph), graph, sub_provided
                 )
                 if split is not None:
                     # the reachable part stays here; the rest is the same field fetched
@@ -543,7 +563,7 @@ class GroupBuilder:
                     local = False
         if local:
             if source is not None and source.provides:
-                sub_provided = self.fieldset(field_model.named_type, source.provides)
+                sub_provided = self.fieldset(type_in(field_model, graph), source.provides)
             composite = selection.selections is not None
             chosen = out.add_field(
                 selection.name,
@@ -554,7 +574,7 @@ class GroupBuilder:
             )
             chosen.shape = self.shape(
                 (source.type_str if source else None) or field_model.type_str,
-                field_model.named_type,
+                type_in(field_model, graph),
             )
             used: set[Group] = {group}
             if selection.selections is not None and chosen.sub is not None:
@@ -563,13 +583,13 @@ class GroupBuilder:
                 )
                 used |= self.plan_selections(
                     selection.selections,
-                    field_model.named_type,
+                    type_in(field_model, graph),
                     group,
                     chosen.sub,
                     child_path,
                     sub_provided,
                 )
-                keep_object(chosen.sub)
+                self.finish_object(chosen.sub, field_model, graph)
             return used
         return self.jump(selection, parent, group, out, path, provided, siblings)
 
@@ -622,7 +642,7 @@ class GroupBuilder:
             option: Cost = (0, 1)
             if selection.selections:
                 option = _add(
-                    option, self.cost(selection.selections, field_model.named_type, target)
+                    option, self.cost(selection.selections, type_in(field_model, target), target)
                 )
             if best is None or option < best[0]:
                 best = (option, target)
@@ -659,7 +679,7 @@ class GroupBuilder:
                 continue  # fetching this key would need this very jump again
             sub_cost = _ZERO
             if selection.selections:
-                sub_cost = self.cost(selection.selections, field_model.named_type, target)
+                sub_cost = self.cost(selection.selections, type_in(field_model, target), target)
             existing = 0 if self.entity_index.get((self.stage, target, path)) else 1
             rank = (sub_cost[0], sub_cost[1] + (0 if key is not None else 1), existing, 0, target)
             options.append((rank, target, condition, rep_typename, key or keys[0]))
@@ -674,7 +694,7 @@ class GroupBuilder:
         if rank[0] > 0 and len(options) > 1:
             # no single subgraph completes the field: take what the best one can, and
             # fetch the rest of the same field through another subgraph
-            split = self.split_unreachable(selection, field_model.named_type, target, None)
+            split = self.split_unreachable(selection, type_in(field_model, target), target, None)
             if split is not None:
                 reachable, rest = split
                 used = self.jump_via(
@@ -763,17 +783,17 @@ class GroupBuilder:
                 path + (selection.response_key,) + ("@",) * list_depth(field_model.type_str)
             )
             sub_provided = (
-                self.fieldset(field_model.named_type, source.provides) if source.provides else None
+                self.fieldset(type_in(field_model, target), source.provides) if source.provides else None
             )
             used |= self.plan_selections(
                 selection.selections,
-                field_model.named_type,
+                type_in(field_model, target),
                 target_group,
                 chosen.sub,
                 child_path,
                 sub_provided,
             )
-            keep_object(chosen.sub)
+            self.finish_object(chosen.sub, field_model, target)
         return used
 
     def internal_key(self, selection: NField, siblings: Sequence[NSelection]) -> str:

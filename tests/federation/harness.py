@@ -13,7 +13,9 @@ A case directory holds:
                           ``SubgraphServer``; ``error_fields`` narrows which of
                           message/path/code errors are compared on (see compare.py);
                           ``oracle_bug`` (why: the spec rule or Apollo's issue) with
-                          ``correct`` (the spec-correct response) marks an operation
+                          ``correct`` (the spec-correct response, or ``"hive"``: the
+                          answer of Hive Gateway, the second oracle, recorded in
+                          ``expected/<op>.hive.json``) marks an operation
                           Apollo answers wrongly: our gateway is held to ``correct``,
                           Apollo (``--against-apollo``) to its golden; with it,
                           ``max_requests`` replaces Apollo's request count as the bound
@@ -56,6 +58,8 @@ class Operation:
     error_fields: tuple[str, ...] = ("message", "path", "code")
     oracle_bug: str | None = None
     correct: dict[str, Any] | None = None
+    # "hive" when ``correct`` is Hive Gateway's recorded answer rather than hand-written
+    correct_from: str | None = None
     max_requests: int | None = None
 
     def body(self) -> dict[str, Any]:
@@ -82,6 +86,10 @@ class Case:
     def expected_path(self, op: Operation) -> Path:
         return self.path / "expected" / f"{op.name}.json"
 
+    def hive_path(self, op: Operation) -> Path:
+        """Hive Gateway's answer, for operations whose ``correct`` is ``"hive"``."""
+        return self.path / "expected" / f"{op.name}.hive.json"
+
     def build_resolvers(self) -> dict[str, Resolvers]:
         spec = importlib.util.spec_from_file_location(
             f"federation_case_{self.name.replace('-', '_')}", self.path / "resolvers.py")
@@ -99,7 +107,9 @@ def load_case(path: Path) -> Case:
     ops = [Operation(name=o["name"], query=o["query"], variables=o.get("variables"),
                      operation_name=o.get("operationName"), failures=o.get("failures", {}),
                      error_fields=tuple(o.get("error_fields", ("message", "path", "code"))),
-                     oracle_bug=o.get("oracle_bug"), correct=o.get("correct"),
+                     oracle_bug=o.get("oracle_bug"),
+                     correct=_correct(path, o),
+                     correct_from="hive" if o.get("correct") == "hive" else None,
                      max_requests=o.get("max_requests"))
            for o in json.loads((path / "operations.json").read_text())]
     names = [o.name for o in ops]
@@ -112,6 +122,17 @@ def load_case(path: Path) -> Case:
     meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
     return Case(name=path.name, path=path, sdls=sdls, operations=ops,
                 unreachable=list(meta.get("unreachable", [])))
+
+
+def _correct(path: Path, op: dict[str, Any]) -> dict[str, Any] | None:
+    correct = op.get("correct")
+    if correct != "hive":
+        return correct  # type: ignore[no-any-return]
+    recorded = path / "expected" / f"{op['name']}.hive.json"
+    if not recorded.exists():
+        return {}  # not recorded yet: record.py writes it
+    answer: dict[str, Any] = json.loads(recorded.read_text())["response"]
+    return answer
 
 
 def load_cases(names: list[str] | None = None) -> list[Case]:

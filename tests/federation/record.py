@@ -1,5 +1,8 @@
 """Record the golden responses of every conformance case from Apollo Gateway.
 
+Operations whose ``correct`` is ``"hive"`` (Apollo is known to be wrong there) are
+also run on Hive Gateway, the second oracle, into ``expected/<op>.hive.json``.
+
 Run from the repository root (needs node and `npm ci` in tests/oracle):
     python tests/federation/record.py                 # re-record every case
     python tests/federation/record.py 03 07-requires  # only cases whose names start so
@@ -30,6 +33,7 @@ from tests.federation.harness import (  # noqa: E402
     RunningCase,
     apollo_gateway,
     golden,
+    hive_gateway,
     load_cases,
     post_operation,
     run_subgraphs,
@@ -75,6 +79,18 @@ async def record_case(case: Case) -> None:
             errors = len(body.get("errors", [])) if isinstance(body, dict) else "?"
             print(f"  {case.name}/{op.name}: HTTP {status}, errors={errors}, "
                   f"subgraph requests={data['total_subgraph_requests']}")
+    second = [op for op in case.operations if op.correct_from == "hive"]
+    if not second:
+        return
+    async with run_subgraphs(case) as running, \
+            hive_gateway(case.supergraph_path, running.urls) as url, \
+            aiohttp.ClientSession() as session:
+        for op in second:
+            running.prepare(op)
+            status, body = await post_operation(session, url, op)
+            data = golden(status, body, running.counts())
+            case.hive_path(op).write_text(json.dumps(data, indent=2) + "\n")
+            print(f"  {case.name}/{op.name}: Hive Gateway (second oracle) HTTP {status}")
 
 
 async def main(argv: list[str]) -> None:
