@@ -39,11 +39,17 @@ def _required(builder: RequireBuilder) -> tuple[RequiredField, ...]:
 def _variable_definitions(
     used: list[str], definitions: Mapping[str, VariableDefinitionNode]
 ) -> list[str]:
+    """The client's declarations of the variables a fetch uses, defaults included: a
+    nullable variable with a default may stand in a non-null position (the spec's "All
+    Variable Usages Are Allowed") only while the default is declared."""
     out = []
     for name in used:
         definition = definitions.get(name)
         if definition is not None:
-            out.append(f"${name}: {print_ast(definition.type)}")
+            text = f"${name}: {print_ast(definition.type)}"
+            if definition.default_value is not None:
+                text += f" = {print_ast(definition.default_value)}"
+            out.append(text)
     return out
 
 
