@@ -111,6 +111,8 @@ class GroupBuilder:
         self._fieldsets: dict[tuple[str, str], tuple[NSelection, ...]] = {}
         self._jumping: set[tuple[str, str, str, str]] = set()
         self._entering: set[tuple[str, str, str]] = set()
+        # (path, type, field) -> arguments text -> response key of planner-added fields
+        self._internal_keys: dict[tuple[tuple[str, ...], str, str], dict[str, str]] = {}
 
     # ----------------------------------------------------------------- helpers
     def type(self, name: str) -> TypeModel:
@@ -154,12 +156,28 @@ class GroupBuilder:
         self.groups.append(group)
         return group
 
-    def entity_group(self, subgraph: str, path: tuple[str, ...], deps: set[Group]) -> Group:
+    def entity_group(
+        self,
+        subgraph: str,
+        path: tuple[str, ...],
+        deps: set[Group],
+        type_name: str,
+        representation: Mapping[str, str],
+    ) -> Group:
+        """The entity group for ``subgraph`` at ``path`` to add to: a shared one unless that
+        would make a cycle or its representations of ``type_name`` read a field from
+        another response key (the same field with other arguments)."""
         key = (self.stage, subgraph, path)
         for candidate in self.entity_index.get(key, ()):
             if candidate in deps:
                 continue
             if any(dep.depends_on(candidate) for dep in deps):
+                continue
+            existing = candidate.requires.get(type_name)
+            if existing is not None and any(
+                name in existing.fields and existing.fields[name][0] != response_key
+                for name, response_key in representation.items()
+            ):
                 continue
             candidate.deps |= deps
             return candidate
@@ -483,10 +501,11 @@ class GroupBuilder:
         key_fields = self.fieldset(model.name, key)
         deps = self.plan_internal(key_fields, model.name, group, out, path, provided, selections)
         deps.add(group)
-        target_group = self.entity_group(target, path, deps)
+        keys = self.representation_keys(key_fields, model.name, selections, path)
+        target_group = self.entity_group(target, path, deps, model.name, keys)
         builder = target_group.requires.setdefault(model.name, RequireBuilder())
         target_group.rep_typename[model.name] = model.name
-        self.record_requires(key_fields, model.name, builder, selections)
+        self.record_requires(key_fields, model.name, builder, keys)
         target_out = target_group.selection.fragment(model.name)
         used.add(target_group)
         used |= self.plan_selections(rest, model.name, target_group, target_out, path, None)
@@ -764,10 +783,11 @@ class GroupBuilder:
         out.add_field("__typename", "__typename")
         deps |= self.plan_internal(require_fields, parent, group, out, path, provided, siblings)
         deps.add(group)
-        target_group = self.entity_group(target, path, deps)
+        keys = self.representation_keys(require_fields, parent, siblings, path)
+        target_group = self.entity_group(target, path, deps, parent, keys)
         builder = target_group.requires.setdefault(parent, RequireBuilder())
         target_group.rep_typename[parent] = rep_typename
-        self.record_requires(require_fields, parent, builder, siblings)
+        self.record_requires(require_fields, parent, builder, keys)
         target_out = target_group.selection.fragment(condition)
         used = {target_group}
         composite = selection.selections is not None
@@ -796,17 +816,37 @@ class GroupBuilder:
             self.finish_object(chosen.sub, field_model, target)
         return used
 
-    def internal_key(self, selection: NField, siblings: Sequence[NSelection]) -> str:
-        """Response key for a planner-added field: its name, unless the client uses that key."""
+    def internal_key(
+        self,
+        selection: NField,
+        siblings: Sequence[NSelection],
+        path: tuple[str, ...],
+        parent: str,
+    ) -> str:
+        """Response key for a planner-added field: its name, unless the client uses that key
+        for something else, or another planner-added field at this position already holds it
+        with other arguments (two ``@requires`` of ``price(currency: USD)`` and
+        ``price(currency: EUR)`` need both values)."""
         text = _args_text(selection.arguments)
+        keys = self._internal_keys.setdefault((path, parent, selection.name), {})
+        known = keys.get(text)
+        if known is not None:
+            return known
+        key = selection.name
         for sibling in siblings:
             if (
                 isinstance(sibling, NField)
                 and sibling.response_key == selection.name
                 and (sibling.name != selection.name or _args_text(sibling.arguments) != text)
             ):
-                return "_ag_" + selection.name
-        return selection.name
+                key = "_ag_" + selection.name
+        taken = set(keys.values())
+        count = 0
+        while key in taken:
+            count += 1
+            key = f"_ag_{selection.name}_{count}"
+        keys[text] = key
+        return key
 
     def plan_internal(
         self,
@@ -820,20 +860,33 @@ class GroupBuilder:
     ) -> set[Group]:
         used: set[Group] = set()
         for selection in self.collect(selections, parent):
-            key = self.internal_key(selection, siblings)
+            key = self.internal_key(selection, siblings, path, parent)
             internal = NField(key, selection.name, selection.arguments, (), selection.selections)
             used |= self.plan_field(internal, parent, group, out, path, provided, siblings)
         return used
+
+    def representation_keys(
+        self,
+        selections: Sequence[NSelection],
+        parent: str,
+        siblings: Sequence[NSelection],
+        path: tuple[str, ...],
+    ) -> dict[str, str]:
+        """Representation field -> response key it is read from, for the top level."""
+        return {
+            s.name: self.internal_key(s, siblings, path, parent)
+            for s in self.collect(selections, parent)
+        }
 
     def record_requires(
         self,
         selections: Sequence[NSelection],
         parent: str,
         builder: RequireBuilder,
-        siblings: Sequence[NSelection],
+        keys: Mapping[str, str] | None = None,
     ) -> None:
         for selection in self.collect(selections, parent):
-            key = self.internal_key(selection, siblings) if siblings is not None else selection.name
+            key = keys.get(selection.name, selection.name) if keys else selection.name
             nested = builder.add(selection.name, key, selection.selections is not None)
             if nested is not None and selection.selections is not None:
                 field_model = self.type(parent).fields[selection.name]
@@ -841,6 +894,6 @@ class GroupBuilder:
                 child_model = self.type(child)
                 if child_model.is_abstract:
                     for runtime in self.model.possible_types(child):
-                        self.record_requires(selection.selections, runtime, nested, ())
+                        self.record_requires(selection.selections, runtime, nested)
                 else:
-                    self.record_requires(selection.selections, child, nested, ())
+                    self.record_requires(selection.selections, child, nested)
