@@ -487,6 +487,15 @@ class GroupBuilder:
                         selection, model.name, group, out, path, provided, selections
                     )
                     continue
+                if field_model is not None and any(
+                    g != graph and g in model.interface_object_in and model.keys.get(g)
+                    for g in field_model.sources
+                ):
+                    # another @interfaceObject subgraph serves the field for every
+                    # implementation: enter it with the interface's key, as the
+                    # reference planners do, rather than finding the concrete type first
+                    used |= self.jump(selection, model.name, group, out, path, provided, selections)
+                    continue
             rest.append(selection)
         if not rest:
             return used
@@ -788,6 +797,13 @@ class GroupBuilder:
         builder = target_group.requires.setdefault(parent, RequireBuilder())
         target_group.rep_typename[parent] = rep_typename
         self.record_requires(require_fields, parent, builder, keys)
+        parent_model = self.type(parent)
+        if parent_model.is_abstract and target in parent_model.interface_object_in:
+            # an earlier fetch may have replaced the interface's __typename by the
+            # concrete type: every implementation is sent as the interface
+            for runtime in self.model.possible_types(parent):
+                target_group.requires.setdefault(runtime, builder)
+                target_group.rep_typename[runtime] = rep_typename
         target_out = target_group.selection.fragment(condition)
         used = {target_group}
         composite = selection.selections is not None
