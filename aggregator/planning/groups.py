@@ -478,7 +478,16 @@ class GroupBuilder:
         graph = group.subgraph
         used: set[Group] = {group}
         rest: list[NSelection] = []
+        shapes = self.response_key_shapes(selections, model.name)
         for selection in selections:
+            if isinstance(selection, NFragment):
+                hoisted, remainder = self.hoist_interface_fields(selection, model, graph, shapes)
+                for field_selection in hoisted:
+                    used |= self.plan_field(
+                        field_selection, model.name, group, out, path, provided, selections
+                    )
+                rest.append(remainder)
+                continue
             if isinstance(selection, NField) and selection.name != "__typename":
                 field_model = model.fields.get(selection.name)
                 source = field_model.sources.get(graph) if field_model else None
@@ -499,7 +508,18 @@ class GroupBuilder:
             rest.append(selection)
         if not rest:
             return used
-        targets = sorted(g for g in model.keys if g not in model.interface_object_in and g != graph)
+        targets = sorted(
+            g
+            for g in model.keys
+            if g not in model.interface_object_in
+            and g != graph
+            and self.model.possible_types_in(model.name, g)
+        )
+        if not targets and all(
+            isinstance(s, NField) and s.name == "__typename" for s in rest
+        ):
+            # no subgraph has an implementation to tell: the interface's own name stands
+            return used
         if not targets:
             raise PlanningError(
                 f"cannot resolve the concrete type of {model.name} from subgraph '{graph}': "
@@ -519,6 +539,85 @@ class GroupBuilder:
         used.add(target_group)
         used |= self.plan_selections(rest, model.name, target_group, target_out, path, None)
         return used
+
+    def never_an_object(self, selection: NField, field_model: FieldModel, graph: str) -> bool:
+        """An abstract field no object type of ``graph`` can fill, asked only for fields that
+        need one (not ``__typename``, not fields of the interface ``graph`` resolves)."""
+        if selection.selections is None:
+            return False
+        field_type = self.type(type_in(field_model, graph))
+        if (
+            not field_type.is_abstract
+            or graph in field_type.interface_object_in
+            or self.model.possible_types_in(field_type.name, graph)
+        ):
+            return False
+        for sub in self.collect(selection.selections, field_type.name):
+            if sub.name == "__typename":
+                return False
+            sub_field = field_type.fields.get(sub.name)
+            if sub_field is not None and graph in sub_field.sources:
+                return False
+        return True
+
+    def response_key_shapes(
+        self, selections: Sequence[NSelection], parent: str
+    ) -> dict[str, set[tuple[str, str]]]:
+        """Response key -> every (field, arguments) the selection set asks under it,
+        fragments included: a key with one meaning can move between fragments."""
+        shapes: dict[str, set[tuple[str, str]]] = {}
+        for selection in selections:
+            if isinstance(selection, NFragment):
+                for key, found in self.response_key_shapes(
+                    selection.selections, selection.type_condition
+                ).items():
+                    shapes.setdefault(key, set()).update(found)
+            else:
+                shapes.setdefault(selection.response_key, set()).add(
+                    (selection.name, _args_text(selection.arguments))
+                )
+        return shapes
+
+    def hoist_interface_fields(
+        self,
+        fragment: NFragment,
+        model: TypeModel,
+        graph: str,
+        shapes: Mapping[str, set[tuple[str, str]]],
+    ) -> tuple[list[NField], NFragment]:
+        """Split a fragment under an @interfaceObject into the interface fields ``graph``
+        answers itself (fetched for every object; projection keeps them only where the
+        fragment applies) and the rest, which needs the concrete type's subgraph.
+
+        A non-resolvable @interfaceObject can only be read this way: nobody can enter it
+        for ``... on Bread { name }`` once the concrete type is known."""
+        hoisted: list[NField] = []
+        remainder: list[NSelection] = []
+        for selection in fragment.selections:
+            if isinstance(selection, NFragment):
+                inner, rest = self.hoist_interface_fields(selection, model, graph, shapes)
+                hoisted.extend(inner)
+                remainder.append(rest)
+                continue
+            if selection.name != "__typename":
+                field_model = model.fields.get(selection.name)
+                source = field_model.sources.get(graph) if field_model else None
+                if (
+                    field_model is not None
+                    and source is not None
+                    and not source.requires
+                    and len(shapes.get(selection.response_key, ())) == 1
+                    and (
+                        not selection.selections
+                        or self.locally_resolvable(
+                            selection.selections, type_in(field_model, graph), graph, None
+                        )
+                    )
+                ):
+                    hoisted.append(selection)
+                    continue
+            remainder.append(selection)
+        return hoisted, NFragment(fragment.type_condition, tuple(remainder))
 
     def _interface_level(
         self, selection: NField, model: TypeModel, graph: str, runtimes: Sequence[str]
@@ -589,6 +688,8 @@ class GroupBuilder:
                 )
                 if alternative is not None and alternative[0][0] < here[0]:
                     local = False
+        if local and self.never_an_object(selection, field_model, graph):
+            return {group}  # only null can come back: nothing to ask (as Apollo does)
         if local:
             if source is not None and source.provides:
                 sub_provided = self.fieldset(type_in(field_model, graph), source.provides)
