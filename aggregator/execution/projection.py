@@ -25,6 +25,7 @@ from graphql import (
     is_leaf_type,
 )
 
+from aggregator.errors import ErrorCode
 from aggregator.planning.normalize import NField, NFragment, NSelection, merge
 
 _INVALID = object()
@@ -142,7 +143,7 @@ class _Completion:
             {
                 "message": f"Cannot return null for non-nullable field {parent}.{field}.",
                 "path": list(path),
-                "extensions": {"code": "INVALID_GRAPHQL"},
+                "extensions": {"code": str(ErrorCode.INVALID_GRAPHQL)},
             }
         )
 
@@ -229,14 +230,23 @@ class _Completion:
             return items
         if sub is None:
             if isinstance(field_type, GraphQLEnumType) and value not in field_type.values:
-                self.errors.append(
+                # a value outside the API schema (an @inaccessible enum value): null here,
+                # reported like the reference gateways, beside other value-completion nulls
+                where = path[-1] if path else None
+                message = (
+                    f"Invalid value found for array element of type {field_type.name} "
+                    f"at index {where}."
+                    if isinstance(where, int)
+                    else f"Invalid value found for field {parent}.{name}."
+                )
+                self.value_completion.append(
                     {
-                        "message": f'Enum "{field_type.name}" cannot represent value: {value!r}',
+                        "message": message,
                         "path": list(path),
-                        "extensions": {"code": "INTERNAL_SERVER_ERROR"},
+                        "extensions": {"code": str(ErrorCode.INVALID_GRAPHQL)},
                     }
                 )
-                return None
+                return _INVALID
             return value
         if not isinstance(value, dict):
             return None
