@@ -59,6 +59,7 @@ class Projector:
         self.schema = schema
         self._entries: dict[tuple[int, str], list[Entry]] = {}
         self._keep: list[Sequence[NSelection]] = []
+        self._concrete: dict[tuple[int, str], bool] = {}
 
     def entries(self, selections: Sequence[NSelection], type_name: str) -> list[Entry]:
         key = (id(selections), type_name)
@@ -88,6 +89,24 @@ class Projector:
         self._keep.append(selections)  # keep id() stable
         self._entries[key] = out
         return out
+
+    def needs_concrete_type(
+        self, selections: Sequence[NSelection], interface: GraphQLInterfaceType
+    ) -> bool:
+        """Whether an object known only by its interface's name (as an @interfaceObject
+        subgraph answers) can complete ``selections``: not when they ask ``__typename``
+        or a fragment on an implementation, and the interface has implementations."""
+        key = (id(selections), interface.name)
+        cached = self._concrete.get(key)
+        if cached is None:
+            cached = bool(self.schema.get_possible_types(interface)) and any(
+                (isinstance(s, NField) and s.name == "__typename")
+                or (isinstance(s, NFragment) and s.type_condition != interface.name)
+                for s in selections
+            )
+            self._concrete[key] = cached
+            self._keep.append(selections)
+        return cached
 
     def _collect(
         self, selections: Sequence[NSelection], type_name: str, out: list[NSelection]
@@ -254,6 +273,8 @@ class _Completion:
             return self.object(value, sub, field_type.name, path)
         runtime = value.get("__typename")
         if runtime == field_type.name and isinstance(field_type, GraphQLInterfaceType):
+            if self.projector.needs_concrete_type(sub, field_type):
+                return None  # the call for the concrete type failed (its error is reported)
             return self.object(value, sub, runtime, path)
         runtime_type = self.schema.get_type(runtime) if isinstance(runtime, str) else None
         if not isinstance(runtime_type, GraphQLObjectType) or not self.schema.is_sub_type(

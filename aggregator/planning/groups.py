@@ -211,9 +211,10 @@ class GroupBuilder:
         ``@skip``/``@include``), and with ``__typename`` where the client's type is abstract
         but the subgraph's is an object (projection picks fragments by ``__typename``)."""
         keep_object(sub)
-        if self.type(field_model.named_type).is_abstract and not self.type(
-            type_in(field_model, graph)
-        ).is_abstract:
+        if (
+            self.type(field_model.named_type).is_abstract
+            and not self.type(type_in(field_model, graph)).is_abstract
+        ):
             sub.add_field("__typename", "__typename")
 
     def provided_by(self, source: FieldSource, type_name: str) -> tuple[NSelection, ...] | None:
@@ -308,7 +309,9 @@ class GroupBuilder:
                 if (source is not None and not source.requires) or sub_provided is not None:
                     if selection.selections:
                         if source is not None and source.provides:
-                            sub_provided = self.fieldset(type_in(field_model, graph), source.provides)
+                            sub_provided = self.fieldset(
+                                type_in(field_model, graph), source.provides
+                            )
                         total = _add(
                             total,
                             self.cost(
@@ -374,7 +377,9 @@ class GroupBuilder:
                         selection.selections,
                         type_in(field_model, candidate),
                         candidate,
-                        self.provided_by(field_model.sources[candidate], type_in(field_model, candidate)),
+                        self.provided_by(
+                            field_model.sources[candidate], type_in(field_model, candidate)
+                        ),
                     )
                 reuse = (previous is not None and previous.subgraph == candidate) or (
                     not serial and (candidate in root_groups or candidate in forced)
@@ -515,9 +520,7 @@ class GroupBuilder:
             and g != graph
             and self.model.possible_types_in(model.name, g)
         )
-        if not targets and all(
-            isinstance(s, NField) and s.name == "__typename" for s in rest
-        ):
+        if not targets and all(isinstance(s, NField) and s.name == "__typename" for s in rest):
             # no subgraph has an implementation to tell: the interface's own name stands
             return used
         if not targets:
@@ -920,7 +923,9 @@ class GroupBuilder:
                 path + (selection.response_key,) + ("@",) * list_depth(field_model.type_str)
             )
             sub_provided = (
-                self.fieldset(type_in(field_model, target), source.provides) if source.provides else None
+                self.fieldset(type_in(field_model, target), source.provides)
+                if source.provides
+                else None
             )
             used |= self.plan_selections(
                 selection.selections,
