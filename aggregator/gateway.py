@@ -24,7 +24,7 @@ from aggregator.execution.projection import Projector, project
 from aggregator.observability import SPAN_EXECUTE, SPAN_PLAN, tracer
 from aggregator.operation import DocumentCache, OperationInfo, RequestError, located_error
 from aggregator.planning import PlannedOperation, PlanningError, QueryPlan, plan_operation
-from aggregator.planning.normalize import OperationTooComplex
+from aggregator.planning.errors import OperationTooComplex
 from aggregator.security.identity import Identity
 from aggregator.supergraph import Supergraph, load
 from aggregator.transport.base import Subgraph

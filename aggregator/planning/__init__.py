@@ -1,8 +1,7 @@
-"""Operation + supergraph model -> QueryPlan (normalise, group, lay out)."""
+"""Operation + supergraph model -> QueryPlan, in named stages (see planner.py)."""
 
-from aggregator.planning.normalize import PlanningError
+from aggregator.planning.errors import OperationTooComplex, PlanningError
 from aggregator.planning.plan import (
-    Condition,
     Fetch,
     Flatten,
     Parallel,
@@ -12,12 +11,19 @@ from aggregator.planning.plan import (
     RequiredType,
     Sequence,
 )
-from aggregator.planning.planner import PlannedOperation, plan_operation
+from aggregator.planning.planner import (
+    Normalized,
+    PlannedOperation,
+    normalize_operation,
+    plan_operation,
+    plan_stages,
+)
 
 __all__ = [
-    "Condition",
     "Fetch",
     "Flatten",
+    "Normalized",
+    "OperationTooComplex",
     "Parallel",
     "PlanNode",
     "PlannedOperation",
@@ -26,5 +32,7 @@ __all__ = [
     "RequiredField",
     "RequiredType",
     "Sequence",
+    "normalize_operation",
     "plan_operation",
+    "plan_stages",
 ]

@@ -1,4 +1,7 @@
-"""Stage 2 of planning: fetch groups -> QueryPlan nodes with subgraph operations.
+"""Stage 5: optimised fetch groups -> the QueryPlan, with each fetch's subgraph operation.
+
+Receives the groups (planning/optimize.py), the operation kind and name and the client's
+variable definitions; returns a :class:`QueryPlan`.
 
 Groups are laid out in dependency waves: every fetch of a wave is independent
 of the others, so a wave is a ``Parallel`` node and the waves form a
@@ -13,7 +16,7 @@ from collections.abc import Mapping
 
 from graphql.language import VariableDefinitionNode, print_ast
 
-from aggregator.planning.groups import Group, RequireBuilder
+from aggregator.planning.fetch_groups import Group, RequireBuilder
 from aggregator.planning.plan import (
     Fetch,
     Flatten,

@@ -1,4 +1,16 @@
-"""Operation -> plan, the named stages in order: normalise, group, lay out."""
+"""Operation -> plan, the named stages in order.
+
+1. normalise (normalize.py): the client's operation -> a selection tree with fragments
+   inlined and ``@skip``/``@include`` decided;
+2. walk (walk.py, with the cost model in cost.py): the tree -> one fetch group per root
+   field and per entity jump;
+3. optimise (optimize.py): merge groups that can share a subgraph request;
+4. build (build.py): groups -> the QueryPlan (dependency waves, subgraph operations).
+
+Every stage is a plain function of the supergraph model and the previous stage's
+output, so each can be called and tested without a Gateway; :func:`plan_stages` runs
+them one by one and prints what each produced (``aggregator plan --stages``).
+"""
 
 from __future__ import annotations
 
@@ -9,16 +21,26 @@ from typing import Any
 from graphql.language import DocumentNode, FragmentDefinitionNode, OperationDefinitionNode
 
 from aggregator.planning.build import build_plan
-from aggregator.planning.groups import GroupBuilder
-from aggregator.planning.normalize import (
-    NField,
-    Normalizer,
-    NSelection,
-    PlanningError,
-    check_size,
-)
+from aggregator.planning.describe import describe_groups, describe_selections
+from aggregator.planning.errors import PlanningError
+from aggregator.planning.normalize import NField, Normalizer, NSelection, check_size
+from aggregator.planning.optimize import PASSES
 from aggregator.planning.plan import QueryPlan
+from aggregator.planning.walk import walk
 from aggregator.supergraph.model import SupergraphModel
+
+__all__ = ["Normalized", "PlannedOperation", "normalize_operation", "plan_operation", "plan_stages"]
+
+
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    """Stage 1's output: what the operation asks, in terms of the supergraph."""
+
+    operation_kind: str
+    root_type: str
+    selections: tuple[NSelection, ...]
+    # root response keys answered by graphql-core introspection (__schema, __type)
+    introspection_keys: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +49,6 @@ class PlannedOperation:
     operation_kind: str
     root_type: str
     selections: tuple[NSelection, ...]
-    # root response keys answered by graphql-core introspection (__schema, __type)
     introspection_keys: frozenset[str]
 
 
@@ -35,12 +56,12 @@ def fragments_of(document: DocumentNode) -> dict[str, FragmentDefinitionNode]:
     return {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
 
 
-def plan_operation(
+def normalize_operation(
     model: SupergraphModel,
     document: DocumentNode,
     operation: OperationDefinitionNode,
     condition_values: Mapping[str, Any],
-) -> PlannedOperation:
+) -> Normalized:
     kind = operation.operation.value
     root_type = model.root_type(kind)
     if root_type is None:
@@ -50,14 +71,54 @@ def plan_operation(
     normalizer = Normalizer(model, fragments_of(document), condition_values)
     selections = normalizer.selections(operation.selection_set, root_type)
     check_size(selections)
-    builder = GroupBuilder(model)
-    builder.plan_root(root_type, selections, serial=kind == "mutation")
-    definitions = {v.variable.name.value: v for v in operation.variable_definitions or ()}
-    name = operation.name.value if operation.name else None
-    plan = build_plan(builder.groups, kind, name, definitions)
     introspection = frozenset(
         s.response_key
         for s in selections
         if isinstance(s, NField) and s.name in ("__schema", "__type")
     )
-    return PlannedOperation(plan, kind, root_type, selections, introspection)
+    return Normalized(kind, root_type, selections, introspection)
+
+
+def plan_operation(
+    model: SupergraphModel,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    condition_values: Mapping[str, Any],
+) -> PlannedOperation:
+    normalized = normalize_operation(model, document, operation, condition_values)
+    kind = normalized.operation_kind
+    groups = walk(model, normalized.root_type, normalized.selections, serial=kind == "mutation")
+    for optimisation in PASSES:
+        groups = optimisation(groups)
+    plan = build_plan(groups, kind, _name(operation), _definitions(operation))
+    return PlannedOperation(
+        plan, kind, normalized.root_type, normalized.selections, normalized.introspection_keys
+    )
+
+
+def plan_stages(
+    model: SupergraphModel,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    condition_values: Mapping[str, Any],
+) -> list[tuple[str, str]]:
+    """Each stage's output, printed: (stage name, text), in order."""
+    normalized = normalize_operation(model, document, operation, condition_values)
+    kind = normalized.operation_kind
+    stages = [("normalize", describe_selections(normalized.selections))]
+    groups = walk(model, normalized.root_type, normalized.selections, serial=kind == "mutation")
+    stages.append(("walk", describe_groups(groups)))
+    for optimisation in PASSES:
+        groups = optimisation(groups)
+        stages.append((f"optimize: {optimisation.__name__}", describe_groups(groups)))
+    plan = build_plan(groups, kind, _name(operation), _definitions(operation))
+    stages.append(("build", str(plan)))
+    return stages
+
+
+def _name(operation: OperationDefinitionNode) -> str | None:
+    return operation.name.value if operation.name else None
+
+
+def _definitions(operation: OperationDefinitionNode) -> dict[str, Any]:
+    return {v.variable.name.value: v for v in operation.variable_definitions or ()}
