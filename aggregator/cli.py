@@ -58,6 +58,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
     query = Path(args.operation).read_text() if args.operation != "-" else sys.stdin.read()
     variables = json.loads(args.variables) if args.variables else None
     try:
+        if args.stages:
+            _print_stages(gateway, query, args.operation_name, variables)
+            return 0
         plan = gateway.plan(query, args.operation_name, variables)
     except RequestError as exc:
         for error in exc.errors:
@@ -65,6 +68,24 @@ def cmd_plan(args: argparse.Namespace) -> int:
         return 1
     print(json.dumps(plan.to_json(), indent=2) if args.json else plan)
     return 0
+
+
+def _print_stages(
+    gateway: Any, query: str, operation_name: str | None, variables: dict[str, Any] | None
+) -> None:
+    """Each planner stage's output for one operation (a development aid)."""
+    from aggregator.operation import RequestError
+    from aggregator.planning import PlanningError, plan_stages
+
+    prepared = gateway.prepare(query, operation_name, variables)
+    info = prepared.info
+    conditions = {name: prepared.variables.get(name) is True for name in info.conditions}
+    try:
+        stages = plan_stages(gateway.supergraph.model, info.document, info.operation, conditions)
+    except PlanningError as exc:
+        raise RequestError([{"message": str(exc)}]) from exc
+    for name, text in stages:
+        print(f"== {name}\n{text}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -90,6 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--operation-name")
     plan.add_argument("--variables", help="JSON object (decides @skip/@include)")
     plan.add_argument("--json", action="store_true", help="print the plan as JSON")
+    plan.add_argument(
+        "--stages", action="store_true", help="print every planner stage's output, in order"
+    )
     plan.set_defaults(func=cmd_plan)
 
     _add_demo(sub)

@@ -16,18 +16,19 @@ interface. Where the walk is is one frozen :class:`Position`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from aggregator.planning.cost import ZERO, Cost, CostModel
+from aggregator.planning.choices import Choices, Jump, response_key_shapes
+from aggregator.planning.cost import ZERO, CostModel
 from aggregator.planning.errors import PlanningError
 from aggregator.planning.fetch_groups import FetchGroups, Group
 from aggregator.planning.model_view import ModelView, list_depth, type_in
 from aggregator.planning.normalize import NField, NFragment, NSelection
-from aggregator.planning.selection import FieldSel, SelSet, args_text
+from aggregator.planning.selection import FieldSel, SelSet
 from aggregator.supergraph.model import FieldModel, FieldSource, SupergraphModel, TypeModel
 
-__all__ = ["Jump", "Position", "Walk", "walk"]
+__all__ = ["Position", "Walk", "walk"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,17 +47,6 @@ class Position:
         return self.group.subgraph
 
 
-@dataclass(frozen=True, slots=True)
-class Jump:
-    """Entering ``target`` through ``_entities`` for one field."""
-
-    rank: tuple[int, int, int, int, str]  # how the options were ordered (cheapest first)
-    target: str
-    condition: str  # type condition of the fragment inside ``_entities``
-    rep_typename: str  # __typename the representations carry
-    key: str  # the key field set used
-
-
 def walk(
     model: SupergraphModel, root_type: str, selections: Sequence[NSelection], serial: bool
 ) -> list[Group]:
@@ -70,6 +60,7 @@ class Walk:
     def __init__(self, model: SupergraphModel, view: ModelView | None = None) -> None:
         self.view = view or ModelView(model)
         self.costs = CostModel(self.view)
+        self.choices = Choices(self.view, self.costs)
         self.groups = FetchGroups(self.view)
         # (type, field, from, to) jumps being planned: a key needing the same jump is no way
         self._jumping: set[tuple[str, str, str, str]] = set()
@@ -118,7 +109,9 @@ class Walk:
                 # no subgraph completes it alone (a shared root field of a value type):
                 # ask the same field of several subgraphs, each for what it can answer
                 done = tried.setdefault(selection.response_key, set())
-                split = self.split_unreachable(selection, type_in(field_model, graph), graph, None)
+                split = self.choices.split_unreachable(
+                    selection, type_in(field_model, graph), graph, None
+                )
                 if split is not None and graph not in done:
                     done.add(graph)
                     selection, rest = split
@@ -163,7 +156,7 @@ class Walk:
                 pushed.append(selection)
             elif selection.name == "__typename":
                 pos.out.add_field("__typename", selection.response_key)
-            elif model.kind == "interface" and self._interface_level(
+            elif model.kind == "interface" and self.choices.interface_level(
                 selection, model, graph, runtimes
             ):
                 used |= self.plan_field(selection, here)
@@ -180,33 +173,6 @@ class Walk:
                 used |= self.plan_field(selection, inner)
         return used
 
-    def _interface_level(
-        self, selection: NField, model: TypeModel, graph: str, runtimes: Sequence[str]
-    ) -> bool:
-        field_model = model.fields.get(selection.name)
-        if field_model is None or graph not in field_model.sources:
-            return False
-        if field_model.sources[graph].requires:
-            return False
-        for runtime in runtimes:
-            runtime_field = self.view.type(runtime).fields.get(selection.name)
-            if runtime_field is None:
-                return False
-            source = runtime_field.sources.get(graph)
-            if source is None or source.requires:
-                return False
-        if selection.selections:
-            return all(
-                self.costs.locally_resolvable(
-                    selection.selections,
-                    type_in(self.view.type(r).fields[selection.name], graph),
-                    graph,
-                    None,
-                )
-                for r in runtimes
-            )
-        return True
-
     def plan_interface_object(
         self, selections: Sequence[NSelection], model: TypeModel, pos: Position
     ) -> set[Group]:
@@ -221,7 +187,9 @@ class Walk:
         shapes = response_key_shapes(selections)
         for selection in selections:
             if isinstance(selection, NFragment):
-                hoisted, remainder = self.hoist_interface_fields(selection, model, graph, shapes)
+                hoisted, remainder = self.choices.hoist_interface_fields(
+                    selection, model, graph, shapes
+                )
                 for field_selection in hoisted:
                     used |= self.plan_field(field_selection, here)
                 rest.append(remainder)
@@ -277,48 +245,6 @@ class Walk:
         )
         return used | self.plan_selections(rest, inner)
 
-    def hoist_interface_fields(
-        self,
-        fragment: NFragment,
-        model: TypeModel,
-        graph: str,
-        shapes: Mapping[str, set[tuple[str, str]]],
-    ) -> tuple[list[NField], NFragment]:
-        """Split a fragment under an @interfaceObject into the interface fields ``graph``
-        answers itself (fetched for every object; projection keeps them only where the
-        fragment applies) and the rest, which needs the concrete type's subgraph.
-
-        A non-resolvable @interfaceObject can only be read this way: nobody can enter it
-        for ``... on Bread { name }`` once the concrete type is known."""
-        hoisted: list[NField] = []
-        remainder: list[NSelection] = []
-        for selection in fragment.selections:
-            if isinstance(selection, NFragment):
-                inner, rest = self.hoist_interface_fields(selection, model, graph, shapes)
-                hoisted.extend(inner)
-                remainder.append(rest)
-                continue
-            if selection.name != "__typename":
-                field_model = model.fields.get(selection.name)
-                source = field_model.sources.get(graph) if field_model else None
-                if (
-                    field_model is not None
-                    and source is not None
-                    and not source.requires
-                    and len(shapes.get(selection.response_key, ())) == 1
-                    and (
-                        not selection.selections
-                        or self.costs.locally_resolvable(
-                            selection.selections, type_in(field_model, graph), graph, None
-                        )
-                    )
-                ):
-                    hoisted.append(selection)
-                    continue
-            remainder.append(selection)
-        return hoisted, NFragment(fragment.type_condition, tuple(remainder))
-
-    # ------------------------------------------------------------------ fields
     def plan_field(self, selection: NField, pos: Position) -> set[Group]:
         """One field: in the current subgraph when it resolves it (what it cannot answer
         below it split off and fetched through the parent's key), or through a jump."""
@@ -340,7 +266,7 @@ class Walk:
                 sub_provided = view.fieldset(named, source.provides)
             here = self.costs.cost(selection.selections, named, graph, sub_provided)
             if here[0] > 0:
-                split = self.split_unreachable(selection, named, graph, sub_provided)
+                split = self.choices.split_unreachable(selection, named, graph, sub_provided)
                 if split is not None:
                     # the reachable part stays here; the rest is the same field fetched
                     # again through the parent's entity key where it can be completed
@@ -351,7 +277,7 @@ class Walk:
                 )
                 if alternative is not None and alternative[0][0] < here[0]:
                     local = False
-        if local and self.never_an_object(selection, field_model, graph):
+        if local and self.choices.never_an_object(selection, field_model, graph):
             return {pos.group}  # only null can come back: nothing to ask (as Apollo does)
         if not local:
             return self.jump(selection, pos)
@@ -376,51 +302,6 @@ class Walk:
             self.finish_object(chosen.sub, field_model, graph)
         return used
 
-    def never_an_object(self, selection: NField, field_model: FieldModel, graph: str) -> bool:
-        """An abstract field no object type of ``graph`` can fill, asked only for fields that
-        need one (not ``__typename``, not fields of the interface ``graph`` resolves)."""
-        if selection.selections is None:
-            return False
-        field_type = self.view.type(type_in(field_model, graph))
-        if (
-            not field_type.is_abstract
-            or graph in field_type.interface_object_in
-            or self.view.model.possible_types_in(field_type.name, graph)
-        ):
-            return False
-        for sub in self.view.collect(selection.selections, field_type.name):
-            if sub.name == "__typename":
-                return False
-            sub_field = field_type.fields.get(sub.name)
-            if sub_field is not None and graph in sub_field.sources:
-                return False
-        return True
-
-    def split_unreachable(
-        self,
-        selection: NField,
-        field_type: str,
-        graph: str,
-        provided: Sequence[NSelection] | None,
-    ) -> tuple[NField, NField] | None:
-        """The field's sub-selections ``graph`` can complete, and the ones it cannot.
-
-        Only for object-typed fields whose unreachable part another subgraph can complete
-        through the parent's key; otherwise None (the caller moves the whole field).
-        """
-        if selection.selections is None or self.view.type(field_type).kind != "object":
-            return None
-        reachable: list[NSelection] = []
-        unreachable: list[NSelection] = []
-        for sub in self.view.collect(selection.selections, field_type):
-            if self.costs.cost((sub,), field_type, graph, provided)[0] == 0:
-                reachable.append(sub)
-            else:
-                unreachable.append(sub)
-        if not reachable or not unreachable:
-            return None
-        return with_selections(selection, reachable), with_selections(selection, unreachable)
-
     def finish_object(self, sub: SelSet, field_model: FieldModel, graph: str) -> None:
         """Complete a composite field's subgraph selection: never empty (``{}`` after
         ``@skip``/``@include``), and with ``__typename`` where the client's type is abstract
@@ -437,55 +318,29 @@ class Walk:
     # ------------------------------------------------------------------- jumps
     def jump(self, selection: NField, pos: Position) -> set[Group]:
         """Fetch ``selection`` through ``_entities`` from the best subgraph that has it."""
-        view = self.view
         parent, current = pos.parent, pos.subgraph
-        field_model = view.type(parent).fields[selection.name]
-        sources = view.jump_sources(parent, selection.name)
-        options: list[Jump] = []
-        for target in sources:
-            entry = view.entry_keys(parent, target)
-            if entry is None:
-                continue
-            condition, rep_typename, keys = entry
-            key = next(
-                (
-                    k
-                    for k in keys
-                    if self.costs.locally_resolvable(
-                        view.fieldset(parent, k), parent, current, pos.provided
-                    )
-                ),
-                None,
-            )
-            if key is None and (parent, selection.name, current, target) in self._jumping:
-                continue  # fetching this key would need this very jump again
-            sub_cost: Cost = ZERO
-            if selection.selections:
-                sub_cost = self.costs.cost(
-                    selection.selections, type_in(field_model, target), target
-                )
-            existing = 0 if self.groups.has(target, pos.path) else 1
-            rank = (sub_cost[0], sub_cost[1] + (0 if key is not None else 1), existing, 0, target)
-            options.append(Jump(rank, target, condition, rep_typename, key or keys[0]))
-        if not options:
-            raise PlanningError(
-                f"cannot plan {parent}.{selection.name}: subgraph '{current}' cannot resolve it "
-                f"and no subgraph that can ({', '.join(sorted(sources)) or 'none'}) "
-                f"is reachable through an entity key of {parent}"
-            )
-        options.sort(key=lambda option: option.rank)
+        options = self.choices.jump_options(
+            selection,
+            parent,
+            current,
+            pos.provided,
+            looping=lambda target: (parent, selection.name, current, target) in self._jumping,
+            opened=lambda target: self.groups.has(target, pos.path),
+        )
         best = options[0]
+        source = self.view.jump_sources(parent, selection.name)[best.target]
         if best.rank[0] > 0 and len(options) > 1:
             # no single subgraph completes the field: take what the best one can, and
             # fetch the rest of the same field through another subgraph
-            split = self.split_unreachable(
+            field_model = self.view.type(parent).fields[selection.name]
+            split = self.choices.split_unreachable(
                 selection, type_in(field_model, best.target), best.target, None
             )
             if split is not None:
                 reachable, rest = split
-                used = self._guarded_enter(reachable, pos, best, sources[best.target])
+                used = self._guarded_enter(reachable, pos, best, source)
                 return used | self.jump(rest, pos)
-        return self._guarded_enter(selection, pos, best, sources[best.target])
+        return self._guarded_enter(selection, pos, best, source)
 
     def _guarded_enter(
         self, selection: NField, pos: Position, jump: Jump, source: FieldSource
@@ -562,29 +417,3 @@ def child_path(
     path: tuple[str, ...], selection: NField, field_model: FieldModel
 ) -> tuple[str, ...]:
     return path + (selection.response_key,) + ("@",) * list_depth(field_model.type_str)
-
-
-def with_selections(selection: NField, subs: list[NSelection]) -> NField:
-    return NField(
-        selection.response_key,
-        selection.name,
-        selection.arguments,
-        selection.directives,
-        tuple(subs),
-        selection.node,
-    )
-
-
-def response_key_shapes(selections: Sequence[NSelection]) -> dict[str, set[tuple[str, str]]]:
-    """Response key -> every (field, arguments) the selection set asks under it,
-    fragments included: a key with one meaning can move between fragments."""
-    shapes: dict[str, set[tuple[str, str]]] = {}
-    for selection in selections:
-        if isinstance(selection, NFragment):
-            for key, found in response_key_shapes(selection.selections).items():
-                shapes.setdefault(key, set()).update(found)
-        else:
-            shapes.setdefault(selection.response_key, set()).add(
-                (selection.name, args_text(selection.arguments))
-            )
-    return shapes
