@@ -1,49 +1,29 @@
 """Build the lead's Gateway and server options from a config.
 
-Per-subgraph settings (timeout, headers, TLS) become one HTTP client per
-remote subgraph, and ``python``/``connector`` entries become in-process
-subgraphs; the URL comes from the config, so moving a subgraph is a config
-edit, not a recomposition. Subgraphs the supergraph knows but the config
-does not (a ``supergraph_file`` config) keep the supergraph's URL.
+Subgraph clients come from the one transport factory (aggregator/transport/factory.py):
+per-subgraph settings (timeout, headers, TLS) make one HTTP client per remote subgraph,
+``python``/``connector`` entries in-process subgraphs; the URL comes from the config,
+so moving a subgraph is a config edit, not a recomposition.
 """
 
 from __future__ import annotations
 
-from aggregator.config import GatewayConfig, SubgraphConfig
+from aggregator.config import GatewayConfig
 from aggregator.gateway import Gateway, GatewayOptions
 from aggregator.registry.inprocess import in_process_subgraph
 from aggregator.server.app import ServerOptions
 from aggregator.server.cors import CorsPolicy
 from aggregator.server.persisted import MemoryStore, RedisStore
-from aggregator.transport.base import Subgraph
-from aggregator.transport.http import HttpSubgraph, HttpSubgraphOptions
-
-
-def http_options(sub: SubgraphConfig) -> HttpSubgraphOptions:
-    tls = sub.tls
-    return HttpSubgraphOptions(
-        timeout_s=sub.timeout_s,
-        headers=dict(sub.headers),
-        ca_file=str(tls.ca_file) if tls is not None and tls.ca_file is not None else None,
-        cert_file=str(tls.cert_file) if tls is not None and tls.cert_file is not None else None,
-        key_file=str(tls.key_file) if tls is not None and tls.key_file is not None else None,
-    )
+from aggregator.supergraph import load
+from aggregator.transport.factory import subgraph_clients
 
 
 def gateway_from_config(config: GatewayConfig, sdl: str) -> Gateway:
-    clients: dict[str, Subgraph] = {
-        sub.name: in_process_subgraph(sub) if sub.in_process
-        else HttpSubgraph(sub.name, sub.url, http_options(sub))
-        for sub in config.subgraphs}
-    gateway = Gateway.from_supergraph_sdl(
-        sdl,
-        subgraphs=clients,
-        options=GatewayOptions(propagate_headers=config.server.propagate_headers),
+    supergraph = load(sdl)
+    clients = subgraph_clients(supergraph.model, config, in_process=in_process_subgraph)
+    return Gateway(
+        supergraph, clients, GatewayOptions(propagate_headers=config.server.propagate_headers)
     )
-    for name in list(gateway.subgraphs):  # e.g. an optional subgraph left out of composition
-        if name not in gateway.supergraph.model.subgraphs:
-            del gateway.subgraphs[name]
-    return gateway
 
 
 def server_options(config: GatewayConfig) -> ServerOptions:

@@ -16,6 +16,7 @@ import orjson
 
 from aggregator.errors import ErrorCode, graphql_error
 from aggregator.gateway import Gateway
+from aggregator.gateway_holder import GatewayHolder
 from aggregator.operation import RequestError
 from aggregator.server.cors import CorsPolicy
 from aggregator.server.http_request import (
@@ -51,17 +52,6 @@ class ServerOptions:
     cors: CorsPolicy | None = None
     # automatic persisted queries (None: a document is required with every request)
     persisted_queries: PersistedQueryStore | None = field(default_factory=MemoryStore)
-
-
-class GatewayHolder:
-    """The gateway currently serving; hot reload replaces it atomically."""
-
-    def __init__(self, gateway: Gateway | None = None) -> None:
-        self.current = gateway
-
-    def swap(self, gateway: Gateway) -> Gateway | None:
-        previous, self.current = self.current, gateway
-        return previous
 
 
 def _headers(scope: Scope) -> dict[bytes, bytes]:
