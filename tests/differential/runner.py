@@ -150,7 +150,8 @@ class Subgraphs:
 
     @contextlib.asynccontextmanager
     async def serving(self) -> AsyncIterator[Subgraphs]:
-        async with serve_asgi(self) as base:
+        # pooled connections from the gateways stay open across subgraph sets
+        async with serve_asgi(self, timeout_keep_alive=600) as base:
             self.base = base
             yield self
 
@@ -261,11 +262,13 @@ def _compare(
         )
 
 
-async def run(seeds: range, operations: int) -> Summary:
+async def run(seeds: range, operations: int, progress: bool = False) -> Summary:
     summary = Summary()
     async with Oracle.start() as oracle, Subgraphs().serving() as subgraphs:
         for seed in seeds:
             await run_seed(oracle, subgraphs, seed, operations, summary)
+            if progress and summary.seeds % 100 == 0:
+                print(summary.line(), file=sys.stderr, flush=True)
     return summary
 
 
@@ -288,7 +291,7 @@ def main(argv: list[str]) -> int:
         return 0
     start, _, end = args.seeds.partition(":")
     began = time.monotonic()
-    summary = asyncio.run(run(range(int(start), int(end)), args.operations))
+    summary = asyncio.run(run(range(int(start), int(end)), args.operations, progress=True))
     print(f"{summary.line()} in {time.monotonic() - began:.0f}s")
     if args.verbose:
         for finding in summary.mismatches:
