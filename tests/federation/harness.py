@@ -92,7 +92,8 @@ class Case:
 
     def build_resolvers(self) -> dict[str, Resolvers]:
         spec = importlib.util.spec_from_file_location(
-            f"federation_case_{self.name.replace('-', '_')}", self.path / "resolvers.py")
+            f"federation_case_{self.name.replace('-', '_')}", self.path / "resolvers.py"
+        )
         assert spec is not None
         assert spec.loader is not None
         module = importlib.util.module_from_spec(spec)
@@ -102,16 +103,26 @@ class Case:
 
 
 def load_case(path: Path) -> Case:
-    sdls = {p.stem: p.read_text() for p in sorted(path.glob("*.graphql"))
-            if p.name != "supergraph.graphql"}
-    ops = [Operation(name=o["name"], query=o["query"], variables=o.get("variables"),
-                     operation_name=o.get("operationName"), failures=o.get("failures", {}),
-                     error_fields=tuple(o.get("error_fields", ("message", "path", "code"))),
-                     oracle_bug=o.get("oracle_bug"),
-                     correct=_correct(path, o),
-                     correct_from="hive" if o.get("correct") == "hive" else None,
-                     max_requests=o.get("max_requests"))
-           for o in json.loads((path / "operations.json").read_text())]
+    sdls = {
+        p.stem: p.read_text()
+        for p in sorted(path.glob("*.graphql"))
+        if p.name != "supergraph.graphql"
+    }
+    ops = [
+        Operation(
+            name=o["name"],
+            query=o["query"],
+            variables=o.get("variables"),
+            operation_name=o.get("operationName"),
+            failures=o.get("failures", {}),
+            error_fields=tuple(o.get("error_fields", ("message", "path", "code"))),
+            oracle_bug=o.get("oracle_bug"),
+            correct=_correct(path, o),
+            correct_from="hive" if o.get("correct") == "hive" else None,
+            max_requests=o.get("max_requests"),
+        )
+        for o in json.loads((path / "operations.json").read_text())
+    ]
     names = [o.name for o in ops]
     if len(set(names)) != len(names):
         raise ValueError(f"{path.name}: duplicate operation names")
@@ -120,8 +131,13 @@ def load_case(path: Path) -> Case:
             raise ValueError(f"{path.name}/{op.name}: oracle_bug and correct go together")
     meta_path = path / "case.json"
     meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
-    return Case(name=path.name, path=path, sdls=sdls, operations=ops,
-                unreachable=list(meta.get("unreachable", [])))
+    return Case(
+        name=path.name,
+        path=path,
+        sdls=sdls,
+        operations=ops,
+        unreachable=list(meta.get("unreachable", [])),
+    )
 
 
 def _correct(path: Path, op: dict[str, Any]) -> dict[str, Any] | None:
@@ -156,8 +172,10 @@ class RunningCase:
             server.reset(resolvers.get(name, {}), op.failures.get(name, "ok"))
 
     def counts(self) -> dict[str, int]:
-        return {name: self.servers[name].count if name in self.servers else 0
-                for name in sorted(self.case.sdls)}
+        return {
+            name: self.servers[name].count if name in self.servers else 0
+            for name in sorted(self.case.sdls)
+        }
 
 
 @contextlib.asynccontextmanager
@@ -197,7 +215,8 @@ async def node_gateway(script: str, supergraph: Path, urls: dict[str, str]) -> A
     for name, url in urls.items():
         args += ["--url", f"{name}={url}"]
     proc = await asyncio.create_subprocess_exec(
-        "node", *args, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+        "node", *args, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE
+    )
     try:
         assert proc.stdout is not None
         line = await asyncio.wait_for(proc.stdout.readline(), timeout=60)
@@ -214,11 +233,13 @@ async def node_gateway(script: str, supergraph: Path, urls: dict[str, str]) -> A
                 await proc.wait()
 
 
-async def post_operation(session: aiohttp.ClientSession, url: str, op: Operation,
-                         headers: dict[str, str] | None = None) -> tuple[int, Any]:
+async def post_operation(
+    session: aiohttp.ClientSession, url: str, op: Operation, headers: dict[str, str] | None = None
+) -> tuple[int, Any]:
     """POST one operation; returns (HTTP status, parsed JSON body or the raw text)."""
-    async with session.post(url, json=op.body(),
-                            headers={"accept": "application/json", **(headers or {})}) as resp:
+    async with session.post(
+        url, json=op.body(), headers={"accept": "application/json", **(headers or {})}
+    ) as resp:
         text = await resp.text()
         try:
             return resp.status, json.loads(text)

@@ -29,8 +29,9 @@ def _status(rep: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def build() -> dict[str, Resolvers]:
-    registry_rows = [{k: v for k, v in m.items() if k != "active" or m["__typename"] == "Staff"}
-                     for m in MEMBERS]
+    registry_rows = [
+        {k: v for k, v in m.items() if k != "active" or m["__typename"] == "Staff"} for m in MEMBERS
+    ]
     return {
         "registry": {
             "Query.members": lambda _, __: registry_rows,
@@ -44,7 +45,9 @@ def build() -> dict[str, Resolvers]:
             "Member": _status,
         },
         "rota": {
-            "Query.rota": lambda _, __: [{"id": m["id"], "shift": SHIFTS[m["id"]]} for m in MEMBERS],
+            "Query.rota": lambda _, __: [
+                {"id": m["id"], "shift": SHIFTS[m["id"]]} for m in MEMBERS
+            ],
             "Member": lambda rep: {"id": rep["id"], "shift": SHIFTS[rep["id"]]},
         },
     }

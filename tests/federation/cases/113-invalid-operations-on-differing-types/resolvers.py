@@ -17,7 +17,8 @@ _SPEC = importlib.util.spec_from_file_location(
     "federation_case_113_data",
     Path(__file__).parent.parent / "107-field-type-differs-between-subgraphs" / "resolvers.py",
 )
-assert _SPEC is not None and _SPEC.loader is not None
+assert _SPEC is not None
+assert _SPEC.loader is not None
 _DATA = importlib.util.module_from_spec(_SPEC)
 _SPEC.loader.exec_module(_DATA)
 
