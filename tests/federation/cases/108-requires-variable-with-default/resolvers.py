@@ -4,7 +4,11 @@ The client declares `$limit: Int = 1` and passes it to `reviews(first: Int!)`, w
 `@requires(fields: "category")` makes it an `_entities` fetch. A nullable variable with
 a default may stand in a non-null position (GraphQL spec, "All Variable Usages Are
 Allowed"), but only while the default stays declared: the subgraph operation must
-declare each variable so that it is valid where the subgraph uses it.
+declare each variable so that it is valid where the subgraph uses it. When the client
+also selects the required field with other arguments and a directive
+(`price(currency: $c) @skip(if: $s)` beside `shipping`'s `price(currency: "USD")`),
+Apollo Gateway sends both under one response key and loses the data; Hive Gateway is
+the oracle there.
 """
 
 from typing import Any
