@@ -95,6 +95,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
         print(f"aggregator: error: {exc}", file=sys.stderr)
         return 2
     try:
+        if args.stages:
+            _print_stages(gateway, query, args.operation_name, variables)
+            return 0
         plan = gateway.plan(query, args.operation_name, variables)
     except RequestError as exc:
         for error in exc.errors:
@@ -109,6 +112,24 @@ def _read_text(path: str) -> str:
         return Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise OSError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def _print_stages(
+    gateway: Any, query: str, operation_name: str | None, variables: dict[str, Any] | None
+) -> None:
+    """Each planner stage's output for one operation (a development aid)."""
+    from aggregator.operation import RequestError
+    from aggregator.planning import PlanningError, plan_stages
+
+    prepared = gateway.prepare(query, operation_name, variables)
+    info = prepared.info
+    conditions = {name: prepared.variables.get(name) is True for name in info.conditions}
+    try:
+        stages = plan_stages(gateway.supergraph.model, info.document, info.operation, conditions)
+    except PlanningError as exc:
+        raise RequestError([{"message": str(exc)}]) from exc
+    for name, text in stages:
+        print(f"== {name}\n{text}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -136,6 +157,9 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--operation-name")
     plan.add_argument("--variables", help="JSON object (decides @skip/@include)")
     plan.add_argument("--json", action="store_true", help="print the plan as JSON")
+    plan.add_argument(
+        "--stages", action="store_true", help="print every planner stage's output, in order"
+    )
     plan.set_defaults(func=cmd_plan)
 
     _add_demo(sub)

@@ -21,6 +21,8 @@ class ErrorCode(StrEnum):
     INVALID_GRAPHQL = "INVALID_GRAPHQL"
     PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
     PERSISTED_QUERY_NOT_SUPPORTED = "PERSISTED_QUERY_NOT_SUPPORTED"
+    # a subgraph's own error, relayed with the subgraph's extensions when it gave no code
+    DOWNSTREAM_SERVICE_ERROR = "DOWNSTREAM_SERVICE_ERROR"
     SUBREQUEST_HTTP_ERROR = "SUBREQUEST_HTTP_ERROR"
     SUBREQUEST_MALFORMED_RESPONSE = "SUBREQUEST_MALFORMED_RESPONSE"
     SUBREQUEST_TIMEOUT = "SUBREQUEST_TIMEOUT"
@@ -37,6 +39,11 @@ class ErrorCode(StrEnum):
     UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
     NOT_ACCEPTABLE = "NOT_ACCEPTABLE"
     CSRF_PREVENTION = "CSRF_PREVENTION"
+
+
+# The extensions key naming the backend an error came from (a subgraph, or a REST
+# connector's source): Apollo's name, so clients of Apollo Gateway or Router find it.
+SERVICE_NAME = "serviceName"
 
 
 def graphql_error(

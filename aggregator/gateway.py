@@ -39,7 +39,7 @@ from aggregator.planning import (
     normalize_operation,
     plan_normalized,
 )
-from aggregator.planning.normalize import OperationTooComplex
+from aggregator.planning.errors import OperationTooComplex
 from aggregator.security.authorization import (
     AuthorizationOptions,
     Authorizer,
@@ -53,7 +53,8 @@ from aggregator.security.rewrite import Analysis
 from aggregator.supergraph import Supergraph, SupergraphError, load
 from aggregator.transport.base import Subgraph
 from aggregator.transport.caller import CALLER, caller_digest
-from aggregator.transport.http import HttpSubgraph, HttpSubgraphOptions
+from aggregator.transport.factory import subgraph_clients
+from aggregator.transport.http import HttpSubgraphOptions
 
 __all__ = ["Gateway", "GatewayOptions", "RequestError"]
 
@@ -164,17 +165,13 @@ class Gateway:
         options: GatewayOptions | None = None,
     ) -> Gateway:
         options = options or GatewayOptions()
-        clients: dict[str, Subgraph] = dict(subgraphs or {})
-        urls = dict(subgraph_urls or {})
-        http_options = HttpSubgraphOptions(
+        defaults = HttpSubgraphOptions(
             timeout_s=options.subgraph_timeout_s, headers=dict(options.subgraph_headers or {})
         )
-        for name, info in supergraph.model.subgraphs.items():
-            if name in clients:
-                continue
-            url = urls.get(name, info.url)
-            if url and not url.startswith("inprocess://"):  # in-process ones come as clients
-                clients[name] = HttpSubgraph(name, url, http_options)
+        clients = subgraph_clients(supergraph.model, urls=subgraph_urls, defaults=defaults)
+        # clients the caller built itself (in-process, or a test's) replace the HTTP ones
+        known = supergraph.model.subgraphs
+        clients.update({n: c for n, c in (subgraphs or {}).items() if n in known})
         return cls(supergraph, clients, options)
 
     def require_every_subgraph(self) -> None:
@@ -206,9 +203,7 @@ class Gateway:
         )
         if isinstance(coerced, list):
             raise RequestError([located_error(e, ErrorCode.BAD_USER_INPUT, raw) for e in coerced])
-        # graphql-core 3.3 wraps the values (with their sources); 3.2 returns the dict
-        values: Any = getattr(coerced, "coerced", coerced)
-        return Prepared(info, values, query)
+        return Prepared(info, coerced.coerced, query)
 
     def active_labels(self) -> frozenset[str]:
         """Progressive @override labels in force for one request.

@@ -21,6 +21,7 @@ from aggregator.observability import SPAN_PARSE, SPAN_VALIDATE, tracer
 from aggregator.observability.metrics import metrics
 from aggregator.planning.normalize import condition_variables
 from aggregator.planning.planner import fragments_of
+from aggregator.validation_rules import VALIDATION_RULES
 
 
 class RequestError(Exception):
@@ -119,7 +120,7 @@ class DocumentCache:
             parsed = ParsedDocument(None, [located_error(exc, ErrorCode.GRAPHQL_PARSE_FAILED)])
         else:
             with tracer.start_as_current_span(SPAN_VALIDATE):
-                errors = validate(self.schema, document)
+                errors = validate(self.schema, document, VALIDATION_RULES)
             parsed = ParsedDocument(
                 document if not errors else None,
                 [located_error(e, ErrorCode.GRAPHQL_VALIDATION_FAILED) for e in errors],

@@ -8,7 +8,6 @@ field's path and keeps the rest of the response.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ import aiohttp
 import orjson
 from graphql import GraphQLError
 
-from aggregator.errors import ErrorCode
+from aggregator.errors import SERVICE_NAME, ErrorCode
 
 __all__ = [
     "REQUEST_HTTP_CACHE",
@@ -59,7 +58,7 @@ class HttpResult:
 def connector_error(
     message: str, code: ErrorCode, *, source: str, status: int | None = None, **extra: Any
 ) -> GraphQLError:
-    extensions: dict[str, Any] = {"code": str(code), "service": source}
+    extensions: dict[str, Any] = {"code": str(code), SERVICE_NAME: source}
     if status is not None:
         extensions["http"] = {"status": status}
     extensions.update(extra)
@@ -176,12 +175,3 @@ def decode(call: HttpCall, status: int, raw: bytes) -> HttpResult:
     return HttpResult(status, data)
 
 
-async def gather_capped(limit: int, calls: list[Any]) -> list[Any]:
-    """Await coroutines with at most ``limit`` running; exceptions are returned, not raised."""
-    semaphore = asyncio.Semaphore(max(1, limit))
-
-    async def run(coro: Any) -> Any:
-        async with semaphore:
-            return await coro
-
-    return list(await asyncio.gather(*(run(c) for c in calls), return_exceptions=True))

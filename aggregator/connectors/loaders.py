@@ -22,7 +22,7 @@ from graphql import GraphQLError
 from aggregator.connectors.directives import BatchSpec, SourceSpec
 from aggregator.connectors.http import HttpCall, HttpResult, perform
 from aggregator.connectors.templates import get_path
-from aggregator.errors import ErrorCode
+from aggregator.errors import SERVICE_NAME, ErrorCode
 
 __all__ = ["BatchKey", "RequestState"]
 
@@ -114,7 +114,7 @@ class RequestState:
                     f"{base.source}: batch response of {base.url} is not a list",
                     extensions={
                         "code": str(ErrorCode.SUBREQUEST_MALFORMED_RESPONSE),
-                        "service": base.source,
+                        SERVICE_NAME: base.source,
                         "http": {"status": result.status},
                     },
                 )

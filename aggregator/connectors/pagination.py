@@ -20,7 +20,7 @@ from aggregator.connectors.cursors import CursorCodec, invalid_input
 from aggregator.connectors.directives import PageSpec
 from aggregator.connectors.http import HttpCall, HttpResult
 from aggregator.connectors.templates import get_path
-from aggregator.errors import ErrorCode
+from aggregator.errors import SERVICE_NAME, ErrorCode
 
 __all__ = ["PAGING_ARGUMENTS", "paginate"]
 
@@ -52,7 +52,7 @@ def _items(result: HttpResult, spec: PageSpec, call: HttpCall) -> list[Any]:
             f"{call.source}: page from {call.url} has no list at '{'.'.join(spec.items)}'",
             extensions={
                 "code": str(ErrorCode.SUBREQUEST_MALFORMED_RESPONSE),
-                "service": call.source,
+                SERVICE_NAME: call.source,
                 "http": {"status": result.status},
             },
         )

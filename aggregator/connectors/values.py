@@ -20,7 +20,7 @@ from graphql import (
     GraphQLScalarType,
 )
 
-from aggregator.errors import ErrorCode
+from aggregator.errors import SERVICE_NAME, ErrorCode
 
 __all__ = ["Node", "misfit", "to_graphql"]
 
@@ -45,7 +45,7 @@ def misfit(message: str, status: int, source: str) -> GraphQLError:
         f"{source}: {message}",
         extensions={
             "code": str(ErrorCode.SUBREQUEST_MALFORMED_RESPONSE),
-            "service": source,
+            SERVICE_NAME: source,
             "http": {"status": status},
         },
     )

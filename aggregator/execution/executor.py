@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from aggregator.errors import ErrorCode
+from aggregator.errors import SERVICE_NAME, ErrorCode
 from aggregator.execution.batching import Job, JobResult, SubgraphBatcher
 from aggregator.execution.entities import (
     Path,
@@ -19,7 +19,6 @@ from aggregator.execution.entities import (
     restore_keys,
 )
 from aggregator.planning.plan import (
-    Condition,
     Fetch,
     Flatten,
     Parallel,
@@ -43,8 +42,8 @@ class ExecutionResult:
 def _service_error(error: dict[str, Any], service: str) -> dict[str, Any]:
     extensions = error.get("extensions")
     extensions = dict(extensions) if isinstance(extensions, dict) else {}
-    extensions.setdefault("code", "DOWNSTREAM_SERVICE_ERROR")
-    extensions.setdefault("serviceName", service)
+    extensions.setdefault("code", str(ErrorCode.DOWNSTREAM_SERVICE_ERROR))
+    extensions.setdefault(SERVICE_NAME, service)
     out: dict[str, Any] = {"message": str(error.get("message", "Subgraph error"))}
     if "path" in error:
         out["path"] = error["path"]
@@ -98,8 +97,6 @@ class _Run:
                 await self.entity_fetch(path, fetch)
             case Fetch():
                 await self.root_fetch(node)
-            case Condition(condition=name, if_clause=yes, else_clause=no):
-                await self.node(yes if self.variables.get(name) else no)
 
     def fetch_variables(self, fetch: Fetch) -> dict[str, Any]:
         variables = self.variables
@@ -111,7 +108,7 @@ class _Run:
                 "message": f"no subgraph client is configured for '{fetch.service_name}'",
                 "extensions": {
                     "code": str(ErrorCode.SUBREQUEST_HTTP_ERROR),
-                    "serviceName": fetch.service_name,
+                    SERVICE_NAME: fetch.service_name,
                 },
             }
         )

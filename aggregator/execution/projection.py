@@ -62,6 +62,7 @@ class Projector:
         self.schema = schema
         self._entries: dict[tuple[int, str], list[Entry]] = {}
         self._keep: list[Sequence[NSelection]] = []
+        self._concrete: dict[tuple[int, str], bool] = {}
 
     def entries(self, selections: Sequence[NSelection], type_name: str) -> list[Entry]:
         key = (id(selections), type_name)
@@ -90,6 +91,24 @@ class Projector:
         self._keep.append(selections)  # keep id() stable
         self._entries[key] = out
         return out
+
+    def needs_concrete_type(
+        self, selections: Sequence[NSelection], interface: GraphQLInterfaceType
+    ) -> bool:
+        """Whether an object known only by its interface's name (as an @interfaceObject
+        subgraph answers) can complete ``selections``: not when they ask ``__typename``
+        or a fragment on an implementation, and the interface has implementations."""
+        key = (id(selections), interface.name)
+        cached = self._concrete.get(key)
+        if cached is None:
+            cached = bool(self.schema.get_possible_types(interface)) and any(
+                (isinstance(s, NField) and s.name == "__typename")
+                or (isinstance(s, NFragment) and s.type_condition != interface.name)
+                for s in selections
+            )
+            self._concrete[key] = cached
+            self._keep.append(selections)
+        return cached
 
     def _collect(
         self, selections: Sequence[NSelection], type_name: str, out: list[NSelection]
@@ -151,7 +170,7 @@ class _Completion:
             {
                 "message": f"Cannot return null for non-nullable field {parent}.{field}.",
                 "path": list(path),
-                "extensions": {"code": "INVALID_GRAPHQL"},
+                "extensions": {"code": str(ErrorCode.INVALID_GRAPHQL)},
             }
         )
 
@@ -258,14 +277,23 @@ class _Completion:
             return items
         if sub is None:
             if isinstance(field_type, GraphQLEnumType) and value not in field_type.values:
-                self.errors.append(
+                # a value outside the API schema (an @inaccessible enum value): null here,
+                # reported like the reference gateways, beside other value-completion nulls
+                where = path[-1] if path else None
+                message = (
+                    f"Invalid value found for array element of type {field_type.name} "
+                    f"at index {where}."
+                    if isinstance(where, int)
+                    else f"Invalid value found for field {parent}.{name}."
+                )
+                self.value_completion.append(
                     {
-                        "message": f'Enum "{field_type.name}" cannot represent value: {value!r}',
+                        "message": message,
                         "path": list(path),
-                        "extensions": {"code": "INTERNAL_SERVER_ERROR"},
+                        "extensions": {"code": str(ErrorCode.INVALID_GRAPHQL)},
                     }
                 )
-                return None
+                return _INVALID
             return value
         if not isinstance(value, dict):
             return None
@@ -273,6 +301,8 @@ class _Completion:
             return self.object(value, sub, field_type.name, path)
         runtime = value.get("__typename")
         if runtime == field_type.name and isinstance(field_type, GraphQLInterfaceType):
+            if self.projector.needs_concrete_type(sub, field_type):
+                return None  # the call for the concrete type failed (its error is reported)
             return self.object(value, sub, runtime, path)
         runtime_type = self.schema.get_type(runtime) if isinstance(runtime, str) else None
         if not isinstance(runtime_type, GraphQLObjectType) or not self.schema.is_sub_type(

@@ -1,8 +1,7 @@
-"""Operation + supergraph model -> QueryPlan (normalise, group, lay out)."""
+"""Operation + supergraph model -> QueryPlan, in named stages (see planner.py)."""
 
-from aggregator.planning.normalize import PlanningError
+from aggregator.planning.errors import OperationTooComplex, PlanningError
 from aggregator.planning.plan import (
-    Condition,
     Fetch,
     Flatten,
     Parallel,
@@ -18,13 +17,14 @@ from aggregator.planning.planner import (
     normalize_operation,
     plan_normalized,
     plan_operation,
+    plan_stages,
 )
 
 __all__ = [
-    "Condition",
     "Fetch",
     "Flatten",
     "NormalizedOperation",
+    "OperationTooComplex",
     "Parallel",
     "PlanNode",
     "PlannedOperation",
@@ -36,4 +36,5 @@ __all__ = [
     "normalize_operation",
     "plan_normalized",
     "plan_operation",
+    "plan_stages",
 ]

@@ -1,4 +1,7 @@
-"""Stage 2 of planning: fetch groups -> QueryPlan nodes with subgraph operations.
+"""Stage 5: optimised fetch groups -> the QueryPlan, with each fetch's subgraph operation.
+
+Receives the groups (planning/optimize.py), the operation kind and name and the client's
+variable definitions; returns a :class:`QueryPlan`.
 
 Groups are laid out in dependency waves: every fetch of a wave is independent
 of the others, so a wave is a ``Parallel`` node and the waves form a
@@ -13,7 +16,7 @@ from collections.abc import Mapping
 
 from graphql.language import VariableDefinitionNode, print_ast
 
-from aggregator.planning.groups import Group, RequireBuilder
+from aggregator.planning.fetch_groups import Group, RequireBuilder
 from aggregator.planning.plan import (
     Fetch,
     Flatten,
@@ -39,11 +42,17 @@ def _required(builder: RequireBuilder) -> tuple[RequiredField, ...]:
 def _variable_definitions(
     used: list[str], definitions: Mapping[str, VariableDefinitionNode]
 ) -> list[str]:
+    """The client's declarations of the variables a fetch uses, defaults included: a
+    nullable variable with a default may stand in a non-null position (the spec's "All
+    Variable Usages Are Allowed") only while the default is declared."""
     out = []
     for name in used:
         definition = definitions.get(name)
         if definition is not None:
-            out.append(f"${name}: {print_ast(definition.type)}")
+            text = f"${name}: {print_ast(definition.type)}"
+            if definition.default_value is not None:
+                text += f" = {print_ast(definition.default_value)}"
+            out.append(text)
     return out
 
 

@@ -1,4 +1,8 @@
-"""Client operation -> normalised selection tree the planner and projection share.
+"""Stage 1: client operation -> normalised selection tree the planner and projection share.
+
+Receives the parsed operation, its fragments and the values of the variables that
+decide ``@skip``/``@include``; returns a tuple of :class:`NField`/:class:`NFragment`
+(frozen in practice: every later stage only reads it).
 
 Normalising once per (document, operation, condition values) removes every
 indirection the hot path would otherwise re-evaluate per request: named
@@ -25,16 +29,8 @@ from graphql.language import (
     VariableNode,
 )
 
+from aggregator.planning.errors import OperationTooComplex, PlanningError
 from aggregator.supergraph.model import SupergraphModel
-
-
-class PlanningError(Exception):
-    """The operation cannot be planned over this supergraph (a bug or an unsatisfiable graph)."""
-
-
-class OperationTooComplex(PlanningError):
-    """The operation expands to more fields than the gateway will plan (a client mistake)."""
-
 
 MAX_NORMALIZED_FIELDS = 25_000
 MAX_DEPTH = 100
@@ -281,7 +277,12 @@ def merge(selections: Sequence[NSelection]) -> tuple[NSelection, ...]:
         if selection.denied and not first.denied:
             # one occurrence the caller may not see withholds the whole response key
             out[index] = NField(
-                first.response_key, first.name, first.arguments, first.directives, None,
-                first.node, True,
+                first.response_key,
+                first.name,
+                first.arguments,
+                first.directives,
+                None,
+                first.node,
+                True,
             )
     return tuple(out)

@@ -45,10 +45,6 @@ class Fetch:
     # aliased response keys to map back before merging (see SelSet.renames)
     renames: Any = None
 
-    @property
-    def is_entity_fetch(self) -> bool:
-        return self.requires is not None
-
 
 @dataclass(frozen=True, slots=True)
 class Flatten:
@@ -66,14 +62,7 @@ class Parallel:
     nodes: tuple[PlanNode, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Condition:
-    condition: str
-    if_clause: PlanNode | None
-    else_clause: PlanNode | None
-
-
-PlanNode = Fetch | Flatten | Sequence | Parallel | Condition
+PlanNode = Fetch | Flatten | Sequence | Parallel
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,9 +84,6 @@ class QueryPlan:
                 case Sequence(nodes=nodes) | Parallel(nodes=nodes):
                     for child in nodes:
                         walk(child)
-                case Condition(if_clause=a, else_clause=b):
-                    walk(a)
-                    walk(b)
 
         walk(self.node)
         return found
@@ -152,13 +138,6 @@ def _node_json(node: PlanNode | None) -> dict[str, Any] | None:
                 "kind": type(node).__name__,
                 "nodes": [_node_json(n) for n in node.nodes],
             }
-        case Condition():
-            return {
-                "kind": "Condition",
-                "condition": node.condition,
-                "ifClause": _node_json(node.if_clause),
-                "elseClause": _node_json(node.else_clause),
-            }
 
 
 def _indent(text: str, by: int) -> str:
@@ -206,14 +185,6 @@ def _text(node: PlanNode) -> str:
         case Sequence() | Parallel():
             body = ",\n".join(_text(n) for n in node.nodes)
             return f"{type(node).__name__} {{\n" + _indent(body, 2) + "\n}"
-        case Condition():
-            parts = [f"Condition(if: ${node.condition}) {{"]
-            if node.if_clause is not None:
-                parts.append("  Then {\n" + _indent(_text(node.if_clause), 4) + "\n  }")
-            if node.else_clause is not None:
-                parts.append("  Else {\n" + _indent(_text(node.else_clause), 4) + "\n  }")
-            parts.append("}")
-            return "\n".join(parts)
 
 
 def print_plan(plan: QueryPlan) -> str:

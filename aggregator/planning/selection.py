@@ -1,15 +1,25 @@
-"""Mutable selection sets the planner fills in, and how they print as subgraph operations."""
+"""Mutable selection sets the planner fills in, and how they print as subgraph operations.
+
+Every field or fragment added gets an order tag from one counter, so that when an
+optimisation pass merges two fetches (:func:`merge_into`) the merged selection lists
+its items in the order the walk added them, exactly as if they had been added to one
+fetch from the start.
+"""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from graphql.language import ArgumentNode, DirectiveNode, VariableNode, print_ast
 
+_ORDER = itertools.count()
 
-def _args_text(arguments: tuple[ArgumentNode, ...]) -> str:
+
+def args_text(arguments: tuple[ArgumentNode, ...]) -> str:
+    """``(a: 1, b: $v)``: how arguments print, and what makes two uses of a field equal."""
     if not arguments:
         return ""
     return "(" + ", ".join(f"{a.name.value}: {print_ast(a.value)}" for a in arguments) + ")"
@@ -31,10 +41,18 @@ class FieldSel:
     shape: str = ""
     # the client's response key when the subgraph is asked under another one
     original_key: str | None = None
+    order: int = field(default_factory=lambda: next(_ORDER))
 
     def head(self) -> str:
         alias = f"{self.response_key}: " if self.response_key != self.name else ""
         return alias + self.name + self.args_text + _directives_text(self.directives)
+
+
+@dataclass(slots=True)
+class FragmentSel:
+    type_condition: str
+    sub: SelSet
+    order: int = field(default_factory=lambda: next(_ORDER))
 
 
 @dataclass(slots=True)
@@ -61,10 +79,19 @@ class SelSet:
             arguments,
             directives,
             SelSet() if composite else None,
-            _args_text(arguments),
+            args_text(arguments),
         )
         self.items[response_key] = created
         return created
+
+    def fragment(self, type_condition: str) -> SelSet:
+        key = "... on " + type_condition
+        existing = self.items.get(key)
+        if isinstance(existing, FragmentSel):
+            return existing.sub
+        created = FragmentSel(type_condition, SelSet())
+        self.items[key] = created
+        return created.sub
 
     def alias_conflicting_fragments(self) -> None:
         """Sibling fragments may not ask one response name with two shapes (``String!`` in
@@ -101,21 +128,6 @@ class SelSet:
                     out.setdefault("...", {})[item.type_condition] = sub
         return out or None
 
-    def conflicts(self, response_key: str, name: str, arguments: tuple[ArgumentNode, ...]) -> bool:
-        existing = self.items.get(response_key)
-        return isinstance(existing, FieldSel) and (
-            existing.name != name or existing.args_text != _args_text(arguments)
-        )
-
-    def fragment(self, type_condition: str) -> SelSet:
-        key = "... on " + type_condition
-        existing = self.items.get(key)
-        if isinstance(existing, FragmentSel):
-            return existing.sub
-        created = FragmentSel(type_condition, SelSet())
-        self.items[key] = created
-        return created.sub
-
     def __bool__(self) -> bool:
         return bool(self.items)
 
@@ -144,10 +156,24 @@ class SelSet:
                 yield from item.sub.variables()
 
 
-@dataclass(slots=True)
-class FragmentSel:
-    type_condition: str
-    sub: SelSet
+def merge_into(target: SelSet, other: SelSet) -> None:
+    """Add ``other``'s items to ``target``: same keys merge (the earlier item stays), and
+    the result is ordered by when the walk added each item."""
+    for key, item in other.items.items():
+        existing = target.items.get(key)
+        if existing is None:
+            target.items[key] = item
+            continue
+        existing.order = min(existing.order, item.order)
+        if isinstance(existing, FieldSel) and isinstance(item, FieldSel):
+            if item.sub is not None:
+                if existing.sub is None:
+                    existing.sub = item.sub
+                else:
+                    merge_into(existing.sub, item.sub)
+        elif isinstance(existing, FragmentSel) and isinstance(item, FragmentSel):
+            merge_into(existing.sub, item.sub)
+    target.items = dict(sorted(target.items.items(), key=lambda pair: pair[1].order))
 
 
 def _variables_in(node: object) -> Iterator[str]:

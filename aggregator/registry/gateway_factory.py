@@ -1,12 +1,12 @@
 """Build the lead's Gateway and server options from a config.
 
-Per-subgraph settings (timeout, TLS) become one HTTP client per remote
-subgraph, and ``python``/``connector`` entries become in-process subgraphs;
-the URL comes from the config, so moving a subgraph is a config edit, not a
-recomposition. Subgraphs the supergraph knows but the config does not (a
-``supergraph_file`` config) keep the supergraph's URL. Configured headers
-go through the header rules (``security.propagation``) with the client's,
-so that one place decides which value wins; ``auth:`` becomes the server's
+Subgraph clients come from the one transport factory (aggregator/transport/factory.py):
+per-subgraph settings (timeout, TLS) make one HTTP client per remote subgraph,
+``python``/``connector`` entries in-process subgraphs; the URL comes from the config,
+so moving a subgraph is a config edit, not a recomposition. Subgraphs the supergraph
+knows but the config does not (a ``supergraph_file`` config) keep the supergraph's URL.
+Configured headers go through the header rules (``security.propagation``) with the
+client's, so that one place decides which value wins; ``auth:`` becomes the server's
 authenticator and the published JWKS of internal tokens.
 """
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 
 from aggregator.caching import CacheSetup, shared_store
-from aggregator.config import ConfigError, GatewayConfig, SubgraphConfig
+from aggregator.config import ConfigError, GatewayConfig
 from aggregator.gateway import Gateway, GatewayOptions
 from aggregator.registry.inprocess import in_process_subgraph
 from aggregator.security.authn import JwtAuthenticator, build_authenticator
@@ -30,19 +30,7 @@ from aggregator.server.app import ServerOptions
 from aggregator.server.cors import CorsPolicy
 from aggregator.server.persisted import MemoryStore, RedisStore
 from aggregator.supergraph import Supergraph, load
-from aggregator.transport.base import Subgraph
-from aggregator.transport.http import HttpSubgraph, HttpSubgraphOptions
-
-
-def http_options(sub: SubgraphConfig) -> HttpSubgraphOptions:
-    """Connection settings; the subgraph's headers are sent by the header rules instead."""
-    tls = sub.tls
-    return HttpSubgraphOptions(
-        timeout_s=sub.timeout_s,
-        ca_file=str(tls.ca_file) if tls is not None and tls.ca_file is not None else None,
-        cert_file=str(tls.cert_file) if tls is not None and tls.cert_file is not None else None,
-        key_file=str(tls.key_file) if tls is not None and tls.key_file is not None else None,
-    )
+from aggregator.transport.factory import subgraph_clients
 
 
 def authentication_configured(config: GatewayConfig) -> bool:
@@ -67,14 +55,11 @@ def gateway_from_config(
         config=config.authorization,
         file=str(config.path.name) if config.path is not None else None,
     )
-    clients: dict[str, Subgraph] = {
-        sub.name: in_process_subgraph(sub) if sub.in_process
-        else HttpSubgraph(sub.name, sub.url, http_options(sub))
-        for sub in config.subgraphs}
-    gateway = Gateway.from_supergraph(
+    clients = subgraph_clients(supergraph.model, config, in_process=in_process_subgraph)
+    gateway = Gateway(
         supergraph,
-        subgraphs=clients,
-        options=GatewayOptions(
+        clients,
+        GatewayOptions(
             propagate_headers=config.server.propagate_headers,
             headers=header_propagation(config),
             authorization=authorization_options(config.authorization, on_disclosure),
@@ -82,9 +67,6 @@ def gateway_from_config(
         ),
     )
     gateway.require_every_subgraph()
-    for name in list(gateway.subgraphs):  # e.g. an optional subgraph left out of composition
-        if name not in gateway.supergraph.model.subgraphs:
-            del gateway.subgraphs[name]
     known = set(gateway.supergraph.model.subgraphs) | {s.name for s in config.subgraphs}
     for name in config.headers.subgraphs:
         if name not in known:  # a supergraph_file config: names are known only now

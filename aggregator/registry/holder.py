@@ -1,10 +1,10 @@
 """The server's gateway holder, plus knowing when a replaced gateway is idle.
 
-The server (``aggregator.server.app``) reads ``holder.current`` once per
-request and keeps that gateway to the end of the request, so a swap never
-changes the schema under a running request. What it cannot tell is when the
-last request on a replaced gateway has ended, and closing a gateway earlier
-would cut that request's subgraph connections.
+The server (``aggregator.server.app``) reads ``holder.current``
+(aggregator/gateway_holder.py) once per request and keeps that gateway to the
+end of the request, so a swap never changes the schema under a running request.
+What it cannot tell is when the last request on a replaced gateway has ended,
+and closing a gateway earlier would cut that request's subgraph connections.
 
 ``DrainingGatewayHolder`` answers that without changing the server: each
 read of ``current`` from inside a task (uvicorn runs every HTTP request in
@@ -20,7 +20,7 @@ import contextlib
 from collections.abc import AsyncIterator
 
 from aggregator.gateway import Gateway
-from aggregator.server.app import GatewayHolder
+from aggregator.gateway_holder import GatewayHolder
 
 
 class _Leases:

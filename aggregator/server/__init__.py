@@ -1,6 +1,7 @@
 """HTTP server: the ASGI app, how it is run, and the GraphiQL page it serves."""
 
-from aggregator.server.app import GatewayApp, GatewayHolder, ServerOptions, create_app
+from aggregator.gateway_holder import GatewayHolder
+from aggregator.server.app import GatewayApp, ServerOptions, create_app
 from aggregator.server.graceful import DrainSettings, GracefulServer, ListenError, listen_socket
 from aggregator.server.graphiql import (
     ASSET_PREFIX,

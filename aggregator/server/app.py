@@ -16,6 +16,7 @@ import orjson
 
 from aggregator.errors import ErrorCode, graphql_error
 from aggregator.gateway import Gateway
+from aggregator.gateway_holder import GatewayHolder
 from aggregator.observability.request_record import note_document, note_errors, note_operation
 from aggregator.operation import RequestError
 from aggregator.security.identity import AuthenticationError, Authenticator, Identity
@@ -62,17 +63,6 @@ class ServerOptions:
     jwks: bytes | None = None
     # bearer token of /admin/cache/* (None: those paths do not exist)
     cache_admin_token: str | None = field(default=None, repr=False)
-
-
-class GatewayHolder:
-    """The gateway currently serving; hot reload replaces it atomically."""
-
-    def __init__(self, gateway: Gateway | None = None) -> None:
-        self.current = gateway
-
-    def swap(self, gateway: Gateway) -> Gateway | None:
-        previous, self.current = self.current, gateway
-        return previous
 
 
 def _headers(scope: Scope) -> dict[bytes, bytes]:

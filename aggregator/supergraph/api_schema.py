@@ -8,7 +8,6 @@ supergraph's AST and letting graphql-core build (and validate) the result.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 from typing import Any
 
@@ -55,13 +54,8 @@ def _base(node: TypeNode) -> str:
 
 
 def _copy(node: Any, **changes: Any) -> Any:
-    # graphql-core 3.3 AST nodes are frozen dataclasses; 3.2 nodes are plain objects
-    if dataclasses.is_dataclass(node) and not isinstance(node, type):
-        return dataclasses.replace(node, **changes)
-    clone = copy.copy(node)
-    for key, value in changes.items():
-        setattr(clone, key, value)
-    return clone
+    # graphql-core 3.3 AST nodes are frozen dataclasses
+    return dataclasses.replace(node, **changes)
 
 
 def build_api_schema(document: DocumentNode, links: Links) -> GraphQLSchema:

@@ -262,14 +262,19 @@ class _Loader:
         return field_model
 
     def add_key_fields(self, model: TypeModel) -> None:
-        """Fields named in a graph's own key are resolvable there (fed1 supergraphs omit this)."""
+        """Fields named in a graph's own key are resolvable there (fed1 supergraphs omit this),
+        unless the supergraph marks them ``external`` in that graph: then the graph only
+        receives them in representations and cannot answer them itself."""
         for graph, keys in model.all_keys.items():
             for key in keys:
                 for top in _top_level_names(key):
                     field_model = model.fields.get(top)
-                    if field_model is not None and graph not in field_model.sources:
+                    if (
+                        field_model is not None
+                        and graph not in field_model.sources
+                        and graph not in field_model.external_in
+                    ):
                         field_model.sources[graph] = FieldSource(graph)
-                        field_model.external_in.discard(graph)
 
 
 def _top_level_names(field_set: str) -> list[str]:

@@ -150,9 +150,3 @@ class SupergraphModel:
             if implements is not None and type_name in implements:
                 out.append(candidate)
         return tuple(out)
-
-    def field_resolvable(self, type_name: str, field_name: str, graph: str) -> bool:
-        if field_name == "__typename":
-            return True
-        model = self.types[type_name].fields.get(field_name)
-        return model is not None and graph in model.sources

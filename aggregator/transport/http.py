@@ -16,7 +16,7 @@ from typing import Any
 import aiohttp
 import orjson
 
-from aggregator.errors import ErrorCode
+from aggregator.errors import SERVICE_NAME, ErrorCode
 from aggregator.observability import TRACE_HEADERS
 from aggregator.transport.base import SubgraphRequest, SubgraphResponse
 
@@ -31,13 +31,12 @@ class HttpSubgraphOptions:
     timeout_s: float = 30.0
     headers: Mapping[str, str] = field(default_factory=dict)
     max_connections: int = 100
-    ca_file: str | None = None
-    cert_file: str | None = None
-    key_file: str | None = None
+    # from the config's TLS settings (aggregator/config/tls.py); None: platform defaults
+    ssl: ssl.SSLContext | None = None
 
 
 def _error(name: str, message: str, code: ErrorCode, status: int | None = None) -> dict[str, Any]:
-    extensions: dict[str, Any] = {"code": str(code), "serviceName": name}
+    extensions: dict[str, Any] = {"code": str(code), SERVICE_NAME: name}
     if status is not None:
         extensions["http"] = {"status": status}
     return {"message": message, "extensions": extensions}
@@ -56,20 +55,11 @@ class HttpSubgraph:
             asyncio.Future[SubgraphResponse | _Raw],
         ] = {}
 
-    def _ssl(self) -> ssl.SSLContext | None:
-        opts = self.options
-        if not (opts.ca_file or opts.cert_file):
-            return None
-        context = ssl.create_default_context(cafile=opts.ca_file)
-        if opts.cert_file:
-            context.load_cert_chain(opts.cert_file, opts.key_file)
-        return context
-
     def session(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(
                 limit=self.options.max_connections,
-                ssl=self._ssl() or True,
+                ssl=self.options.ssl or True,
                 keepalive_timeout=30,
             )
             self._session = aiohttp.ClientSession(

@@ -16,7 +16,7 @@ async def test_http_error_keeps_the_rest_of_the_response(harness: Harness) -> No
     assert error["path"] == ["broken"]
     assert error["extensions"]["code"] == "SUBREQUEST_HTTP_ERROR"
     assert error["extensions"]["http"] == {"status": 503}
-    assert error["extensions"]["service"] == "people"
+    assert error["extensions"]["serviceName"] == "people"
 
 
 async def test_not_found_carries_404(harness: Harness) -> None:

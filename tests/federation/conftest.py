@@ -29,8 +29,12 @@ def known_gaps() -> dict[str, str]:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--against-apollo", action="store_true", default=False,
-                     help="run the federation goldens against Apollo Gateway instead of ours")
+    parser.addoption(
+        "--against-apollo",
+        action="store_true",
+        default=False,
+        help="run the federation goldens against Apollo Gateway instead of ours",
+    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -39,6 +43,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     gaps = known_gaps()
     for item in items:
         callspec = getattr(item, "callspec", None)
-        if item.nodeid.split("::")[0].endswith(RUNNER_FILE) and callspec is not None \
-                and callspec.id in gaps:
+        if (
+            item.nodeid.split("::")[0].endswith(RUNNER_FILE)
+            and callspec is not None
+            and callspec.id in gaps
+        ):
             item.add_marker(pytest.mark.xfail(strict=True, reason=gaps[callspec.id]))

@@ -13,7 +13,9 @@ A case directory holds:
                           ``SubgraphServer``; ``error_fields`` narrows which of
                           message/path/code errors are compared on (see compare.py);
                           ``oracle_bug`` (why: the spec rule or Apollo's issue) with
-                          ``correct`` (the spec-correct response) marks an operation
+                          ``correct`` (the spec-correct response, or ``"hive"``: the
+                          answer of Hive Gateway, the second oracle, recorded in
+                          ``expected/<op>.hive.json``) marks an operation
                           Apollo answers wrongly: our gateway is held to ``correct``,
                           Apollo (``--against-apollo``) to its golden; with it,
                           ``max_requests`` replaces Apollo's request count as the bound
@@ -56,6 +58,8 @@ class Operation:
     error_fields: tuple[str, ...] = ("message", "path", "code")
     oracle_bug: str | None = None
     correct: dict[str, Any] | None = None
+    # "hive" when ``correct`` is Hive Gateway's recorded answer rather than hand-written
+    correct_from: str | None = None
     max_requests: int | None = None
 
     def body(self) -> dict[str, Any]:
@@ -82,9 +86,14 @@ class Case:
     def expected_path(self, op: Operation) -> Path:
         return self.path / "expected" / f"{op.name}.json"
 
+    def hive_path(self, op: Operation) -> Path:
+        """Hive Gateway's answer, for operations whose ``correct`` is ``"hive"``."""
+        return self.path / "expected" / f"{op.name}.hive.json"
+
     def build_resolvers(self) -> dict[str, Resolvers]:
         spec = importlib.util.spec_from_file_location(
-            f"federation_case_{self.name.replace('-', '_')}", self.path / "resolvers.py")
+            f"federation_case_{self.name.replace('-', '_')}", self.path / "resolvers.py"
+        )
         assert spec is not None
         assert spec.loader is not None
         module = importlib.util.module_from_spec(spec)
@@ -94,14 +103,26 @@ class Case:
 
 
 def load_case(path: Path) -> Case:
-    sdls = {p.stem: p.read_text() for p in sorted(path.glob("*.graphql"))
-            if p.name != "supergraph.graphql"}
-    ops = [Operation(name=o["name"], query=o["query"], variables=o.get("variables"),
-                     operation_name=o.get("operationName"), failures=o.get("failures", {}),
-                     error_fields=tuple(o.get("error_fields", ("message", "path", "code"))),
-                     oracle_bug=o.get("oracle_bug"), correct=o.get("correct"),
-                     max_requests=o.get("max_requests"))
-           for o in json.loads((path / "operations.json").read_text())]
+    sdls = {
+        p.stem: p.read_text()
+        for p in sorted(path.glob("*.graphql"))
+        if p.name != "supergraph.graphql"
+    }
+    ops = [
+        Operation(
+            name=o["name"],
+            query=o["query"],
+            variables=o.get("variables"),
+            operation_name=o.get("operationName"),
+            failures=o.get("failures", {}),
+            error_fields=tuple(o.get("error_fields", ("message", "path", "code"))),
+            oracle_bug=o.get("oracle_bug"),
+            correct=_correct(path, o),
+            correct_from="hive" if o.get("correct") == "hive" else None,
+            max_requests=o.get("max_requests"),
+        )
+        for o in json.loads((path / "operations.json").read_text())
+    ]
     names = [o.name for o in ops]
     if len(set(names)) != len(names):
         raise ValueError(f"{path.name}: duplicate operation names")
@@ -110,8 +131,24 @@ def load_case(path: Path) -> Case:
             raise ValueError(f"{path.name}/{op.name}: oracle_bug and correct go together")
     meta_path = path / "case.json"
     meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
-    return Case(name=path.name, path=path, sdls=sdls, operations=ops,
-                unreachable=list(meta.get("unreachable", [])))
+    return Case(
+        name=path.name,
+        path=path,
+        sdls=sdls,
+        operations=ops,
+        unreachable=list(meta.get("unreachable", [])),
+    )
+
+
+def _correct(path: Path, op: dict[str, Any]) -> dict[str, Any] | None:
+    correct = op.get("correct")
+    if correct != "hive":
+        return correct  # type: ignore[no-any-return]
+    recorded = path / "expected" / f"{op['name']}.hive.json"
+    if not recorded.exists():
+        return {}  # not recorded yet: record.py writes it
+    answer: dict[str, Any] = json.loads(recorded.read_text())["response"]
+    return answer
 
 
 def load_cases(names: list[str] | None = None) -> list[Case]:
@@ -135,8 +172,10 @@ class RunningCase:
             server.reset(resolvers.get(name, {}), op.failures.get(name, "ok"))
 
     def counts(self) -> dict[str, int]:
-        return {name: self.servers[name].count if name in self.servers else 0
-                for name in sorted(self.case.sdls)}
+        return {
+            name: self.servers[name].count if name in self.servers else 0
+            for name in sorted(self.case.sdls)
+        }
 
 
 @contextlib.asynccontextmanager
@@ -159,16 +198,30 @@ async def run_subgraphs(case: Case) -> AsyncIterator[RunningCase]:
 @contextlib.asynccontextmanager
 async def apollo_gateway(supergraph: Path, urls: dict[str, str]) -> AsyncIterator[str]:
     """Apollo Gateway (tests/oracle/gateway.mjs) as a child process; yields its URL."""
-    args = [str(ORACLE_DIR / "gateway.mjs"), "--supergraph", str(supergraph)]
+    async with node_gateway("gateway.mjs", supergraph, urls) as url:
+        yield url
+
+
+@contextlib.asynccontextmanager
+async def hive_gateway(supergraph: Path, urls: dict[str, str]) -> AsyncIterator[str]:
+    """Hive Gateway (tests/oracle/hive_gateway.mjs), the second oracle; yields its URL."""
+    async with node_gateway("hive_gateway.mjs", supergraph, urls) as url:
+        yield url
+
+
+@contextlib.asynccontextmanager
+async def node_gateway(script: str, supergraph: Path, urls: dict[str, str]) -> AsyncIterator[str]:
+    args = [str(ORACLE_DIR / script), "--supergraph", str(supergraph)]
     for name, url in urls.items():
         args += ["--url", f"{name}={url}"]
     proc = await asyncio.create_subprocess_exec(
-        "node", *args, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+        "node", *args, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE
+    )
     try:
         assert proc.stdout is not None
         line = await asyncio.wait_for(proc.stdout.readline(), timeout=60)
         if not line:
-            raise RuntimeError(f"Apollo Gateway failed to start for {supergraph}")
+            raise RuntimeError(f"{script} failed to start for {supergraph}")
         yield line.decode().strip()
     finally:
         if proc.returncode is None:
@@ -180,11 +233,13 @@ async def apollo_gateway(supergraph: Path, urls: dict[str, str]) -> AsyncIterato
                 await proc.wait()
 
 
-async def post_operation(session: aiohttp.ClientSession, url: str, op: Operation,
-                         headers: dict[str, str] | None = None) -> tuple[int, Any]:
+async def post_operation(
+    session: aiohttp.ClientSession, url: str, op: Operation, headers: dict[str, str] | None = None
+) -> tuple[int, Any]:
     """POST one operation; returns (HTTP status, parsed JSON body or the raw text)."""
-    async with session.post(url, json=op.body(),
-                            headers={"accept": "application/json", **(headers or {})}) as resp:
+    async with session.post(
+        url, json=op.body(), headers={"accept": "application/json", **(headers or {})}
+    ) as resp:
         text = await resp.text()
         try:
             return resp.status, json.loads(text)

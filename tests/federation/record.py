@@ -1,5 +1,8 @@
 """Record the golden responses of every conformance case from Apollo Gateway.
 
+Operations whose ``correct`` is ``"hive"`` (Apollo is known to be wrong there) are
+also run on Hive Gateway, the second oracle, into ``expected/<op>.hive.json``.
+
 Run from the repository root (needs node and `npm ci` in tests/oracle):
     python tests/federation/record.py                 # re-record every case
     python tests/federation/record.py 03 07-requires  # only cases whose names start so
@@ -30,6 +33,7 @@ from tests.federation.harness import (  # noqa: E402
     RunningCase,
     apollo_gateway,
     golden,
+    hive_gateway,
     load_cases,
     post_operation,
     run_subgraphs,
@@ -39,12 +43,14 @@ PLAN_HEADER = {"Apollo-Query-Plan-Experimental": "1"}
 
 
 def compose(cases: list[Case]) -> None:
-    subprocess.run(["node", str(ORACLE_DIR / "compose.mjs"), *[str(c.path) for c in cases]],
-                   check=True)
+    subprocess.run(
+        ["node", str(ORACLE_DIR / "compose.mjs"), *[str(c.path) for c in cases]], check=True
+    )
 
 
-async def record_plan(case: Case, running: RunningCase, session: aiohttp.ClientSession,
-                      url: str, op: Operation) -> None:
+async def record_plan(
+    case: Case, running: RunningCase, session: aiohttp.ClientSession, url: str, op: Operation
+) -> None:
     """Ask Apollo for its query plan in a second, separate run of the operation.
 
     The plan header replaces the response's extensions, so it never touches the
@@ -52,8 +58,11 @@ async def record_plan(case: Case, running: RunningCase, session: aiohttp.ClientS
     """
     running.prepare(op)
     _, body = await post_operation(session, url, op, PLAN_HEADER)
-    plan = (body.get("extensions") or {}).get("__queryPlanExperimental") \
-        if isinstance(body, dict) else None
+    plan = (
+        (body.get("extensions") or {}).get("__queryPlanExperimental")
+        if isinstance(body, dict)
+        else None
+    )
     if isinstance(plan, str):
         case.expected_path(op).with_suffix(".plan").write_text(plan.rstrip() + "\n")
 
@@ -63,9 +72,11 @@ async def record_case(case: Case) -> None:
     expected.mkdir(exist_ok=True)
     for stale in [*expected.glob("*.json"), *expected.glob("*.plan")]:
         stale.unlink()
-    async with run_subgraphs(case) as running, \
-            apollo_gateway(case.supergraph_path, running.urls) as url, \
-            aiohttp.ClientSession() as session:
+    async with (
+        run_subgraphs(case) as running,
+        apollo_gateway(case.supergraph_path, running.urls) as url,
+        aiohttp.ClientSession() as session,
+    ):
         for op in case.operations:
             running.prepare(op)
             status, body = await post_operation(session, url, op)
@@ -73,13 +84,30 @@ async def record_case(case: Case) -> None:
             case.expected_path(op).write_text(json.dumps(data, indent=2) + "\n")
             await record_plan(case, running, session, url, op)
             errors = len(body.get("errors", [])) if isinstance(body, dict) else "?"
-            print(f"  {case.name}/{op.name}: HTTP {status}, errors={errors}, "
-                  f"subgraph requests={data['total_subgraph_requests']}")
+            print(
+                f"  {case.name}/{op.name}: HTTP {status}, errors={errors}, "
+                f"subgraph requests={data['total_subgraph_requests']}"
+            )
+    second = [op for op in case.operations if op.correct_from == "hive"]
+    if not second:
+        return
+    async with (
+        run_subgraphs(case) as running,
+        hive_gateway(case.supergraph_path, running.urls) as url,
+        aiohttp.ClientSession() as session,
+    ):
+        for op in second:
+            running.prepare(op)
+            status, body = await post_operation(session, url, op)
+            data = golden(status, body, running.counts())
+            case.hive_path(op).write_text(json.dumps(data, indent=2) + "\n")
+            print(f"  {case.name}/{op.name}: Hive Gateway (second oracle) HTTP {status}")
 
 
 async def main(argv: list[str]) -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("cases", nargs="*", help="case names or name prefixes (default: all)")
     parser.add_argument("--compose", action="store_true", help="recompose supergraphs first")
     parser.add_argument("--compose-only", action="store_true", help="recompose, record nothing")

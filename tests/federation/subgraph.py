@@ -45,8 +45,16 @@ from graphql import (
 
 Resolvers = dict[str, Callable[..., Any]]
 
-FAILURE_MODES = ("ok", "http500", "nonjson", "slow", "graphql_error", "http400_graphql",
-                 "empty_body", "empty_object")
+FAILURE_MODES = (
+    "ok",
+    "http500",
+    "nonjson",
+    "slow",
+    "graphql_error",
+    "http400_graphql",
+    "empty_body",
+    "empty_object",
+)
 
 
 def _key_is_resolvable(directive: Any) -> bool:
@@ -62,24 +70,30 @@ def _is_fed2(doc: DocumentNode) -> bool:
             for directive in definition.directives or ():  # type: ignore[attr-defined]
                 if directive.name.value == "link":
                     for arg in directive.arguments:
-                        if arg.name.value == "url" and isinstance(arg.value, StringValueNode) \
-                                and "federation" in arg.value.value:
+                        if (
+                            arg.name.value == "url"
+                            and isinstance(arg.value, StringValueNode)
+                            and "federation" in arg.value.value
+                        ):
                             return True
     return False
 
 
 def _promote_orphan_extensions(doc: DocumentNode) -> DocumentNode:
     """Fed1 subgraphs write `extend type X @key(...)` with no base `type X`: make it a type."""
-    defined = {d.name.value for d in doc.definitions
-               if isinstance(d, ObjectTypeDefinitionNode)}
+    defined = {d.name.value for d in doc.definitions if isinstance(d, ObjectTypeDefinitionNode)}
     definitions: list[Any] = []
     for d in doc.definitions:
         if isinstance(d, ObjectTypeExtensionNode) and d.name.value not in defined:
             defined.add(d.name.value)
-            definitions.append(ObjectTypeDefinitionNode(
-                name=NameNode(value=d.name.value), interfaces=d.interfaces,
-                directives=d.directives, fields=d.fields,
-            ))
+            definitions.append(
+                ObjectTypeDefinitionNode(
+                    name=NameNode(value=d.name.value),
+                    interfaces=d.interfaces,
+                    directives=d.directives,
+                    fields=d.fields,
+                )
+            )
         else:
             definitions.append(d)
     return DocumentNode(definitions=tuple(definitions))
@@ -102,12 +116,16 @@ def federation_sdl(doc: DocumentNode) -> str:
     entities = entity_type_names(doc)
     has_query = any(
         isinstance(d, ObjectTypeDefinitionNode | ObjectTypeExtensionNode)
-        and d.name.value == "Query" for d in doc.definitions
+        and d.name.value == "Query"
+        for d in doc.definitions
     )
     parts = ["scalar _Any"]
     if fed2:
-        parts += ["scalar FieldSet", "scalar link__Import",
-                  "enum link__Purpose { SECURITY EXECUTION }"]
+        parts += [
+            "scalar FieldSet",
+            "scalar link__Import",
+            "enum link__Purpose { SECURITY EXECUTION }",
+        ]
     else:
         parts.append("scalar _FieldSet")
     parts.append("type _Service { sdl: String }")
@@ -130,6 +148,7 @@ def _resolve_typename(value: Any, _info: Any, _type: Any) -> str | None:
 def _field_resolver(fn: Callable[..., Any]) -> Callable[..., Any]:
     def resolve(parent: Any, _info: Any, **args: Any) -> Any:
         return fn(parent, args)
+
     return resolve
 
 
@@ -142,8 +161,10 @@ def build_subgraph_schema(sdl: str, resolvers: Resolvers) -> GraphQLSchema:
         if "." in key:
             type_name, field_name = key.split(".", 1)
             owner = schema.type_map.get(type_name)
-            if not isinstance(owner, GraphQLObjectType | GraphQLInterfaceType) \
-                    or field_name not in owner.fields:
+            if (
+                not isinstance(owner, GraphQLObjectType | GraphQLInterfaceType)
+                or field_name not in owner.fields
+            ):
                 raise ValueError(f"resolver for unknown field {key}")
             owner.fields[field_name].resolve = _field_resolver(fn)
         elif key not in schema.type_map:
@@ -176,6 +197,7 @@ def _entities_resolver(resolvers: Resolvers) -> Callable[..., Any]:
             merged.setdefault("__typename", typename)
             out.append(merged)
         return out
+
     return resolve
 
 
@@ -217,8 +239,12 @@ class SubgraphServer:
         )
         return dict(result.formatted)
 
-    async def __call__(self, scope: dict[str, Any], receive: Callable[[], Awaitable[Any]],
-                       send: Callable[[dict[str, Any]], Awaitable[None]]) -> None:
+    async def __call__(
+        self,
+        scope: dict[str, Any],
+        receive: Callable[[], Awaitable[Any]],
+        send: Callable[[dict[str, Any]], Awaitable[None]],
+    ) -> None:
         if scope["type"] == "lifespan":
             while True:
                 message = await receive()
@@ -239,8 +265,9 @@ class SubgraphServer:
             body = {}
         self.requests.append(body)
         status, payload, ctype = await self._answer(body)
-        await send({"type": "http.response.start", "status": status,
-                    "headers": [(b"content-type", ctype)]})
+        await send(
+            {"type": "http.response.start", "status": status, "headers": [(b"content-type", ctype)]}
+        )
         await send({"type": "http.response.body", "body": payload})
 
     async def _answer(self, body: dict[str, Any]) -> tuple[int, bytes, bytes]:
@@ -250,12 +277,25 @@ class SubgraphServer:
         if self.mode == "nonjson":
             return 200, b"<html>not json</html>", b"text/html"
         if self.mode == "graphql_error":
-            payload = {"data": None, "errors": [{"message": f"{self.name} is unavailable",
-                                                 "extensions": {"code": "UNAVAILABLE"}}]}
+            payload = {
+                "data": None,
+                "errors": [
+                    {
+                        "message": f"{self.name} is unavailable",
+                        "extensions": {"code": "UNAVAILABLE"},
+                    }
+                ],
+            }
             return 200, orjson.dumps(payload), json_type
         if self.mode == "http400_graphql":
-            payload = {"errors": [{"message": "query rejected by subgraph",
-                                   "extensions": {"code": "SUBGRAPH_REJECTED"}}]}
+            payload = {
+                "errors": [
+                    {
+                        "message": "query rejected by subgraph",
+                        "extensions": {"code": "SUBGRAPH_REJECTED"},
+                    }
+                ]
+            }
             return 400, orjson.dumps(payload), json_type
         if self.mode == "empty_body":
             return 200, b"", json_type
@@ -269,9 +309,11 @@ class SubgraphServer:
 
 def lookup(rows: list[dict[str, Any]], *keys: str) -> Callable[[dict[str, Any]], Any]:
     """A reference resolver finding the row whose ``keys`` equal the representation's."""
+
     def find(rep: dict[str, Any]) -> Any:
         for row in rows:
             if all(row.get(k) == rep.get(k) for k in keys):
                 return row
         return None
+
     return find

@@ -37,14 +37,16 @@ from tests.federation.harness import (
 from tests.support.servers import serve_asgi
 
 CASES = load_cases()
-PARAMS = [pytest.param(case, op, id=f"{case.name}/{op.name}")
-          for case in CASES for op in case.operations]
+PARAMS = [
+    pytest.param(case, op, id=f"{case.name}/{op.name}") for case in CASES for op in case.operations
+]
 
 
 @contextlib.asynccontextmanager
 async def our_gateway(case: Case, running: RunningCase) -> AsyncIterator[str]:
-    gateway = Gateway.from_supergraph_sdl(case.supergraph_path.read_text(),
-                                          subgraph_urls=running.urls)
+    gateway = Gateway.from_supergraph_sdl(
+        case.supergraph_path.read_text(), subgraph_urls=running.urls
+    )
     try:
         async with serve_asgi(create_app(gateway)) as base:
             yield f"{base}/graphql"
@@ -70,8 +72,11 @@ class CaseRunner:
             self.stack = stack
             self.current = case.name
             self.running = await stack.enter_async_context(run_subgraphs(case))
-            gateway = apollo_gateway(case.supergraph_path, self.running.urls) \
-                if self.against_apollo else our_gateway(case, self.running)
+            gateway = (
+                apollo_gateway(case.supergraph_path, self.running.urls)
+                if self.against_apollo
+                else our_gateway(case, self.running)
+            )
             self.url = await stack.enter_async_context(gateway)
         assert self.running is not None
         return self.running, self.url
@@ -120,4 +125,5 @@ async def test_case(runner: CaseRunner, case: Case, op: Operation) -> None:
         bound = op.max_requests  # Apollo's count belongs to its wrong answer
     assert total <= bound, (
         f"{total} subgraph requests {running.counts()}, bound {bound}; Apollo needed "
-        f"{expected['total_subgraph_requests']} {expected['subgraph_requests']}")
+        f"{expected['total_subgraph_requests']} {expected['subgraph_requests']}"
+    )

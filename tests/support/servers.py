@@ -37,11 +37,13 @@ def free_port() -> int:
 
 
 @contextlib.asynccontextmanager
-async def serve_asgi(app: Any) -> AsyncIterator[str]:
-    """Serve ``app`` over real HTTP; yields its base URL (``http://127.0.0.1:PORT``)."""
+async def serve_asgi(app: Any, **options: Any) -> AsyncIterator[str]:
+    """Serve ``app`` over real HTTP; yields its base URL (``http://127.0.0.1:PORT``).
+
+    ``options`` go to ``uvicorn.Config`` (``timeout_keep_alive=...``)."""
     sock = free_socket()
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False)
+    config = uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False, **options)
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:

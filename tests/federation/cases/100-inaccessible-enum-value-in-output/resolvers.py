@@ -2,8 +2,10 @@
 
 `SYSTEM` exists in accounts but not in the API schema: clients can neither send
 it (validation error) nor receive it. When accounts returns it in an output
-field, that field must become null with an error at its path (in a non-null
-list position, the null bubbles to the list), while other rows keep their data.
+field, that field becomes null (in a non-null list position, the null bubbles to
+the list) while other rows keep their data; like Apollo Gateway and Hive Gateway,
+no error is added to `errors` for the field (issue 13, behaviour 8; the gateway
+reports it under `extensions.valueCompletion`, decision 0005).
 """
 
 from typing import Any
