@@ -18,7 +18,8 @@ from typing import Any
 
 import orjson
 
-from bench.expected import BENCH_DIR, request_body, response_problem
+from bench.expected import request_body, response_problem
+from bench.scenarios import BENCH_DIR
 
 CHECK_SCRIPT = BENCH_DIR / "wrk-check.lua"
 
@@ -66,12 +67,12 @@ def post(url: str, body: bytes, timeout: float = 30.0) -> tuple[int, bytes]:
         return int(error.code), error.read()
 
 
-def validated_bodies(url: str, count: int) -> list[bytes]:
+def validated_bodies(url: str, count: int, scenario_name: str) -> list[bytes]:
     """Send the benchmark query ``count`` times; every answer must be the expected data."""
     bodies: list[bytes] = []
     for _ in range(count):
         status, body = post(url, request_body())
-        problem = response_problem(status, body)
+        problem = response_problem(status, body, scenario_name)
         if problem is not None:
             raise ValidationFailed(problem)
         if body not in bodies:
