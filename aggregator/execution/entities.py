@@ -8,13 +8,40 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+
 from aggregator.planning.plan import RequiredField, RequiredType
 
 Path = tuple[str | int, ...]
 
 
-def objects_at(data: Any, path: tuple[str, ...]) -> list[tuple[dict[str, Any], Path]]:
-    """Every object at ``path`` ('@' walks into lists), with its response path."""
+def objects_at(data: Any, path: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Every object at ``path`` ('@' walks into lists), in response order.
+
+    Response paths are not built here: only errors need them, and
+    :func:`paths_at` recomputes them for the rare fetch that has errors.
+    """
+    current: list[Any] = [data]
+    for key in path:
+        following: list[Any] = []
+        if key == "@":
+            extend = following.extend
+            for value in current:
+                if type(value) is list:
+                    extend(value)  # nulls are dropped by the next step
+        else:
+            append = following.append
+            for value in current:
+                if type(value) is dict:
+                    child = value.get(key)
+                    if child is not None:
+                        append(child)
+        current = following
+    return [value for value in current if type(value) is dict]
+
+
+def paths_at(data: Any, path: tuple[str, ...]) -> list[tuple[dict[str, Any], Path]]:
+    """Every object at ``path`` with its response path (for error paths; slower)."""
     current: list[tuple[Any, Path]] = [(data, ())]
     for key in path:
         following: list[tuple[Any, Path]] = []
@@ -85,6 +112,40 @@ def representation(obj: dict[str, Any], required: RequiredType) -> dict[str, Any
         return None
     fields.pop("__typename", None)
     return {"__typename": required.representation_typename, **fields}
+
+
+class RepresentationKey:
+    """Tells apart the objects of one entity type that need different representations.
+
+    Objects at a plan path repeat (the same product under many reviews); building a
+    representation and serialising it for each one is most of an entity fetch's
+    cost, so objects are grouped by the values of their required fields first and
+    a representation is built once per group. Required fields with sub-selections
+    fall back to the serialised representation as the key.
+    """
+
+    __slots__ = ("flat", "keys", "required")
+
+    def __init__(self, required: RequiredType) -> None:
+        self.required = required
+        self.flat = all(f.sub is None for f in required.fields)
+        self.keys = tuple(f.response_key for f in required.fields)
+
+    def of(self, obj: dict[str, Any]) -> Any:
+        """A hashable key, equal for objects with equal representations; None when one is
+        missing a required field (no representation)."""
+        if not self.flat:
+            rep = representation(obj, self.required)
+            return None if rep is None else orjson.dumps(rep)
+        get = obj.get
+        values = [get(key, _MISSING) for key in self.keys]
+        for value in values:
+            if value is _MISSING:
+                return None
+            if type(value) is list or type(value) is dict:
+                return orjson.dumps(representation(obj, self.required))
+        values.append(self)  # the entity type: equal values of two types are different keys
+        return tuple(values)
 
 
 def deep_merge(target: dict[str, Any], source: dict[str, Any]) -> None:

@@ -13,8 +13,10 @@ from aggregator.errors import ErrorCode
 from aggregator.execution.batching import Job, SubgraphBatcher
 from aggregator.execution.entities import (
     Path,
+    RepresentationKey,
     deep_merge,
     objects_at,
+    paths_at,
     representation,
     restore_keys,
 )
@@ -120,25 +122,28 @@ class _Run:
             deep_merge(self.data, result.data)
 
     async def entity_fetch(self, path: tuple[str, ...], fetch: Fetch) -> None:
-        assert fetch.requires is not None
-        by_type = {r.type_name: r for r in fetch.requires}
+        shape = _entity_shape(fetch)
+        by_type = shape.by_type
         representations: list[dict[str, Any]] = []
-        index_of: dict[bytes, int] = {}
-        targets: list[list[tuple[dict[str, Any], Path]]] = []
-        for obj, where in objects_at(self.data, path):
-            required = by_type.get(obj.get("__typename"))  # type: ignore[arg-type]
-            if required is None:
+        index_of: dict[Any, int] = {}
+        targets: list[list[dict[str, Any]]] = []
+        for obj in objects_at(self.data, path):
+            keyer = by_type.get(obj.get("__typename"))  # type: ignore[arg-type]
+            if keyer is None:
                 continue
-            rep = representation(obj, required)
+            key = keyer.of(obj)
+            if key is None:
+                continue
+            index = index_of.get(key)
+            if index is not None:
+                targets[index].append(obj)
+                continue
+            rep = representation(obj, keyer.required)
             if rep is None:
                 continue
-            key = orjson.dumps(rep)
-            index = index_of.get(key)
-            if index is None:
-                index = index_of[key] = len(representations)
-                representations.append(rep)
-                targets.append([])
-            targets[index].append((obj, where))
+            index_of[key] = len(representations)
+            representations.append(rep)
+            targets.append([obj])
         if not representations:
             return
         batcher = self.batcher(fetch.service_name)
@@ -149,7 +154,7 @@ class _Run:
         job = Job(fetch, variables, representations, self.headers)
         job.key = orjson.dumps([fetch.id, fetch.operation, variables, representations])
         result = await batcher.run(job)
-        renamed = {r.type_name for r in fetch.requires if r.representation_typename != r.type_name}
+        renamed = shape.renamed
         entities = result.data if isinstance(result.data, list) else []
         if fetch.renames is not None:
             restore_keys(entities, fetch.renames)
@@ -161,16 +166,18 @@ class _Run:
                 merged = {k: v for k, v in entity.items() if k != "__typename"}
             # Objects with the same representation share the merged sub-objects: they sit at
             # the same plan path, so every later fetch under them adds the same fields to both.
-            for obj, _ in targets[index]:
+            for obj in targets[index]:
                 deep_merge(obj, merged)
-        for error in result.errors:
-            self.add_entity_error(error, fetch.service_name, targets)
+        if result.errors:
+            where = _response_paths(self.data, path, targets)
+            for error in result.errors:
+                self.add_entity_error(error, fetch.service_name, where)
 
     def add_entity_error(
         self,
         error: dict[str, Any],
         service: str,
-        targets: list[list[tuple[dict[str, Any], Path]]],
+        targets: list[list[Path]],
     ) -> None:
         path = error.get("path")
         if (
@@ -180,11 +187,53 @@ class _Run:
             and isinstance(path[1], int)
             and 0 <= path[1] < len(targets)
         ):
-            for _, where in targets[path[1]]:
+            for where in targets[path[1]]:
                 self.errors.append(_service_error({**error, "path": [*where, *path[2:]]}, service))
             return
         stripped = {k: v for k, v in error.items() if k != "path"}
         self.errors.append(_service_error(stripped, service))
+
+
+@dataclass(frozen=True, slots=True)
+class _EntityShape:
+    """What an entity fetch needs from its plan node, computed once per planned fetch."""
+
+    fetch: Fetch
+    by_type: dict[str, RepresentationKey]
+    # types sent under another __typename (@interfaceObject): their answers drop __typename
+    renamed: bool
+
+
+_SHAPES: dict[int, _EntityShape] = {}
+_SHAPES_LIMIT = 20_000
+
+
+def _entity_shape(fetch: Fetch) -> _EntityShape:
+    shape = _SHAPES.get(id(fetch))
+    if shape is not None and shape.fetch is fetch:
+        return shape
+    assert fetch.requires is not None
+    if len(_SHAPES) >= _SHAPES_LIMIT:  # plans evicted from the document cache go with these
+        _SHAPES.clear()
+    shape = _SHAPES[id(fetch)] = _EntityShape(
+        fetch,
+        {r.type_name: RepresentationKey(r) for r in fetch.requires},
+        any(r.representation_typename != r.type_name for r in fetch.requires),
+    )
+    return shape
+
+
+def _response_paths(
+    data: dict[str, Any], path: tuple[str, ...], targets: list[list[dict[str, Any]]]
+) -> list[list[Path]]:
+    """The response paths of each representation's objects (only when errors need them)."""
+    index_of = {id(obj): index for index, objects in enumerate(targets) for obj in objects}
+    out: list[list[Path]] = [[] for _ in targets]
+    for obj, where in paths_at(data, path):
+        index = index_of.get(id(obj))
+        if index is not None:
+            out[index].append(where)
+    return out
 
 
 async def execute_plan(
