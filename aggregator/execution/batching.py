@@ -16,7 +16,12 @@ from typing import Any
 
 from aiodataloader import DataLoader
 
-from aggregator.observability import SPAN_SUBGRAPH, inject_trace_context, tracer
+from aggregator.observability import (
+    SPAN_SUBGRAPH,
+    inject_trace_context,
+    tracer,
+    tracing_enabled,
+)
 from aggregator.planning.plan import Fetch
 from aggregator.transport.base import Subgraph, SubgraphRequest, SubgraphResponse
 
@@ -92,6 +97,10 @@ class SubgraphBatcher:
 
     async def _fetch(self, request: SubgraphRequest) -> SubgraphResponse:
         self.requests += 1
+        if not tracing_enabled():
+            # no span; a client's trace context (if any) still goes on to the subgraph
+            request.headers = inject_trace_context(request.headers)
+            return await self.subgraph.fetch(request)
         with tracer.start_as_current_span(
             SPAN_SUBGRAPH, attributes={"graphql.subgraph.name": self.subgraph.name}
         ) as span:

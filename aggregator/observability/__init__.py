@@ -14,6 +14,7 @@ from aggregator.observability.tracing import (
     TRACE_HEADERS,
     inject_trace_context,
     tracer,
+    tracing_enabled,
 )
 
 __all__ = [
@@ -25,4 +26,5 @@ __all__ = [
     "TRACE_HEADERS",
     "inject_trace_context",
     "tracer",
+    "tracing_enabled",
 ]
