@@ -1,11 +1,16 @@
-"""One subgraph request per subgraph per plan wave (the dataloader pattern).
+"""One subgraph request per subgraph per plan wave.
 
-Every fetch of a plan wave is enqueued in the same event-loop tick; the
-per-request aiodataloader for a subgraph then receives all of them at once
-and sends one HTTP request: entity fetches become aliased ``_entities`` fields
-of a single operation. Identical jobs (same operation, representations and
-variables) share one slot. Loaders live for one client request only, so no
-response can reach another caller.
+Entity fetches of one wave to the same subgraph become aliased ``_entities``
+fields of a single operation (:meth:`SubgraphBatcher.send`). Two ways lead there:
+
+- a wave the executor holds whole (a ``Parallel`` of fetches while nothing else
+  runs) is handed over as one list of jobs: no future per job;
+- fetches reached from branches running side by side (a ``Parallel`` of
+  sequences) meet in the per-request aiodataloader, which collects what every
+  branch enqueued in the same event-loop tick. Identical jobs (same operation,
+  representations and variables) share one slot there.
+
+Loaders live for one client request only, so no response can reach another caller.
 """
 
 from __future__ import annotations
@@ -75,14 +80,20 @@ def _split_errors(errors: list[dict[str, Any]], count: int) -> list[list[dict[st
 class SubgraphBatcher:
     def __init__(self, subgraph: Subgraph) -> None:
         self.subgraph = subgraph
-        self.loader: DataLoader[Job, JobResult] = DataLoader(
-            self._load, get_cache_key=lambda job: job.key
-        )
+        self._loader: DataLoader[Job, JobResult] | None = None
         self.requests = 0
 
     async def run(self, job: Job) -> JobResult:
-        result: JobResult = await self.loader.load(job)
+        """One job from a branch that runs beside others (batched by the dataloader)."""
+        if self._loader is None:
+            self._loader = DataLoader(self._load, get_cache_key=lambda job: job.key)
+        result: JobResult = await self._loader.load(job)
         return result
+
+    async def send(self, jobs: list[Job]) -> list[JobResult]:
+        """A wave's jobs for this subgraph, known up front: one request for all entity
+        jobs, one per root job."""
+        return await self._load(jobs)
 
     async def _send(self, query: str, variables: dict[str, Any], job: Job) -> SubgraphResponse:
         return await self._fetch(
@@ -132,8 +143,15 @@ class SubgraphBatcher:
         ]
 
     async def _load(self, jobs: list[Job]) -> list[JobResult]:
+        if len(jobs) == 1:
+            job = jobs[0]
+            if job.representations is None:
+                return [await self._root(job)]
+            return await self._entities(jobs)
         entity_jobs = [j for j in jobs if j.representations is not None]
         root_jobs = [j for j in jobs if j.representations is None]
+        if not root_jobs:
+            return await self._entities(jobs)
         results: dict[int, JobResult] = {}
         outcomes = await asyncio.gather(
             *(self._root(job) for job in root_jobs),

@@ -124,16 +124,26 @@ class RepresentationKey:
     fall back to the serialised representation as the key.
     """
 
-    __slots__ = ("flat", "keys", "required")
+    __slots__ = ("flat", "keys", "required", "single")
 
     def __init__(self, required: RequiredType) -> None:
         self.required = required
         self.flat = all(f.sub is None for f in required.fields)
         self.keys = tuple(f.response_key for f in required.fields)
+        # the usual case, one scalar key field (``id``, ``upc``): its value is the key
+        self.single = self.keys[0] if self.flat and len(self.keys) == 1 else None
 
     def of(self, obj: dict[str, Any]) -> Any:
-        """A hashable key, equal for objects with equal representations; None when one is
-        missing a required field (no representation)."""
+        """A hashable key, equal for objects of this type with equal representations; None
+        when one is missing a required field (no representation)."""
+        single = self.single
+        if single is not None:
+            value = obj.get(single, _MISSING)
+            if value is _MISSING:
+                return None
+            if type(value) is list or type(value) is dict:
+                return orjson.dumps(representation(obj, self.required))
+            return value
         if not self.flat:
             rep = representation(obj, self.required)
             return None if rep is None else orjson.dumps(rep)
@@ -144,8 +154,39 @@ class RepresentationKey:
                 return None
             if type(value) is list or type(value) is dict:
                 return orjson.dumps(representation(obj, self.required))
-        values.append(self)  # the entity type: equal values of two types are different keys
         return tuple(values)
+
+
+def group_by_representation(
+    objects: list[dict[str, Any]], by_type: dict[str, RepresentationKey]
+) -> tuple[list[dict[str, Any]], list[list[dict[str, Any]]]]:
+    """The distinct representations of ``objects`` (in first-seen order) and, for each,
+    the objects it stands for. Objects of other types or missing a key field are left out."""
+    representations: list[dict[str, Any]] = []
+    targets: list[list[dict[str, Any]]] = []
+    # one index per entity type: equal key values of two types are different entities
+    index_of: dict[RepresentationKey, dict[Any, int]] = {}
+    for obj in objects:
+        keyer = by_type.get(obj.get("__typename"))  # type: ignore[arg-type]
+        if keyer is None:
+            continue
+        key = keyer.of(obj)
+        if key is None:
+            continue
+        seen = index_of.get(keyer)
+        if seen is None:
+            seen = index_of[keyer] = {}
+        index = seen.get(key)
+        if index is not None:
+            targets[index].append(obj)
+            continue
+        rep = representation(obj, keyer.required)
+        if rep is None:
+            continue
+        seen[key] = len(representations)
+        representations.append(rep)
+        targets.append([obj])
+    return representations, targets
 
 
 def deep_merge(target: dict[str, Any], source: dict[str, Any]) -> None:

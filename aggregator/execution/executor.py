@@ -10,14 +10,14 @@ from typing import Any
 import orjson
 
 from aggregator.errors import ErrorCode
-from aggregator.execution.batching import Job, SubgraphBatcher
+from aggregator.execution.batching import Job, JobResult, SubgraphBatcher
 from aggregator.execution.entities import (
     Path,
     RepresentationKey,
     deep_merge,
+    group_by_representation,
     objects_at,
     paths_at,
-    representation,
     restore_keys,
 )
 from aggregator.planning.plan import (
@@ -30,6 +30,10 @@ from aggregator.planning.plan import (
     Sequence,
 )
 from aggregator.transport.base import Subgraph
+
+_FETCHES = (Fetch, Flatten)
+# per representation, the objects at the fetch's path that it stands for
+_Targets = list[list[dict[str, Any]]]
 
 
 @dataclass(slots=True)
@@ -64,6 +68,9 @@ class _Run:
         self.data: dict[str, Any] = {}
         self.errors: list[dict[str, Any]] = []
         self.batchers: dict[str, SubgraphBatcher] = {}
+        # branches of a Parallel running side by side right now: their fetches can only meet
+        # in the dataloader; with none, a wave is sent as one known list of jobs
+        self.side_by_side = 0
 
     def batcher(self, service: str) -> SubgraphBatcher | None:
         batcher = self.batchers.get(service)
@@ -82,13 +89,69 @@ class _Run:
                 for child in nodes:
                     await self.node(child)
             case Parallel(nodes=nodes):
-                await asyncio.gather(*(self.node(child) for child in nodes))
+                if self.side_by_side == 0 and all(type(n) in _FETCHES for n in nodes):
+                    await self.wave(nodes)
+                    return
+                self.side_by_side += 1
+                try:
+                    await asyncio.gather(*(self.node(child) for child in nodes))
+                finally:
+                    self.side_by_side -= 1
             case Flatten(path=path, node=fetch):
-                await self.entity_fetch(path, fetch)
+                if self.side_by_side == 0:
+                    await self.wave((node,))
+                else:
+                    await self.entity_fetch(path, fetch)
             case Fetch():
-                await self.root_fetch(node)
+                if self.side_by_side == 0:
+                    await self.wave((node,))
+                else:
+                    await self.root_fetch(node)
             case Condition(condition=name, if_clause=yes, else_clause=no):
                 await self.node(yes if self.variables.get(name) else no)
+
+    async def wave(self, nodes: tuple[PlanNode, ...]) -> None:
+        """Fetches that run alone, all known now: grouped by subgraph and sent without the
+        dataloader (one request per subgraph for the entity fetches), then merged in plan
+        order."""
+        steps: list[tuple[Fetch, tuple[str, ...] | None, Job, _Targets | None]] = []
+        groups: dict[SubgraphBatcher, list[Job]] = {}
+        for node in nodes:
+            if type(node) is Flatten:
+                fetch = node.node
+                prepared = self.entity_job(node.path, fetch)
+                if prepared is None:
+                    continue
+                job, targets = prepared
+                path: tuple[str, ...] | None = node.path
+            else:
+                assert isinstance(node, Fetch)
+                fetch, path, targets = node, None, None
+                job = Job(fetch, self.fetch_variables(fetch), None, self.headers)
+            batcher = self.batcher(fetch.service_name)
+            if batcher is None:
+                self.unavailable(fetch)
+                continue
+            steps.append((fetch, path, job, targets))
+            groups.setdefault(batcher, []).append(job)
+        if not groups:
+            return
+        results: dict[int, JobResult] = {}
+        sent = [(jobs, batcher.send(jobs)) for batcher, jobs in groups.items()]
+        if len(sent) == 1:
+            answers = [await sent[0][1]]
+        else:
+            answers = await asyncio.gather(*(request for _, request in sent))
+        for (jobs, _), answer in zip(sent, answers, strict=True):
+            for job, result in zip(jobs, answer, strict=True):
+                results[id(job)] = result
+        for fetch, path, job, targets in steps:
+            result = results[id(job)]
+            if path is None:
+                self.merge_root(fetch, result)
+            else:
+                assert targets is not None
+                self.merge_entities(path, fetch, targets, result)
 
     def fetch_variables(self, fetch: Fetch) -> dict[str, Any]:
         variables = self.variables
@@ -113,7 +176,9 @@ class _Run:
         variables = self.fetch_variables(fetch)
         job = Job(fetch, variables, None, self.headers)
         job.key = orjson.dumps([fetch.id, fetch.operation, variables])
-        result = await batcher.run(job)
+        self.merge_root(fetch, await batcher.run(job))
+
+    def merge_root(self, fetch: Fetch, result: JobResult) -> None:
         for error in result.errors:
             self.errors.append(_service_error(error, fetch.service_name))
         if isinstance(result.data, dict):
@@ -121,40 +186,33 @@ class _Run:
                 restore_keys(result.data, fetch.renames)
             deep_merge(self.data, result.data)
 
-    async def entity_fetch(self, path: tuple[str, ...], fetch: Fetch) -> None:
-        shape = _entity_shape(fetch)
-        by_type = shape.by_type
-        representations: list[dict[str, Any]] = []
-        index_of: dict[Any, int] = {}
-        targets: list[list[dict[str, Any]]] = []
-        for obj in objects_at(self.data, path):
-            keyer = by_type.get(obj.get("__typename"))  # type: ignore[arg-type]
-            if keyer is None:
-                continue
-            key = keyer.of(obj)
-            if key is None:
-                continue
-            index = index_of.get(key)
-            if index is not None:
-                targets[index].append(obj)
-                continue
-            rep = representation(obj, keyer.required)
-            if rep is None:
-                continue
-            index_of[key] = len(representations)
-            representations.append(rep)
-            targets.append([obj])
+    def entity_job(self, path: tuple[str, ...], fetch: Fetch) -> tuple[Job, _Targets] | None:
+        """The job for an entity fetch and, per representation, the objects it answers for
+        (None when no object at ``path`` needs this fetch)."""
+        representations, targets = group_by_representation(
+            objects_at(self.data, path), _entity_shape(fetch).by_type
+        )
         if not representations:
+            return None
+        job = Job(fetch, self.fetch_variables(fetch), representations, self.headers)
+        return job, targets
+
+    async def entity_fetch(self, path: tuple[str, ...], fetch: Fetch) -> None:
+        prepared = self.entity_job(path, fetch)
+        if prepared is None:
             return
+        job, targets = prepared
         batcher = self.batcher(fetch.service_name)
         if batcher is None:
             self.unavailable(fetch)
             return
-        variables = self.fetch_variables(fetch)
-        job = Job(fetch, variables, representations, self.headers)
-        job.key = orjson.dumps([fetch.id, fetch.operation, variables, representations])
-        result = await batcher.run(job)
-        renamed = shape.renamed
+        job.key = orjson.dumps([fetch.id, fetch.operation, job.variables, job.representations])
+        self.merge_entities(path, fetch, targets, await batcher.run(job))
+
+    def merge_entities(
+        self, path: tuple[str, ...], fetch: Fetch, targets: _Targets, result: JobResult
+    ) -> None:
+        renamed = _entity_shape(fetch).renamed
         entities = result.data if isinstance(result.data, list) else []
         if fetch.renames is not None:
             restore_keys(entities, fetch.renames)
