@@ -6,6 +6,7 @@ plain loops over dicts and lists with no per-field indirection.
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import orjson
@@ -124,37 +125,31 @@ class RepresentationKey:
     fall back to the serialised representation as the key.
     """
 
-    __slots__ = ("flat", "keys", "required", "single")
+    __slots__ = ("flat", "read", "required")
 
     def __init__(self, required: RequiredType) -> None:
         self.required = required
-        self.flat = all(f.sub is None for f in required.fields)
-        self.keys = tuple(f.response_key for f in required.fields)
-        # the usual case, one scalar key field (``id``, ``upc``): its value is the key
-        self.single = self.keys[0] if self.flat and len(self.keys) == 1 else None
+        keys = [f.response_key for f in required.fields]
+        self.flat = bool(keys) and all(f.sub is None for f in required.fields)
+        # the values of the required fields, read in C: one value for one field, else a
+        # tuple; KeyError when one is missing (that object gets no representation)
+        self.read = operator.itemgetter(*keys) if keys else None
 
     def of(self, obj: dict[str, Any]) -> Any:
         """A hashable key, equal for objects of this type with equal representations; None
         when one is missing a required field (no representation)."""
-        single = self.single
-        if single is not None:
-            value = obj.get(single, _MISSING)
-            if value is _MISSING:
+        if self.read is not None and self.flat:
+            try:
+                key = self.read(obj)
+                hash(key)
+            except KeyError:
                 return None
-            if type(value) is list or type(value) is dict:
-                return orjson.dumps(representation(obj, self.required))
-            return value
-        if not self.flat:
-            rep = representation(obj, self.required)
-            return None if rep is None else orjson.dumps(rep)
-        get = obj.get
-        values = [get(key, _MISSING) for key in self.keys]
-        for value in values:
-            if value is _MISSING:
-                return None
-            if type(value) is list or type(value) is dict:
-                return orjson.dumps(representation(obj, self.required))
-        return tuple(values)
+            except TypeError:  # a list or object value
+                pass
+            else:
+                return key
+        rep = representation(obj, self.required)
+        return None if rep is None else orjson.dumps(rep)
 
 
 def group_by_representation(
@@ -162,6 +157,13 @@ def group_by_representation(
 ) -> tuple[list[dict[str, Any]], list[list[dict[str, Any]]]]:
     """The distinct representations of ``objects`` (in first-seen order) and, for each,
     the objects it stands for. Objects of other types or missing a key field are left out."""
+    if len(by_type) == 1:
+        ((type_name, only),) = by_type.items()
+        if only.flat:
+            try:
+                return _group_flat(objects, type_name, only)
+            except TypeError:  # a list or object among the key values
+                pass
     representations: list[dict[str, Any]] = []
     targets: list[list[dict[str, Any]]] = []
     # one index per entity type: equal key values of two types are different entities
@@ -189,7 +191,41 @@ def group_by_representation(
     return representations, targets
 
 
+def _group_flat(
+    objects: list[dict[str, Any]], type_name: str, keyer: RepresentationKey
+) -> tuple[list[dict[str, Any]], list[list[dict[str, Any]]]]:
+    """:func:`group_by_representation` for the usual entity fetch: one type whose required
+    fields are all scalars (raises TypeError when a value is a list or object after all)."""
+    representations: list[dict[str, Any]] = []
+    targets: list[list[dict[str, Any]]] = []
+    index_of: dict[Any, int] = {}
+    read = keyer.read
+    assert read is not None
+    for obj in objects:
+        if obj.get("__typename") != type_name:
+            continue
+        try:
+            key = read(obj)
+        except KeyError:
+            continue
+        index = index_of.get(key)
+        if index is not None:
+            targets[index].append(obj)
+            continue
+        rep = representation(obj, keyer.required)
+        if rep is None:
+            continue
+        index_of[key] = len(representations)
+        representations.append(rep)
+        targets.append([obj])
+    return representations, targets
+
+
 def deep_merge(target: dict[str, Any], source: dict[str, Any]) -> None:
+    if target.keys().isdisjoint(source.keys()):
+        # the usual case: a fetch adds fields the object does not have yet
+        target.update(source)
+        return
     for key, value in source.items():
         existing = target.get(key, _MISSING)
         if existing is _MISSING or existing is None:

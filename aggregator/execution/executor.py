@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,6 +71,8 @@ class _Run:
         # branches of a Parallel running side by side right now: their fetches can only meet
         # in the dataloader; with none, a wave is sent as one known list of jobs
         self.side_by_side = 0
+        # objects found at each plan path, kept until a merge may change them (see merged)
+        self.walks: dict[tuple[str, ...], list[dict[str, Any]]] = {}
 
     def batcher(self, service: str) -> SubgraphBatcher | None:
         batcher = self.batchers.get(service)
@@ -185,12 +187,33 @@ class _Run:
             if fetch.renames is not None:
                 restore_keys(result.data, fetch.renames)
             deep_merge(self.data, result.data)
+            self.merged((), result.data.keys())
+
+    def objects(self, path: tuple[str, ...]) -> list[dict[str, Any]]:
+        """The objects at a plan path, walked once until a merge may change them: waves
+        often fetch for the same path again (a field that @requires another's result)."""
+        found = self.walks.get(path)
+        if found is None:
+            found = self.walks[path] = objects_at(self.data, path)
+        return found
+
+    def merged(self, path: tuple[str, ...], keys: Iterable[str]) -> None:
+        """Forget the walks a merge of ``keys`` into the objects at ``path`` may have changed:
+        those that go on below ``path`` through one of those keys. Objects at ``path`` itself
+        stay the same dicts (merging adds to them), and other paths do not pass through them."""
+        if not self.walks:
+            return
+        depth = len(path)
+        written = set(keys)
+        for walked in [w for w in self.walks if len(w) > depth and w[depth] in written]:
+            if walked[:depth] == path:
+                del self.walks[walked]
 
     def entity_job(self, path: tuple[str, ...], fetch: Fetch) -> tuple[Job, _Targets] | None:
         """The job for an entity fetch and, per representation, the objects it answers for
         (None when no object at ``path`` needs this fetch)."""
         representations, targets = group_by_representation(
-            objects_at(self.data, path), _entity_shape(fetch).by_type
+            self.objects(path), _entity_shape(fetch).by_type
         )
         if not representations:
             return None
@@ -216,16 +239,23 @@ class _Run:
         entities = result.data if isinstance(result.data, list) else []
         if fetch.renames is not None:
             restore_keys(entities, fetch.renames)
+        written: set[str] = set()
         for index, entity in enumerate(entities[: len(targets)]):
             if not isinstance(entity, dict):
                 continue
             merged = entity
             if renamed:
                 merged = {k: v for k, v in entity.items() if k != "__typename"}
+            keys = merged.keys()
+            written.update(keys)
             # Objects with the same representation share the merged sub-objects: they sit at
             # the same plan path, so every later fetch under them adds the same fields to both.
             for obj in targets[index]:
-                deep_merge(obj, merged)
+                if obj.keys().isdisjoint(keys):
+                    obj.update(merged)  # the usual case: fields the object does not have yet
+                else:
+                    deep_merge(obj, merged)
+        self.merged(path, written)
         if result.errors:
             where = _response_paths(self.data, path, targets)
             for error in result.errors:
