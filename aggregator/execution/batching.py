@@ -16,17 +16,13 @@ Loaders live for one client request only, so no response can reach another calle
 from __future__ import annotations
 
 import asyncio
+import operator
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiodataloader import DataLoader
 
-from aggregator.observability import (
-    SPAN_SUBGRAPH,
-    inject_trace_context,
-    tracer,
-    tracing_enabled,
-)
+from aggregator.observability import SPAN_SUBGRAPH, inject_trace_context, tracer
 from aggregator.planning.plan import Fetch
 from aggregator.transport.base import Subgraph, SubgraphRequest, SubgraphResponse
 
@@ -47,18 +43,36 @@ class JobResult:
 
 
 def _combined(jobs: list[Job]) -> tuple[str, dict[str, Any]]:
-    definitions: dict[str, str] = {}
-    fields: list[str] = []
     variables: dict[str, Any] = {}
     for index, job in enumerate(jobs):
-        definitions[f"r{index}"] = f"$r{index}: [_Any!]!"
         variables[f"r{index}"] = job.representations
-        for definition in job.fetch.variable_definitions:
-            definitions.setdefault(definition, definition)
         variables.update(job.variables)
-        fields.append(f"_e{index}: _entities(representations: $r{index}){job.fetch.selection_text}")
+    return _combined_operation(tuple(job.fetch for job in jobs)), variables
+
+
+# The same wave combines the same fetches on every request: its operation text is kept
+# (keyed by the fetches' identities; cleared when plans come and go in large numbers).
+_OPERATIONS: dict[tuple[int, ...], tuple[tuple[Fetch, ...], str]] = {}
+_OPERATIONS_LIMIT = 20_000
+
+
+def _combined_operation(fetches: tuple[Fetch, ...]) -> str:
+    key = tuple(map(id, fetches))
+    cached = _OPERATIONS.get(key)
+    if cached is not None and all(map(operator.is_, cached[0], fetches)):
+        return cached[1]
+    definitions: dict[str, str] = {}
+    fields: list[str] = []
+    for index, fetch in enumerate(fetches):
+        definitions[f"r{index}"] = f"$r{index}: [_Any!]!"
+        for definition in fetch.variable_definitions:
+            definitions.setdefault(definition, definition)
+        fields.append(f"_e{index}: _entities(representations: $r{index}){fetch.selection_text}")
     operation = "query(" + ", ".join(definitions.values()) + "){" + " ".join(fields) + "}"
-    return operation, variables
+    if len(_OPERATIONS) >= _OPERATIONS_LIMIT:
+        _OPERATIONS.clear()
+    _OPERATIONS[key] = (fetches, operation)
+    return operation
 
 
 def _split_errors(errors: list[dict[str, Any]], count: int) -> list[list[dict[str, Any]]]:
@@ -78,8 +92,10 @@ def _split_errors(errors: list[dict[str, Any]], count: int) -> list[list[dict[st
 
 
 class SubgraphBatcher:
-    def __init__(self, subgraph: Subgraph) -> None:
+    def __init__(self, subgraph: Subgraph, traced: bool = False) -> None:
         self.subgraph = subgraph
+        # a tracer provider is installed (asked once per client request, not per fetch)
+        self.traced = traced
         self._loader: DataLoader[Job, JobResult] | None = None
         self.requests = 0
 
@@ -108,7 +124,7 @@ class SubgraphBatcher:
 
     async def _fetch(self, request: SubgraphRequest) -> SubgraphResponse:
         self.requests += 1
-        if not tracing_enabled():
+        if not self.traced:
             # no span; a client's trace context (if any) still goes on to the subgraph
             request.headers = inject_trace_context(request.headers)
             return await self.subgraph.fetch(request)

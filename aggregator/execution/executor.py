@@ -20,6 +20,7 @@ from aggregator.execution.entities import (
     paths_at,
     restore_keys,
 )
+from aggregator.observability import tracing_enabled
 from aggregator.planning.plan import (
     Condition,
     Fetch,
@@ -68,6 +69,7 @@ class _Run:
         self.data: dict[str, Any] = {}
         self.errors: list[dict[str, Any]] = []
         self.batchers: dict[str, SubgraphBatcher] = {}
+        self.traced = tracing_enabled()
         # branches of a Parallel running side by side right now: their fetches can only meet
         # in the dataloader; with none, a wave is sent as one known list of jobs
         self.side_by_side = 0
@@ -80,7 +82,7 @@ class _Run:
             subgraph = self.subgraphs.get(service)
             if subgraph is None:
                 return None
-            batcher = self.batchers[service] = SubgraphBatcher(subgraph)
+            batcher = self.batchers[service] = SubgraphBatcher(subgraph, self.traced)
         return batcher
 
     async def node(self, node: PlanNode | None) -> None:
@@ -156,6 +158,8 @@ class _Run:
                 self.merge_entities(path, fetch, targets, result)
 
     def fetch_variables(self, fetch: Fetch) -> dict[str, Any]:
+        if not fetch.variable_usages:
+            return {}
         variables = self.variables
         return {name: variables[name] for name in fetch.variable_usages if name in variables}
 
