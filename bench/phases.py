@@ -45,8 +45,9 @@ RULES: list[tuple[str, Rule]] = [
         and ("json" in path or path == "<built-in>")),
     ("JSON decode", lambda fn, path: fn in ("loads", "decode", "raw_decode", "json")
         and ("json" in path or "aiohttp" in path or path == "<built-in>")),
-    ("projection", lambda fn, path: _in_aggregator(path, "projection") or (
-        "aggregator/" in path and "project" in fn)),
+    ("projection", lambda fn, path: _in_aggregator(path, "projection")
+        or path.startswith("<projection of")  # compiled by execution/projection_code
+        or ("aggregator/" in path and "project" in fn)),
     ("merging", lambda fn, path: _in_aggregator(path, "merge", "execution/entities")
         or ("aggregator/execution" in path and ("merge" in fn or "entit" in fn))),
     ("planning", lambda fn, path: _in_aggregator(path, "aggregator/planning",

@@ -23,6 +23,7 @@ from pyinstrument import Profiler
 
 from bench.expected import canonical_checksum, expected_checksum, query_text
 from bench.phases import PHASES, split_frames
+from bench.sampling import profile_under_load
 from bench.scenarios import BENCH_DIR, DEFAULT_SCENARIO, SCENARIOS
 from bench.subgraph_process import SubgraphProcess
 
@@ -35,6 +36,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=BENCH_DIR / "results")
     parser.add_argument("--scenario", choices=sorted(SCENARIOS), default=DEFAULT_SCENARIO,
                         help="data set: standard (the reference subgraphs' data) or light")
+    parser.add_argument("--under-load", action="store_true",
+                        help="sample the real server under wrk load with py-spy instead "
+                             "(see bench/sampling.py)")
+    parser.add_argument("--seconds", type=int, default=20, help="--under-load: sampled seconds")
+    parser.add_argument("--warmup-seconds", type=int, default=5, help="--under-load: warm-up")
+    parser.add_argument("--connections", type=int, default=50, help="--under-load: connections")
+    parser.add_argument("--top", type=int, default=25,
+                        help="--under-load: functions listed by own samples")
     return parser.parse_args(argv)
 
 
@@ -89,6 +98,8 @@ async def profile(args: argparse.Namespace, supergraph: str, urls: dict[str, str
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.under_load:
+        return profile_under_load(args)
     workdir = Path(tempfile.mkdtemp(prefix="profile-", dir=args.out))
     subgraphs = SubgraphProcess(workdir / "subgraphs.log", args.scenario)
     try:

@@ -26,6 +26,7 @@ from aggregator.registry.gateway_factory import gateway_from_config, server_opti
 from aggregator.registry.holder import DrainingGatewayHolder
 from aggregator.registry.live import LiveGateway, start_live_gateway
 from aggregator.server.app import GatewayApp, Receive, Send
+from aggregator.server.gc_tuning import tune_for_serving
 from aggregator.supergraph import SupergraphError
 
 _ENV = "AGGREGATOR_CONFIG_FILE"
@@ -69,6 +70,7 @@ def app_from_env() -> ReloadingGatewayApp:
     overrides = json.loads(os.environ.get(_OVERRIDES_ENV, "{}"))
     for name, value in overrides.items():  # command-line flags win over the file
         setattr(app.options, name, value)
+    tune_for_serving()
     return app
 
 

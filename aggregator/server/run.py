@@ -11,6 +11,7 @@ import uvicorn
 from aggregator.gateway import Gateway
 from aggregator.observability.setup import configure_tracing_from_env
 from aggregator.server.app import GatewayApp, ServerOptions, create_app
+from aggregator.server.gc_tuning import tune_for_serving
 from aggregator.supergraph import SupergraphError
 
 _ENV = "AGGREGATOR_SERVE_SETTINGS"
@@ -25,12 +26,14 @@ def app_from_env() -> GatewayApp:
     gateway = Gateway.from_supergraph_sdl(
         Path(settings["supergraph"]).read_text(), subgraph_urls=settings["subgraph_urls"]
     )
-    return create_app(
+    app = create_app(
         gateway,
         ServerOptions(
             expose_query_plans=settings["expose_query_plans"], graphiql=settings["graphiql"]
         ),
     )
+    tune_for_serving()
+    return app
 
 
 def serve_supergraph(
