@@ -16,8 +16,6 @@ import os
 import sys
 from pathlib import Path
 
-import uvicorn
-
 from aggregator.config import ConfigError, GatewayConfig, load_config
 from aggregator.observability.setup import configure_tracing_from_env
 from aggregator.registry.build import build_supergraph
@@ -27,6 +25,7 @@ from aggregator.registry.holder import DrainingGatewayHolder
 from aggregator.registry.live import LiveGateway, start_live_gateway
 from aggregator.server.app import GatewayApp, Receive, Send
 from aggregator.server.gc_tuning import tune_for_serving
+from aggregator.server.workers import serve
 from aggregator.supergraph import SupergraphError
 
 _ENV = "AGGREGATOR_CONFIG_FILE"
@@ -119,14 +118,6 @@ def serve_config(
     host = host or config.server.host
     port = config.server.port if port is None else port
     print(f"aggregator: serving on http://{host}:{port}/graphql", flush=True)
-    uvicorn.run(
-        "aggregator.registry.serve_config:app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="warning",
-        access_log=False,
-        lifespan="on",
+    return serve(
+        "aggregator.registry.serve_config:app_from_env", host=host, port=port, workers=workers
     )
-    return 0

@@ -6,12 +6,11 @@ import os
 import sys
 from pathlib import Path
 
-import uvicorn
-
 from aggregator.gateway import Gateway
 from aggregator.observability.setup import configure_tracing_from_env
 from aggregator.server.app import GatewayApp, ServerOptions, create_app
 from aggregator.server.gc_tuning import tune_for_serving
+from aggregator.server.workers import serve
 from aggregator.supergraph import SupergraphError
 
 _ENV = "AGGREGATOR_SERVE_SETTINGS"
@@ -63,14 +62,4 @@ def serve_supergraph(
         }
     ).decode()
     print(f"aggregator: serving on http://{host}:{port}/graphql", flush=True)
-    uvicorn.run(
-        "aggregator.server.run:app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="warning",
-        access_log=False,
-        lifespan="on",
-    )
-    return 0
+    return serve("aggregator.server.run:app_from_env", host=host, port=port, workers=workers)
