@@ -105,3 +105,25 @@ async def test_every_caller_of_a_shared_exchange_gets_its_own_objects() -> None:
     assert len(set(containers)) == len(containers)
     datas[0]["topProducts"][1]["name"] = "changed"
     assert all(d["topProducts"][1]["name"] == "Couch" for d in datas[1:])
+
+
+async def test_copies_of_a_shared_answer_hold_each_repeated_string_once() -> None:
+    app = FederatedSubgraph("products", SDLS["products"], RESOLVERS["products"])
+    gate = _Gate(app)
+    async with serve_asgi(gate) as base:
+        subgraph = HttpSubgraph("products", base + "/graphql")
+        request = SubgraphRequest(
+            "{ topProducts { name } again: topProducts { name } }", deduplicate=True
+        )
+        try:
+            tasks = [asyncio.ensure_future(subgraph.fetch(request)) for _ in range(4)]
+            await asyncio.sleep(0.2)
+            gate.release.set()
+            responses = await asyncio.gather(*tasks)
+        finally:
+            await subgraph.close()
+    for response in responses:
+        data = response.data
+        assert data is not None
+        assert data["topProducts"] == data["again"]
+        assert data["topProducts"][0]["name"] is data["again"][0]["name"]  # one "Table"
