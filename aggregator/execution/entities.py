@@ -23,21 +23,33 @@ def objects_at(data: Any, path: tuple[str, ...]) -> list[dict[str, Any]]:
     :func:`paths_at` recomputes them for the rare fetch that has errors.
     """
     current: list[Any] = [data]
-    for key in path:
+    steps = len(path)
+    at = 0
+    while at < steps:
+        key = path[at]
         following: list[Any] = []
         if key == "@":
             extend = following.extend
             for value in current:
                 if type(value) is list:
                     extend(value)  # nulls are dropped by the next step
-        else:
-            append = following.append
+        elif at + 1 < steps and path[at + 1] == "@":
+            # a list field: its items in one step (the common "field.@" pair)
+            extend = following.extend
             for value in current:
                 if type(value) is dict:
-                    child = value.get(key)
-                    if child is not None:
-                        append(child)
+                    items = value.get(key)
+                    if type(items) is list:
+                        extend(items)
+            at += 1
+        else:
+            following = [
+                child
+                for value in current
+                if type(value) is dict and (child := value.get(key)) is not None
+            ]
         current = following
+        at += 1
     return [value for value in current if type(value) is dict]
 
 

@@ -33,6 +33,7 @@ from aggregator.planning.plan import (
 from aggregator.transport.base import Subgraph
 
 _FETCHES = (Fetch, Flatten)
+_NESTED = (dict, list)
 # per representation, the objects at the fetch's path that it stands for
 _Targets = list[list[dict[str, Any]]]
 
@@ -252,11 +253,17 @@ class _Run:
                 merged = {k: v for k, v in entity.items() if k != "__typename"}
             keys = merged.keys()
             written.update(keys)
+            objects = targets[index]
+            if all(type(value) not in _NESTED for value in merged.values()):
+                # scalars only: dict.update is what deep_merge would do, overlap or not
+                for obj in objects:
+                    obj.update(merged)
+                continue
             # Objects with the same representation share the merged sub-objects: they sit at
             # the same plan path, so every later fetch under them adds the same fields to both.
-            for obj in targets[index]:
+            for obj in objects:
                 if obj.keys().isdisjoint(keys):
-                    obj.update(merged)  # the usual case: fields the object does not have yet
+                    obj.update(merged)  # fields the object does not have yet
                 else:
                     deep_merge(obj, merged)
         self.merged(path, written)
