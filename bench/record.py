@@ -28,9 +28,13 @@ def _answer(
     spec: GatewaySpec, workdir: Path, subgraphs: SubgraphProcess, supergraph: Path
 ) -> bytes:
     port = free_port()
-    process = ManagedProcess(spec.kind, spec.argv(supergraph, port, subgraphs.urls),
-                             workdir / f"{spec.kind}.log", cwd=spec.cwd,
-                             env=spec.env_for(supergraph, subgraphs.urls))
+    process = ManagedProcess(
+        spec.kind,
+        spec.argv(supergraph, port, subgraphs.urls),
+        workdir / f"{spec.kind}.log",
+        cwd=spec.cwd,
+        env=spec.env_for(supergraph, subgraphs.urls),
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         process.wait_http(base + spec.ready_path)

@@ -87,8 +87,11 @@ def profile_under_load(args: argparse.Namespace) -> int:
         spec = GatewaySpec("aggregator")
         port = free_port()
         server = ManagedProcess(
-            "aggregator", spec.argv(supergraph, port, subgraphs.urls), workdir / "aggregator.log",
-            cwd=spec.cwd, env=spec.env_for(supergraph, subgraphs.urls),
+            "aggregator",
+            spec.argv(supergraph, port, subgraphs.urls),
+            workdir / "aggregator.log",
+            cwd=spec.cwd,
+            env=spec.env_for(supergraph, subgraphs.urls),
         )
         try:
             base = f"http://127.0.0.1:{port}"
@@ -100,21 +103,47 @@ def profile_under_load(args: argparse.Namespace) -> int:
             request_file.write_bytes(request_body())
 
             def load(seconds: int) -> object:
-                return run_wrk(url, request_file=request_file, accept_file=accept,
-                               duration_s=seconds, connections=args.connections, threads=1)
+                return run_wrk(
+                    url,
+                    request_file=request_file,
+                    accept_file=accept,
+                    duration_s=seconds,
+                    connections=args.connections,
+                    threads=1,
+                )
 
             load(args.warmup_seconds)
             raw_file = workdir / "py-spy.txt"
             sampler = subprocess.Popen(
-                [spy, "record", "--pid", str(tree_pids(server.pid)[-1]), "--rate", "200",
-                 "--duration", str(args.seconds), "--format", "raw", "--output", str(raw_file),
-                 "--full-filenames", "--native"],
-                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                [
+                    spy,
+                    "record",
+                    "--pid",
+                    str(tree_pids(server.pid)[-1]),
+                    "--rate",
+                    "200",
+                    "--duration",
+                    str(args.seconds),
+                    "--format",
+                    "raw",
+                    "--output",
+                    str(raw_file),
+                    "--full-filenames",
+                    "--native",
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
             )
             time.sleep(0.5)  # py-spy attaches
             cpu_before = tree_cpu_seconds(server.pid)
-            result = run_wrk(url, request_file=request_file, accept_file=accept,
-                             duration_s=args.seconds, connections=args.connections, threads=1)
+            result = run_wrk(
+                url,
+                request_file=request_file,
+                accept_file=accept,
+                duration_s=args.seconds,
+                connections=args.connections,
+                threads=1,
+            )
             cpu = tree_cpu_seconds(server.pid) - cpu_before
             _, error = sampler.communicate(timeout=args.seconds + 60)
             if not raw_file.exists():
@@ -128,9 +157,11 @@ def profile_under_load(args: argparse.Namespace) -> int:
         print(f"{result.errors} bad responses under load: {result.bad_sample}", file=sys.stderr)
         return 1
     shares, own, samples = summarise(raw_file.read_text(), args.top)
-    print(f"scenario {args.scenario}, {args.connections} connections, {args.seconds} s: "
-          f"{result.rps:.0f} req/s, CPU {cpu * 1000 / result.requests:.2f} ms per request "
-          f"(sampling included), {samples} samples\n")
+    print(
+        f"scenario {args.scenario}, {args.connections} connections, {args.seconds} s: "
+        f"{result.rps:.0f} req/s, CPU {cpu * 1000 / result.requests:.2f} ms per request "
+        f"(sampling included), {samples} samples\n"
+    )
     print("| phase | share of samples |\n| --- | ---: |")
     for phase in PHASES:
         if shares.get(phase):
