@@ -24,10 +24,11 @@ from graphql.language import DocumentNode, OperationDefinitionNode, SelectionSet
 from opentelemetry import propagate, trace
 
 from aggregator.caching import CacheSetup, ResponsePolicy, SupergraphCache, partition_for
+from aggregator.caching.request import RequestCache
 from aggregator.errors import ErrorCode, graphql_error
-from aggregator.execution.executor import ExecutionResult, execute_plan
+from aggregator.execution.executor import ExecutionResult, SubgraphHeaders, execute_plan
 from aggregator.execution.projection import Projector, project
-from aggregator.observability import SPAN_EXECUTE, SPAN_PLAN, tracer
+from aggregator.observability import SPAN_EXECUTE, SPAN_PLAN, tracer, tracing_enabled
 from aggregator.observability.metrics import metrics
 from aggregator.observability.request_record import note_span
 from aggregator.operation import DocumentCache, OperationInfo, RequestError, located_error
@@ -366,6 +367,11 @@ class Gateway:
                     # a release from the cache is still a release: it is recorded the same way
                     await self._disclose(prepared, identity, compiled)
                     return cached
+        if not tracing_enabled() and not (headers and "traceparent" in headers):
+            # no tracer provider and no client trace to continue: no span objects at all
+            return await self._execute(
+                compiled, prepared, identity, forwarded, request_cache, extra_errors
+            )
         with tracer.start_as_current_span(
             SPAN_EXECUTE,
             # continue the client's trace only when it sent one (extract costs on every call)
@@ -376,17 +382,31 @@ class Gateway:
             },
         ) as span:
             note_span(span)
-            result = await execute_plan(
-                planned.plan, self.subgraphs, prepared.variables, forwarded, request_cache
+            return await self._execute(
+                compiled, prepared, identity, forwarded, request_cache, extra_errors
             )
-            if extra_errors:
-                result.errors.extend(extra_errors)
-            response = self._complete(compiled, prepared, result)
-            if request_cache is not None:
-                request_cache.store_response(response)
-                await request_cache.finish()
-            await self._disclose(prepared, identity, compiled)
-            return response
+
+    async def _execute(
+        self,
+        compiled: CompiledOperation,
+        prepared: Prepared,
+        identity: Identity | None,
+        forwarded: SubgraphHeaders,
+        request_cache: RequestCache | None,
+        extra_errors: tuple[dict[str, Any], ...],
+    ) -> dict[str, Any]:
+        """Fetch, project, store in the cache and record the release: the operation's work."""
+        result = await execute_plan(
+            compiled.planned.plan, self.subgraphs, prepared.variables, forwarded, request_cache
+        )
+        if extra_errors:
+            result.errors.extend(extra_errors)
+        response = self._complete(compiled, prepared, result)
+        if request_cache is not None:
+            request_cache.store_response(response)
+            await request_cache.finish()
+        await self._disclose(prepared, identity, compiled)
+        return response
 
     async def _disclose(
         self, prepared: Prepared, identity: Identity | None, compiled: CompiledOperation

@@ -1,4 +1,5 @@
-"""``bench/run``: the federation benchmark against aggregator, Apollo Gateway and Hive Gateway.
+"""``bench/run``: the federation benchmark: aggregator against Apollo Gateway, Hive Gateway
+(with and without its Rust query planner) and Grafbase, on one data set (``--scenario``).
 
 One round runs every gateway variant one after another under the same closed
 loop (wrk, N connections); rounds repeat so that each gateway is measured
@@ -17,8 +18,8 @@ from typing import Any
 
 import orjson
 
-from bench.expected import BENCH_DIR, expected_checksum, request_body
-from bench.gateways import NODE_MODULES, GatewaySpec, gateway_variants
+from bench.expected import expected_checksum, request_body
+from bench.gateways import GRAFBASE, KINDS, NODE_MODULES, GatewaySpec, gateway_variants
 from bench.load import (
     LoadResult,
     ValidationFailed,
@@ -35,6 +36,7 @@ from bench.processes import (
     tree_cpu_seconds,
 )
 from bench.report import Leg, summarise, table, target_lines
+from bench.scenarios import BENCH_DIR, DEFAULT_SCENARIO, SCENARIOS
 from bench.subgraph_process import SubgraphProcess
 
 SUBGRAPH_PROBE = orjson.dumps({
@@ -60,9 +62,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=50, help="closed-loop connections")
     parser.add_argument("--threads", type=int, default=1, help="wrk threads (load generator)")
     parser.add_argument("--rounds", type=int, default=2, help="times each gateway is measured")
-    parser.add_argument("--gateways", default="aggregator,apollo,hive",
-                        help="comma list of aggregator, aggregator-token (valid bearer token "
-                             "on every request), apollo, hive")
+    parser.add_argument("--gateways", default=",".join(KINDS),
+                        help=f"comma list of {', '.join(KINDS)}")
+    parser.add_argument("--scenario", choices=sorted(SCENARIOS), default=DEFAULT_SCENARIO,
+                        help="data set: standard (the reference subgraphs' data) or light")
     parser.add_argument("--workers", default="1",
                         help="comma list of aggregator uvicorn worker counts, e.g. 1,2")
     parser.add_argument("--subgraph-duration", type=int, default=5,
@@ -80,15 +83,13 @@ class Run:
         self.workdir = workdir
         self.request_file = workdir / "request.json"
         self.request_file.write_bytes(request_body())
-        self.subgraphs = SubgraphProcess(workdir / "subgraphs.log")
+        self.subgraphs = SubgraphProcess(workdir / "subgraphs.log", args.scenario)
         self.supergraph = self.subgraphs.write_supergraph(workdir / "supergraph.graphql")
 
-    def load(self, url: str, accept: Path, seconds: int,
-             headers: dict[str, str] | None = None) -> LoadResult:
+    def load(self, url: str, accept: Path, seconds: int) -> LoadResult:
         return run_wrk(url, request_file=self.request_file, accept_file=accept,
                        duration_s=seconds, connections=self.args.connections,
-                       threads=self.args.threads,
-                       authorization=(headers or {}).get("Authorization"))
+                       threads=self.args.threads)
 
     def subgraph_alone(self) -> dict[str, Any]:
         """Throughput of the reviews subgraph alone, on the same load generator settings."""
@@ -117,19 +118,20 @@ class Run:
         try:
             process.wait_http(base + spec.ready_path)
             accept = self.workdir / f"{name}-accept.bin"
-            headers = spec.request_headers
-            validated_bodies(url, 1, headers)  # first request may plan and connect
+            validated_bodies(url, 1, self.args.scenario)  # first request may plan and connect
             self.subgraphs.reset()
-            write_accept_file(accept, validated_bodies(url, VALIDATION_REQUESTS, headers))
+            write_accept_file(
+                accept, validated_bodies(url, VALIDATION_REQUESTS, self.args.scenario)
+            )
             leg.sequential_subgraph_requests = self.subgraphs.counts()
             if self.args.warmup:
-                self.load(url, accept, self.args.warmup, headers)
+                self.load(url, accept, self.args.warmup)
             process.check_alive()
             self.subgraphs.reset()
             cpu_before = tree_cpu_seconds(process.pid)
             sub_cpu_before = tree_cpu_seconds(self.subgraphs.process.pid)
             with PeakRssSampler(process.pid).running() as sampler:
-                leg.load = self.load(url, accept, self.args.duration, headers)
+                leg.load = self.load(url, accept, self.args.duration)
             leg.cpu_seconds = tree_cpu_seconds(process.pid) - cpu_before
             leg.subgraph_cpu_seconds = tree_cpu_seconds(self.subgraphs.process.pid) - sub_cpu_before
             leg.peak_rss = sampler.peak
@@ -146,15 +148,21 @@ class Run:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    kinds = [g.strip() for g in args.gateways.split(",") if g.strip()]
-    node = {"apollo", "hive"} & set(kinds)
-    if node and not (NODE_MODULES / ".bin" / "hive-gateway").exists():
+    if not (NODE_MODULES / ".bin" / "hive-gateway").exists() or not GRAFBASE.exists():
         raise SystemExit("bench/node_modules is missing: run `npm ci --prefix bench` first")
-    variants = gateway_variants(kinds, [int(w) for w in args.workers.split(",")])
+    try:
+        variants = gateway_variants(
+            [g.strip() for g in args.gateways.split(",") if g.strip()],
+            [int(w) for w in args.workers.split(",")],
+        )
+    except ValueError as error:
+        raise SystemExit(f"bench/run: {error}") from None
     args.out.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     workdir = Path(tempfile.mkdtemp(prefix=f"run-{stamp}-", dir=args.out))
-    log(f"{os.cpu_count()} cores; logs in {workdir}")
+    log(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; "
+        f"scenario {args.scenario}; logs in {workdir}")
+    load_before = os.getloadavg()[0]
     run = Run(args, workdir)
     legs: list[Leg] = []
     subgraph_alone: dict[str, Any] | None = None
@@ -175,9 +183,11 @@ def main(argv: list[str] | None = None) -> int:
                     log(f"  FAILED: {leg.failure.strip()[:300]}")
     finally:
         run.subgraphs.stop()
-    summaries = [summarise(spec.label, [leg for leg in legs if leg.label == spec.label])
+    summaries = [summarise(spec.label, spec.kind, [leg for leg in legs if leg.label == spec.label])
                  for spec in variants]
     baseline = variants[0].label
+    print(f"scenario: {args.scenario}; load average before/after: {load_before:.1f} / "
+          f"{os.getloadavg()[0]:.1f}")
     print(table(summaries, baseline))
     targets = target_lines(summaries)
     if targets:
@@ -199,7 +209,8 @@ def main(argv: list[str] | None = None) -> int:
         "started": stamp,
         "cores": os.cpu_count(),
         "settings": {k: str(v) for k, v in vars(args).items()},
-        "expected_checksum": expected_checksum(),
+        "load_average": [load_before, os.getloadavg()[0]],
+        "expected_checksum": expected_checksum(args.scenario),
         "subgraph_alone": subgraph_alone,
         "legs": [leg.as_dict() for leg in legs],
         "summary": [s.__dict__ for s in summaries],

@@ -1,23 +1,23 @@
-"""The benchmark's request and its expected answer, and the check every response must pass.
+"""The benchmark's request and its expected answers, and the check every response must pass.
 
-The expected answer was recorded from Apollo Gateway (the reference) and is the
-same as Hive Gateway's. Responses are compared by a checksum of their canonical
-JSON (sorted keys, compact), so formatting differences between gateways do not
-matter but any wrong value, missing field or extra ``errors`` entry does.
+Each scenario's expected answer (``bench.scenarios``) was recorded from Apollo
+Gateway (the reference) by ``bench/record`` and is the same as Hive Gateway's.
+Responses are compared by a checksum of their canonical JSON (sorted keys,
+compact), so formatting differences between gateways do not matter but any
+wrong value, missing field or extra ``errors`` entry does.
 """
 
 from __future__ import annotations
 
 import hashlib
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import orjson
 
-BENCH_DIR = Path(__file__).parent
+from bench.scenarios import BENCH_DIR, DEFAULT_SCENARIO, scenario
+
 QUERY_FILE = BENCH_DIR / "query.graphql"
-EXPECTED_FILE = BENCH_DIR / "expected-response.json"
 SUPERGRAPH_FILE = BENCH_DIR / "supergraph.graphql"
 
 
@@ -38,17 +38,19 @@ def request_body() -> bytes:
 
 
 @cache
-def expected_response() -> dict[str, Any]:
-    data: dict[str, Any] = orjson.loads(EXPECTED_FILE.read_bytes())
+def expected_response(scenario_name: str = DEFAULT_SCENARIO) -> dict[str, Any]:
+    data: dict[str, Any] = orjson.loads(scenario(scenario_name).expected_file.read_bytes())
     return data
 
 
 @cache
-def expected_checksum() -> str:
-    return canonical_checksum(expected_response())
+def expected_checksum(scenario_name: str = DEFAULT_SCENARIO) -> str:
+    return canonical_checksum(expected_response(scenario_name))
 
 
-def response_problem(status: int, body: bytes) -> str | None:
+def response_problem(
+    status: int, body: bytes, scenario_name: str = DEFAULT_SCENARIO
+) -> str | None:
     """Why this response is not the expected one, or None if it is."""
     if status != 200:
         return f"HTTP status {status}: {body[:300]!r}"
@@ -60,6 +62,6 @@ def response_problem(status: int, body: bytes) -> str | None:
         return "body is not a JSON object"
     if "errors" in document:
         return f"GraphQL errors: {orjson.dumps(document['errors'])[:500].decode()}"
-    if canonical_checksum(document) != expected_checksum():
+    if canonical_checksum(document) != expected_checksum(scenario_name):
         return f"data differs from the expected response: {body[:300]!r}"
     return None

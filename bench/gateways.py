@@ -2,10 +2,11 @@
 
 Node gateways run as one process each (Apollo Gateway on @apollo/server's
 standalone server; Hive Gateway's CLI with ``--fork 1 --jit`` as in the public
-benchmark's run script). aggregator runs through its own CLI, with 1 or N
-uvicorn workers. ``aggregator-token`` is aggregator with authentication on
-(trusting the demo's development key) and a valid bearer token on every
-request: issue 9 asks it to keep at least 90% of plain aggregator's req/s.
+benchmark's run script, and again with ``--hive-router-runtime``, its Rust query
+planner and executor from ``@graphql-hive/router-runtime``). Grafbase runs as
+its CLI's dev server (``grafbase dev``), which composes the supergraph itself
+from the subgraph SDL files and URLs in a ``grafbase.toml``. aggregator runs
+through its own CLI, with 1 or N uvicorn workers.
 """
 
 from __future__ import annotations
@@ -18,10 +19,20 @@ from pathlib import Path
 
 import orjson
 
-from bench.expected import BENCH_DIR
+from bench.scenarios import BENCH_DIR
 
 REPO_DIR = BENCH_DIR.parent
 NODE_MODULES = BENCH_DIR / "node_modules"
+GRAFBASE = NODE_MODULES / "@grafbase" / "cli-x86_64-unknown-linux-musl" / "grafbase"
+SDL_DIR = BENCH_DIR / "subgraphs" / "sdl"
+
+LABELS = {
+    "aggregator": "aggregator",
+    "apollo": "Apollo Gateway",
+    "hive": "Hive Gateway",
+    "hive-router": "Hive Gateway (Rust planner)",
+    "grafbase": "Grafbase",
+}
 
 
 @dataclass(frozen=True)
@@ -33,14 +44,9 @@ class GatewaySpec:
 
     @property
     def label(self) -> str:
-        return self.kind if self.workers == 1 else f"{self.kind} ({self.workers} workers)"
-
-    @property
-    def request_headers(self) -> dict[str, str]:
-        """Extra headers of every benchmark request (a valid token for aggregator-token)."""
-        if self.kind != "aggregator-token":
-            return {}
-        return {"Authorization": "Bearer " + _bench_token()}
+        if self.kind != "aggregator":
+            return LABELS[self.kind]
+        return f"aggregator ({self.workers} worker{'s' if self.workers > 1 else ''})"
 
     @property
     def graphql_path(self) -> str:
@@ -48,30 +54,20 @@ class GatewaySpec:
 
     @property
     def ready_path(self) -> str:
-        return {"aggregator": "/health", "aggregator-token": "/health", "apollo": "/",
-                "hive": "/healthcheck"}[self.kind]
+        return {"aggregator": "/health", "apollo": "/", "hive": "/healthcheck",
+                "hive-router": "/healthcheck", "grafbase": "/health"}[self.kind]
 
     @property
     def cwd(self) -> Path:
-        return REPO_DIR if self.kind.startswith("aggregator") else BENCH_DIR
+        return REPO_DIR if self.kind == "aggregator" else BENCH_DIR
 
     def env_for(self, supergraph: Path, urls: dict[str, str]) -> dict[str, str]:
-        if not self.kind.startswith("aggregator"):
+        if self.kind != "aggregator":
             return {"NODE_ENV": "production"}
-        env = {"BENCH_SUPERGRAPH": str(supergraph),
-               "BENCH_SUBGRAPH_URLS": orjson.dumps(urls).decode()}
-        if self.kind == "aggregator-token":
-            env["BENCH_AUTH"] = "dev"
-        return env
+        return {"BENCH_SUPERGRAPH": str(supergraph),
+                "BENCH_SUBGRAPH_URLS": orjson.dumps(urls).decode()}
 
     def argv(self, supergraph: Path, port: int, urls: dict[str, str]) -> list[str]:
-        if self.kind == "aggregator-token" or (
-                self.kind == "aggregator" and self.workers != 1
-                and not _serve_has_workers_option()):
-            # the same uvicorn settings as `aggregator serve`; the factory adds authentication
-            return [sys.executable, "-m", "uvicorn", "bench.aggregator_app:create_app",
-                    "--factory", "--workers", str(self.workers), "--host", "127.0.0.1",
-                    "--port", str(port), "--log-level", "warning", "--no-access-log"]
         if self.kind == "aggregator":
             if self.workers != 1 and not _serve_has_workers_option():
                 return [sys.executable, "-m", "uvicorn", "bench.aggregator_app:create_app",
@@ -87,10 +83,26 @@ class GatewaySpec:
         if self.kind == "apollo":
             return ["node", str(BENCH_DIR / "apollo-gateway.mjs"), str(supergraph), str(port),
                     "127.0.0.1"]
-        if self.kind == "hive":
+        if self.kind in ("hive", "hive-router"):
+            runtime = ["--jit"] if self.kind == "hive" else ["--hive-router-runtime"]
             return [str(NODE_MODULES / ".bin" / "hive-gateway"), "supergraph", str(supergraph),
-                    "--host", "127.0.0.1", "--port", str(port), "--fork", "1", "--jit"]
+                    "--host", "127.0.0.1", "--port", str(port), "--fork", "1", *runtime]
+        if self.kind == "grafbase":
+            config = grafbase_config(supergraph.parent, urls)
+            return [str(GRAFBASE), "--home", str(supergraph.parent / "grafbase-home"), "dev",
+                    "--config", str(config), "--listen-address", f"127.0.0.1:{port}"]
         raise ValueError(f"unknown gateway kind {self.kind!r}")
+
+
+def grafbase_config(folder: Path, urls: dict[str, str]) -> Path:
+    """A ``grafbase.toml`` naming each subgraph's SDL file and URL (Grafbase composes them)."""
+    lines: list[str] = []
+    for name, url in sorted(urls.items()):
+        lines += [f"[subgraphs.{name}]", f"url = {orjson.dumps(url).decode()}",
+                  f"schema_path = {orjson.dumps(str(SDL_DIR / f'{name}.graphql')).decode()}", ""]
+    path = folder / "grafbase.toml"
+    path.write_text("\n".join(lines))
+    return path
 
 
 @cache
@@ -101,15 +113,7 @@ def _serve_has_workers_option() -> bool:
     return b"--workers" in done.stdout
 
 
-KINDS = ("aggregator", "aggregator-token", "apollo", "hive")
-
-
-@cache
-def _bench_token() -> str:
-    """One development token for the whole run (valid for longer than any run)."""
-    from aggregator.demo.auth import dev_token
-
-    return dev_token("bench-user", agency="bench", scopes=["bench:read"], ttl_s=6 * 3600)
+KINDS = ("aggregator", "apollo", "hive", "hive-router", "grafbase")
 
 
 def gateway_variants(kinds: list[str], aggregator_workers: list[int]) -> list[GatewaySpec]:
@@ -118,7 +122,7 @@ def gateway_variants(kinds: list[str], aggregator_workers: list[int]) -> list[Ga
     for kind in kinds:
         if kind not in KINDS:
             raise ValueError(f"unknown gateway {kind!r}; choose from {', '.join(KINDS)}")
-        if kind.startswith("aggregator"):
+        if kind == "aggregator":
             specs += [GatewaySpec(kind, workers) for workers in aggregator_workers]
         else:
             specs.append(GatewaySpec(kind))

@@ -18,7 +18,8 @@ from typing import Any
 
 import orjson
 
-from bench.expected import BENCH_DIR, request_body, response_problem
+from bench.expected import request_body, response_problem
+from bench.scenarios import BENCH_DIR
 
 CHECK_SCRIPT = BENCH_DIR / "wrk-check.lua"
 
@@ -55,14 +56,9 @@ class LoadResult:
         return {**self.__dict__, "rps": round(self.rps, 1), "errors": self.errors}
 
 
-def post(
-    url: str, body: bytes, timeout: float = 30.0, headers: dict[str, str] | None = None
-) -> tuple[int, bytes]:
+def post(url: str, body: bytes, timeout: float = 30.0) -> tuple[int, bytes]:
     request = urllib.request.Request(
-        url,
-        data=body,
-        headers={"Content-Type": "application/json", "Accept": "application/json",
-                 **(headers or {})},
+        url, data=body, headers={"Content-Type": "application/json", "Accept": "application/json"}
     )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
@@ -71,14 +67,12 @@ def post(
         return int(error.code), error.read()
 
 
-def validated_bodies(
-    url: str, count: int, headers: dict[str, str] | None = None
-) -> list[bytes]:
+def validated_bodies(url: str, count: int, scenario_name: str) -> list[bytes]:
     """Send the benchmark query ``count`` times; every answer must be the expected data."""
     bodies: list[bytes] = []
     for _ in range(count):
-        status, body = post(url, request_body(), headers=headers)
-        problem = response_problem(status, body)
+        status, body = post(url, request_body())
+        problem = response_problem(status, body, scenario_name)
         if problem is not None:
             raise ValidationFailed(problem)
         if body not in bodies:
@@ -108,7 +102,6 @@ def run_wrk(
     duration_s: int,
     connections: int,
     threads: int,
-    authorization: str | None = None,
 ) -> LoadResult:
     """Run wrk against ``url`` (scheme://host:port/path) and return its checked result."""
     base, _, path = url.partition("://")[2].partition("/")
@@ -118,8 +111,6 @@ def run_wrk(
     ]
     env = {"BENCH_REQUEST": str(request_file), "BENCH_ACCEPT": str(accept_file),
            "BENCH_PATH": "/" + path, "PATH": "/usr/bin:/bin"}
-    if authorization is not None:
-        env["BENCH_AUTHORIZATION"] = authorization
     done = subprocess.run(
         argv, env=env, capture_output=True, timeout=duration_s + 60, check=False
     )

@@ -21,8 +21,10 @@ from typing import Any
 import orjson
 from pyinstrument import Profiler
 
-from bench.expected import BENCH_DIR, canonical_checksum, expected_checksum, query_text
+from bench.expected import canonical_checksum, expected_checksum, query_text
 from bench.phases import PHASES, split_frames
+from bench.sampling import profile_under_load
+from bench.scenarios import BENCH_DIR, DEFAULT_SCENARIO, SCENARIOS
 from bench.subgraph_process import SubgraphProcess
 
 
@@ -32,6 +34,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=20, help="unprofiled requests first")
     parser.add_argument("--interval", type=float, default=0.001, help="sampling interval (s)")
     parser.add_argument("--out", type=Path, default=BENCH_DIR / "results")
+    parser.add_argument("--scenario", choices=sorted(SCENARIOS), default=DEFAULT_SCENARIO,
+                        help="data set: standard (the reference subgraphs' data) or light")
+    parser.add_argument("--under-load", action="store_true",
+                        help="sample the real server under wrk load with py-spy instead "
+                             "(see bench/sampling.py)")
+    parser.add_argument("--seconds", type=int, default=20, help="--under-load: sampled seconds")
+    parser.add_argument("--warmup-seconds", type=int, default=5, help="--under-load: warm-up")
+    parser.add_argument("--connections", type=int, default=50, help="--under-load: connections")
+    parser.add_argument("--top", type=int, default=25,
+                        help="--under-load: functions listed by own samples")
     return parser.parse_args(argv)
 
 
@@ -48,7 +60,7 @@ async def profile(args: argparse.Namespace, supergraph: str, urls: dict[str, str
         for _ in range(max(args.warmup, 1)):
             body = await _one(gateway, query)
         answer = orjson.loads(body)
-        if "errors" in answer or canonical_checksum(answer) != expected_checksum():
+        if "errors" in answer or canonical_checksum(answer) != expected_checksum(args.scenario):
             print(f"wrong answer from aggregator: {body[:500]!r}", file=sys.stderr)
             return 1
         started = time.perf_counter()
@@ -86,8 +98,10 @@ async def profile(args: argparse.Namespace, supergraph: str, urls: dict[str, str
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.under_load:
+        return profile_under_load(args)
     workdir = Path(tempfile.mkdtemp(prefix="profile-", dir=args.out))
-    subgraphs = SubgraphProcess(workdir / "subgraphs.log")
+    subgraphs = SubgraphProcess(workdir / "subgraphs.log", args.scenario)
     try:
         supergraph = subgraphs.write_supergraph(workdir / "supergraph.graphql").read_text()
         return asyncio.run(profile(args, supergraph, subgraphs.urls))

@@ -13,14 +13,18 @@ import orjson
 from bench.expected import SUPERGRAPH_FILE
 from bench.gateways import REPO_DIR
 from bench.processes import ManagedProcess, ProcessFailed
+from bench.scenarios import DEFAULT_SCENARIO
 
 
 class SubgraphProcess:
     """``python -m bench.subgraphs`` with its four URLs and request counters."""
 
-    def __init__(self, log_path: Path) -> None:
+    def __init__(self, log_path: Path, scenario: str = DEFAULT_SCENARIO) -> None:
         self.process = ManagedProcess(
-            "subgraphs", [sys.executable, "-m", "bench.subgraphs"], log_path, cwd=REPO_DIR
+            "subgraphs",
+            [sys.executable, "-m", "bench.subgraphs", "--scenario", scenario],
+            log_path,
+            cwd=REPO_DIR,
         )
         self.urls = self._read_urls()
 

@@ -1,16 +1,22 @@
-"""One subgraph request per subgraph per plan wave (the dataloader pattern).
+"""One subgraph request per subgraph per plan wave.
 
-Every fetch of a plan wave is enqueued in the same event-loop tick; the
-per-request aiodataloader for a subgraph then receives all of them at once
-and sends one HTTP request: entity fetches become aliased ``_entities`` fields
-of a single operation. Identical jobs (same operation, representations and
-variables) share one slot. Loaders live for one client request only, so no
-response can reach another caller.
+Entity fetches of one wave to the same subgraph become aliased ``_entities``
+fields of a single operation (:meth:`SubgraphBatcher.send`). Two ways lead there:
+
+- a wave the executor holds whole (a ``Parallel`` of fetches while nothing else
+  runs) is handed over as one list of jobs: no future per job;
+- fetches reached from branches running side by side (a ``Parallel`` of
+  sequences) meet in the per-request aiodataloader, which collects what every
+  branch enqueued in the same event-loop tick. Identical jobs (same operation,
+  representations and variables) share one slot there.
+
+Loaders live for one client request only, so no response can reach another caller.
 """
 
 from __future__ import annotations
 
 import asyncio
+import operator
 from dataclasses import dataclass, field
 from time import perf_counter
 from typing import Any
@@ -44,18 +50,36 @@ class JobResult:
 
 
 def _combined(jobs: list[Job]) -> tuple[str, dict[str, Any]]:
-    definitions: dict[str, str] = {}
-    fields: list[str] = []
     variables: dict[str, Any] = {}
     for index, job in enumerate(jobs):
-        definitions[f"r{index}"] = f"$r{index}: [_Any!]!"
         variables[f"r{index}"] = job.representations
-        for definition in job.fetch.variable_definitions:
-            definitions.setdefault(definition, definition)
         variables.update(job.variables)
-        fields.append(f"_e{index}: _entities(representations: $r{index}){job.fetch.selection_text}")
+    return _combined_operation(tuple(job.fetch for job in jobs)), variables
+
+
+# The same wave combines the same fetches on every request: its operation text is kept
+# (keyed by the fetches' identities; cleared when plans come and go in large numbers).
+_OPERATIONS: dict[tuple[int, ...], tuple[tuple[Fetch, ...], str]] = {}
+_OPERATIONS_LIMIT = 20_000
+
+
+def _combined_operation(fetches: tuple[Fetch, ...]) -> str:
+    key = tuple(map(id, fetches))
+    cached = _OPERATIONS.get(key)
+    if cached is not None and all(map(operator.is_, cached[0], fetches)):
+        return cached[1]
+    definitions: dict[str, str] = {}
+    fields: list[str] = []
+    for index, fetch in enumerate(fetches):
+        definitions[f"r{index}"] = f"$r{index}: [_Any!]!"
+        for definition in fetch.variable_definitions:
+            definitions.setdefault(definition, definition)
+        fields.append(f"_e{index}: _entities(representations: $r{index}){fetch.selection_text}")
     operation = "query(" + ", ".join(definitions.values()) + "){" + " ".join(fields) + "}"
-    return operation, variables
+    if len(_OPERATIONS) >= _OPERATIONS_LIMIT:
+        _OPERATIONS.clear()
+    _OPERATIONS[key] = (fetches, operation)
+    return operation
 
 
 def _split_errors(
@@ -80,16 +104,24 @@ def _split_errors(
 
 
 class SubgraphBatcher:
-    def __init__(self, subgraph: Subgraph) -> None:
+    def __init__(self, subgraph: Subgraph, traced: bool = False) -> None:
         self.subgraph = subgraph
-        self.loader: DataLoader[Job, JobResult] = DataLoader(
-            self._load, get_cache_key=lambda job: job.key
-        )
+        # a tracer provider is installed (asked once per client request, not per fetch)
+        self.traced = traced
+        self._loader: DataLoader[Job, JobResult] | None = None
         self.requests = 0
 
     async def run(self, job: Job) -> JobResult:
-        result: JobResult = await self.loader.load(job)
+        """One job from a branch that runs beside others (batched by the dataloader)."""
+        if self._loader is None:
+            self._loader = DataLoader(self._load, get_cache_key=lambda job: job.key)
+        result: JobResult = await self._loader.load(job)
         return result
+
+    async def send(self, jobs: list[Job]) -> list[JobResult]:
+        """A wave's jobs for this subgraph, known up front: one request for all entity
+        jobs, one per root job."""
+        return await self._load(jobs)
 
     async def _send(self, query: str, variables: dict[str, Any], job: Job) -> SubgraphResponse:
         return await self._fetch(
@@ -104,6 +136,14 @@ class SubgraphBatcher:
 
     async def _fetch(self, request: SubgraphRequest) -> SubgraphResponse:
         self.requests += 1
+        if not self.traced:
+            # no span; a client's trace context (if any) still goes on to the subgraph, and
+            # the metrics and access log still count the request
+            request.headers = inject_trace_context(request.headers)
+            started = perf_counter()
+            response = await self.subgraph.fetch(request)
+            note_subgraph_request(self.subgraph.name, perf_counter() - started, response.errors)
+            return response
         with tracer.start_as_current_span(
             SPAN_SUBGRAPH, attributes={"graphql.subgraph.name": self.subgraph.name}
         ) as span:
@@ -143,8 +183,15 @@ class SubgraphBatcher:
         ]
 
     async def _load(self, jobs: list[Job]) -> list[JobResult]:
+        if len(jobs) == 1:
+            job = jobs[0]
+            if job.representations is None:
+                return [await self._root(job)]
+            return await self._entities(jobs)
         entity_jobs = [j for j in jobs if j.representations is not None]
         root_jobs = [j for j in jobs if j.representations is None]
+        if not root_jobs:
+            return await self._entities(jobs)
         results: dict[int, JobResult] = {}
         outcomes = await asyncio.gather(
             *(self._root(job) for job in root_jobs),

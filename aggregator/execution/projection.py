@@ -11,7 +11,7 @@ per planned operation and reused by every request.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graphql import (
     GraphQLEnumType,
@@ -27,6 +27,9 @@ from graphql import (
 
 from aggregator.errors import ErrorCode, graphql_error
 from aggregator.planning.normalize import NField, NFragment, NSelection, merge
+
+if TYPE_CHECKING:
+    from aggregator.execution.projection_code import Compiled
 
 _INVALID = object()
 
@@ -61,6 +64,7 @@ class Projector:
     def __init__(self, schema: GraphQLSchema) -> None:
         self.schema = schema
         self._entries: dict[tuple[int, str], list[Entry]] = {}
+        self._compiled: dict[tuple[int, str], Compiled | None] = {}
         self._keep: list[Sequence[NSelection]] = []
         self._concrete: dict[tuple[int, str], bool] = {}
 
@@ -109,6 +113,20 @@ class Projector:
             self._concrete[key] = cached
             self._keep.append(selections)
         return cached
+
+    def compiled(self, selections: Sequence[NSelection], type_name: str) -> Compiled | None:
+        """The compiled form of :meth:`entries` (see ``projection_code``), or None."""
+        key = (id(selections), type_name)
+        try:
+            return self._compiled[key]
+        except KeyError:
+            pass
+        # imported here: the compiler builds on this module's entry kinds
+        from aggregator.execution.projection_code import compile_object
+
+        self._compiled[key] = None  # a selection set that contains itself completes generally
+        compiled = self._compiled[key] = compile_object(self, selections, type_name)
+        return compiled
 
     def _collect(
         self, selections: Sequence[NSelection], type_name: str, out: list[NSelection]
@@ -182,6 +200,9 @@ class _Completion:
         path: list[Any],
         root: bool = False,
     ) -> Any:
+        compiled = self.projector.compiled(selections, type_name)
+        if compiled is not None:
+            return compiled(obj, path, self)
         result: dict[str, Any] = {}
         get = obj.get
         for key, name, kind, field_type, sub in self.projector.entries(selections, type_name):

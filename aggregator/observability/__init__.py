@@ -21,6 +21,7 @@ from aggregator.observability.tracing import (
     TRACE_HEADERS,
     inject_trace_context,
     tracer,
+    tracing_enabled,
 )
 
 __all__ = [
@@ -36,4 +37,5 @@ __all__ = [
     "inject_trace_context",
     "metrics",
     "tracer",
+    "tracing_enabled",
 ]

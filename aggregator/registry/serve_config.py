@@ -32,6 +32,7 @@ from aggregator.security.audit import DisclosureLog, DisclosureLogError, probe_l
 from aggregator.security.authorization import DisclosureHook
 from aggregator.security.disclosure_hook import disclosure_hook
 from aggregator.server.app import GatewayApp, Receive, Send
+from aggregator.server.gc_tuning import tune_for_serving
 from aggregator.server.graceful import DrainSettings
 from aggregator.server.launch import ServeSettings, serve_and_report
 from aggregator.server.stack import App, StackSettings, prepare_process, server_stack
@@ -102,6 +103,7 @@ def app_from_env() -> App:
     overrides = json.loads(os.environ.get(_OVERRIDES_ENV, "{}"))
     for name, value in overrides.items():  # command-line flags win over the file
         setattr(app.options, name, value)
+    tune_for_serving()
     return server_stack(
         app,
         StackSettings(config.observability, config.compression, config.tls,

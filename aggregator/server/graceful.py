@@ -138,7 +138,9 @@ class ListenError(Exception):
     """The address cannot be listened on (in use, not local, no permission)."""
 
 
-def listen_socket(host: str, port: int, *, backlog: int = 2048) -> socket.socket:
+def listen_socket(
+    host: str, port: int, *, backlog: int = 2048, reuse_port: bool = False
+) -> socket.socket:
     """A bound, listening TCP socket for ``host``/``port`` (IPv4 or IPv6).
 
     Bound here, not by uvicorn, so that a port already in use is reported
@@ -146,13 +148,16 @@ def listen_socket(host: str, port: int, *, backlog: int = 2048) -> socket.socket
     every worker process. TCP_NODELAY is set on the listener (accepted
     sockets inherit it on Linux): asyncio only sets it itself for sockets
     whose ``proto`` is IPPROTO_TCP, and without it a response written in two
-    parts waits ~40 ms for a delayed ACK. Raises :class:`ListenError`.
+    parts waits ~40 ms for a delayed ACK. ``reuse_port`` lets several sockets (one per
+    worker) listen on one port. Raises :class:`ListenError`.
     """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if reuse_port:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         sock.bind((host, port))
         sock.listen(backlog)
     except OSError as exc:

@@ -172,38 +172,69 @@ def serve(
     "serving on" is only said once it is true (with the real port when 0 was
     asked for); raises :class:`ListenError` when it cannot bind.
     """
-    sock = listen_socket(settings.host, settings.port)
+    sockets = _listen(settings)
     if on_listening is not None:
         try:
-            on_listening(settings.host, int(sock.getsockname()[1]))
+            on_listening(settings.host, int(sockets[0].getsockname()[1]))
         except BaseException:
-            sock.close()
+            for sock in sockets:
+                sock.close()
             raise
     config = _config(factory, settings)
     if settings.workers <= 1:
         server = GracefulServer(config, settings.drain)
         try:
-            server.run(sockets=[sock])
+            server.run(sockets=sockets)
         finally:
-            sock.close()
+            sockets[0].close()
         return 0 if server.started else 1
-    return _Supervisor(config, settings, sock).run()
+    return _Supervisor(config, settings, sockets).run()
+
+
+def _listen(settings: ServeSettings) -> list[socket.socket]:
+    """One listening socket, or one per worker on the same port.
+
+    With one shared socket, each accept wakes every worker and the first one to
+    answer drains the backlog: under a burst of long-lived connections (a load
+    balancer's pool) one worker can hold nearly all of them while the others idle.
+    With ``SO_REUSEPORT`` the kernel spreads new connections over the workers'
+    sockets by address hash. A plain probe socket is bound first, so a port some
+    other process holds (with or without ``SO_REUSEPORT``) is still "in use".
+    """
+    if settings.workers <= 1:
+        return [listen_socket(settings.host, settings.port)]
+    probe = listen_socket(settings.host, settings.port)
+    port = int(probe.getsockname()[1])  # port 0: every worker's socket takes the one chosen
+    probe.close()
+    sockets: list[socket.socket] = []
+    try:
+        for _ in range(settings.workers):
+            sockets.append(listen_socket(settings.host, port, reuse_port=True))
+    except ListenError:
+        for sock in sockets:
+            sock.close()
+        raise
+    return sockets
 
 
 class _Supervisor:
-    """The parent of ``workers`` worker processes sharing one listening socket."""
+    """The parent of ``workers`` worker processes, each with its own socket on one port."""
 
-    def __init__(self, config: uvicorn.Config, settings: ServeSettings, sock: socket.socket):
+    def __init__(
+        self, config: uvicorn.Config, settings: ServeSettings, sockets: list[socket.socket]
+    ):
         self.config = config
         self.settings = settings
-        self.sock: socket.socket | None = sock
+        self.sockets = sockets
         self.stop = threading.Event()
         self.processes: list[multiprocessing.process.BaseProcess] = []
         self.failed = False
 
-    def _start(self) -> multiprocessing.process.BaseProcess:
+    def _start(self, index: int) -> multiprocessing.process.BaseProcess:
         process = _spawn.Process(
-            target=_worker, args=(self.config, self.settings.drain, self.sock), daemon=False
+            target=_worker,
+            args=(self.config, self.settings.drain, self.sockets[index]),
+            daemon=False,
         )
         process.start()
         return process
@@ -214,16 +245,19 @@ class _Supervisor:
     def run(self) -> int:
         previous = {sig: signal.signal(sig, self._on_signal) for sig in _SIGNALS}
         try:
-            self.processes = [self._start() for _ in range(self.settings.workers)]
+            self.processes = [self._start(index) for index in range(self.settings.workers)]
             while not self.stop.wait(0.2):
                 self._replace_dead_workers()
             self._drain()
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
-            if self.sock is not None:
-                self.sock.close()
+            self._close_sockets()
         return 1 if self.failed else 0
+
+    def _close_sockets(self) -> None:
+        for sock in self.sockets:
+            sock.close()  # idempotent
 
     def _replace_dead_workers(self) -> None:
         for index, process in enumerate(self.processes):
@@ -238,12 +272,12 @@ class _Supervisor:
                 "worker %s exited with status %s; starting another", process.pid, process.exitcode
             )
             time.sleep(0.5)  # a worker crashing in a loop must not spin the parent
-            self.processes[index] = self._start()
+            self.processes[index] = self._start(index)
 
     def _drain(self) -> None:
-        if self.sock is not None:
-            self.sock.close()  # only the workers' copies remain: they close them as they drain
-            self.sock = None
+        # only the workers' copies remain: they close them as they drain, and once the last
+        # copy of a socket is closed the kernel stops handing it new connections
+        self._close_sockets()
         for process in self.processes:
             if process.is_alive() and process.pid is not None:
                 os.kill(process.pid, signal.SIGTERM)

@@ -18,6 +18,7 @@ from aggregator.gateway import Gateway
 from aggregator.observability.otlp_metrics import OtlpMetricsError, check_exporter
 from aggregator.security.authorization import AuthorizationSetupError, check_enforceable
 from aggregator.server.app import ServerOptions, create_app
+from aggregator.server.gc_tuning import tune_for_serving
 from aggregator.server.graceful import DrainSettings
 from aggregator.server.launch import ServeSettings, serve_and_report
 from aggregator.server.stack import App, StackSettings, prepare_process, server_stack
@@ -43,6 +44,7 @@ def app_from_env() -> App:
             expose_query_plans=settings["expose_query_plans"], graphiql=settings["graphiql"]
         ),
     )
+    tune_for_serving()
     return server_stack(app, StackSettings(observability=observability))
 
 

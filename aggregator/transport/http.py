@@ -8,6 +8,8 @@ GraphQL error in the returned :class:`SubgraphResponse`; nothing raises.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import marshal
 import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -50,10 +52,7 @@ class HttpSubgraph:
         self._session: aiohttp.ClientSession | None = None
         # a configured header (e.g. a service token) is never replaced by a forwarded one
         self._configured = frozenset(name.lower() for name in self.options.headers)
-        self._inflight: dict[
-            tuple[bytes, tuple[tuple[str, str], ...]],
-            asyncio.Future[SubgraphResponse | _Raw],
-        ] = {}
+        self._inflight: dict[tuple[bytes, tuple[tuple[str, str], ...]], _Exchange] = {}
 
     def session(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
@@ -90,25 +89,27 @@ class HttpSubgraph:
         # Identical queries in flight share one HTTP exchange. The key holds every header we
         # send, so callers with different credentials never share; each caller decodes the
         # bytes itself, so no caller can see another's later changes to the data.
+        headers = request.headers
         key = (
             payload,
-            tuple(sorted(h for h in request.headers.items() if h[0] not in TRACE_HEADERS)),
+            tuple(sorted(h for h in headers.items() if h[0] not in TRACE_HEADERS))
+            if headers
+            else (),
         )
-        pending = self._inflight.get(key)
-        if pending is None:
-            pending = asyncio.ensure_future(self._post(payload, request.headers))
-            self._inflight[key] = pending
-            pending.add_done_callback(lambda _: self._inflight.pop(key, None))
-        return self._decode(await asyncio.shield(pending))
+        exchange = self._inflight.get(key)
+        if exchange is None:
+            exchange = _Exchange(asyncio.ensure_future(self._post(payload, headers)))
+            self._inflight[key] = exchange
+            exchange.future.add_done_callback(lambda _: self._inflight.pop(key, None))
+        exchange.waiting += 1
+        return exchange.response(self.name, await asyncio.shield(exchange.future))
 
     def _decode(self, outcome: SubgraphResponse | _Raw) -> SubgraphResponse:
         if isinstance(outcome, SubgraphResponse):
             return outcome
         return decode_response(self.name, *outcome)
 
-    async def _post(
-        self, payload: bytes, headers: dict[str, str]
-    ) -> SubgraphResponse | _Raw:
+    async def _post(self, payload: bytes, headers: dict[str, str]) -> SubgraphResponse | _Raw:
         try:
             async with self.session().post(
                 self.url, data=payload, headers=headers or None
@@ -151,6 +152,76 @@ class HttpSubgraph:
             await self._session.close()
             # let aiohttp close transports before the loop goes away
             await asyncio.sleep(0)
+
+
+class _Exchange:
+    """One HTTP exchange shared by identical in-flight requests, and their decoded copies.
+
+    Every caller needs its own objects (the executor merges into them), but parsing
+    the same JSON once per caller is the largest cost of a shared exchange. The
+    first caller parses it; when at least two more are waiting, it also keeps a
+    ``marshal`` image of the result, which the others load instead: fresh objects
+    for each, in a fraction of the time. Equal strings are made one object first,
+    so the image holds each once and every copy shares them within itself (a review
+    body repeated in 100 places is one string per caller, not 100): less memory per
+    caller and less to load. The image never leaves this process and holds only
+    what ``orjson`` decoded.
+    """
+
+    __slots__ = ("future", "image", "waiting")
+
+    def __init__(self, future: asyncio.Future[SubgraphResponse | _Raw]) -> None:
+        self.future = future
+        self.waiting = 0  # callers that have not taken their response yet
+        self.image: bytes | None = None
+
+    def response(self, name: str, outcome: SubgraphResponse | _Raw) -> SubgraphResponse:
+        self.waiting -= 1
+        if isinstance(outcome, SubgraphResponse):  # a transport failure: errors only
+            return outcome
+        if self.image is not None:
+            data, errors, extensions, status, cache_control, age = marshal.loads(self.image)
+            return SubgraphResponse(data, errors, extensions, status, cache_control, age)
+        response = decode_response(name, *outcome)
+        if self.waiting >= 2:
+            _share_equal_strings(response.data)
+            # not marshallable after all (ValueError): every caller decodes
+            with contextlib.suppress(ValueError):
+                self.image = marshal.dumps(
+                    (
+                        response.data,
+                        response.errors,
+                        response.extensions,
+                        response.status,
+                        response.cache_control,
+                        response.age,
+                    )
+                )
+        return response
+
+
+def _share_equal_strings(value: Any) -> None:
+    """Replace equal strings in decoded JSON by one object each (values only; ``orjson``
+    already shares short keys)."""
+    canonical: dict[str, str] = {}
+    share = canonical.setdefault
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if type(node) is dict:
+            for key, item in node.items():
+                kind = type(item)
+                if kind is str:
+                    node[key] = share(item, item)
+                elif kind is dict or kind is list:
+                    stack.append(item)
+        elif type(node) is list:
+            for index, item in enumerate(node):
+                kind = type(item)
+                if kind is str:
+                    node[index] = share(item, item)
+                elif kind is dict or kind is list:
+                    stack.append(item)
 
 
 def decode_response(

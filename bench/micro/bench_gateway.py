@@ -12,7 +12,19 @@ import copy
 from typing import Any
 
 from bench.expected import canonical_checksum, expected_checksum, query_text
-from bench.micro.hooks import Merge, merge_all, projection_step, recorded_merges
+from bench.micro.hooks import (
+    Merge,
+    decode_each,
+    decode_shared,
+    group_all,
+    merge_all,
+    projection_step,
+    recorded_groupings,
+    recorded_merges,
+    recorded_walks,
+    subgraph_answers,
+    walk_all,
+)
 from bench.subgraphs.in_process import InProcessBenchSubgraph
 
 # Target from issue 5: at most 7 subgraph requests per client request.
@@ -32,6 +44,7 @@ def test_execute_in_process(
     gateway: Any,
     loop: asyncio.AbstractEventLoop,
     subgraphs: dict[str, InProcessBenchSubgraph],
+    scenario: str,
 ) -> None:
     query = query_text()
 
@@ -40,16 +53,18 @@ def test_execute_in_process(
 
     result = run()
     assert "errors" not in result, result.get("errors")
-    assert canonical_checksum(result) == expected_checksum()
+    assert canonical_checksum(result) == expected_checksum(scenario)
     before = sum(s.fetches for s in subgraphs.values())
     run()
     assert sum(s.fetches for s in subgraphs.values()) - before <= MAX_SUBGRAPH_REQUESTS
     benchmark(run)
 
 
-def test_projection(benchmark: Any, gateway: Any, loop: asyncio.AbstractEventLoop) -> None:
+def test_projection(
+    benchmark: Any, gateway: Any, loop: asyncio.AbstractEventLoop, scenario: str
+) -> None:
     step = projection_step(gateway, query_text(), loop)
-    assert canonical_checksum({"data": step()}) == expected_checksum()
+    assert canonical_checksum({"data": step()}) == expected_checksum(scenario)
     benchmark(step)
 
 
@@ -65,3 +80,37 @@ def test_entity_merge(benchmark: Any, gateway: Any, loop: asyncio.AbstractEventL
         return (copy.deepcopy(merges),), {}
 
     benchmark.pedantic(merge_all, setup=setup, rounds=300, iterations=1, warmup_rounds=5)
+
+
+def test_entity_walks(benchmark: Any, gateway: Any, loop: asyncio.AbstractEventLoop) -> None:
+    walks = recorded_walks(gateway, query_text(), loop)
+    assert len(walks) >= 4
+    found = walk_all(walks)
+    assert found > len(walks)
+    assert benchmark(walk_all, walks) == found
+
+
+def test_entity_grouping(benchmark: Any, gateway: Any, loop: asyncio.AbstractEventLoop) -> None:
+    groupings = recorded_groupings(gateway, query_text(), loop)
+    objects = sum(len(o) for o, _ in groupings)
+    built = group_all(groupings)
+    assert 0 < built < objects  # repeated entities share a representation
+    assert benchmark(group_all, groupings) == built
+
+
+# in-flight callers sharing one subgraph exchange (about what 50 connections give)
+SHARED_CALLERS = 10
+
+
+def test_decode_per_caller(benchmark: Any, gateway: Any, loop: asyncio.AbstractEventLoop) -> None:
+    bodies = subgraph_answers(gateway, query_text(), loop)
+    assert sum(map(len, bodies)) > 20_000
+    assert benchmark(decode_each, bodies, SHARED_CALLERS) == 200 * SHARED_CALLERS * len(bodies)
+
+
+def test_decode_shared_exchange(
+    benchmark: Any, gateway: Any, loop: asyncio.AbstractEventLoop
+) -> None:
+    bodies = subgraph_answers(gateway, query_text(), loop)
+    expected = 200 * SHARED_CALLERS * len(bodies)
+    assert benchmark(decode_shared, bodies, SHARED_CALLERS, loop) == expected

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from bench.expected import SUPERGRAPH_FILE
+from bench.scenarios import DEFAULT_SCENARIO, SCENARIOS
 from bench.subgraphs.in_process import InProcessBenchSubgraph, in_process_subgraphs
 
 
@@ -26,9 +27,20 @@ def loop() -> Iterator[asyncio.AbstractEventLoop]:
         loop.close()
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--scenario", choices=sorted(SCENARIOS), default=DEFAULT_SCENARIO,
+                     help="benchmark data set: standard (the reference data) or light")
+
+
 @pytest.fixture
-def subgraphs() -> dict[str, InProcessBenchSubgraph]:
-    return in_process_subgraphs()
+def scenario(request: pytest.FixtureRequest) -> str:
+    name: str = request.config.getoption("--scenario")
+    return name
+
+
+@pytest.fixture
+def subgraphs(scenario: str) -> dict[str, InProcessBenchSubgraph]:
+    return in_process_subgraphs(scenario)
 
 
 @pytest.fixture

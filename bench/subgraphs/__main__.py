@@ -13,15 +13,16 @@ import sys
 
 import orjson
 
+from bench.scenarios import DEFAULT_SCENARIO, SCENARIOS
 from bench.subgraphs.http_server import SubgraphEndpoint, serve_endpoint
 from bench.subgraphs.schema import SUBGRAPH_NAMES, build_subgraph_schema
 
 
-async def _main(host: str, ports: dict[str, int]) -> None:
+async def _main(host: str, ports: dict[str, int], scenario_name: str) -> None:
     servers = []
     urls = {}
     for name in SUBGRAPH_NAMES:
-        endpoint = SubgraphEndpoint(name, build_subgraph_schema(name))
+        endpoint = SubgraphEndpoint(name, build_subgraph_schema(name, scenario_name))
         server = await serve_endpoint(endpoint, host, ports.get(name, 0))
         port = server.sockets[0].getsockname()[1]
         servers.append(server)
@@ -44,12 +45,14 @@ def main() -> None:
         "--port", action="append", default=[], metavar="NAME=PORT",
         help="fixed port for one subgraph (default: a free port each)",
     )
+    parser.add_argument("--scenario", choices=sorted(SCENARIOS), default=DEFAULT_SCENARIO,
+                        help="data set (see bench/scenarios.py)")
     args = parser.parse_args()
     ports = {}
     for item in args.port:
         name, _, port = item.partition("=")
         ports[name] = int(port)
-    asyncio.run(_main(args.host, ports))
+    asyncio.run(_main(args.host, ports, args.scenario))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,11 @@
 """The benchmark's fixed data set, value for value,
 so the expected response matches other runs of it.
 
+Source: the reference subgraphs of The Guild's federation gateways benchmark
+(github.com/graphql-hive/graphql-gateways-benchmark, ``federation/subgraphs/*``,
+MIT licence, (c) 2023 The Guild). Only the data is taken (users, products,
+inventory, reviews); the resolvers here are this project's own.
+
 Plain dicts: graphql-core's default resolver reads them by key, and the
 ``__typename`` entries let the ``_Entity`` union resolve without lookups.
 """

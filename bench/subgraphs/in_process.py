@@ -14,6 +14,7 @@ import orjson
 from graphql import GraphQLSchema, graphql_sync
 
 from aggregator.transport import SubgraphRequest, SubgraphResponse
+from bench.scenarios import DEFAULT_SCENARIO
 from bench.subgraphs.schema import SUBGRAPH_NAMES, build_subgraph_schema
 
 
@@ -45,5 +46,8 @@ class InProcessBenchSubgraph:
         return None
 
 
-def in_process_subgraphs() -> dict[str, InProcessBenchSubgraph]:
-    return {name: InProcessBenchSubgraph(name) for name in SUBGRAPH_NAMES}
+def in_process_subgraphs(scenario: str = DEFAULT_SCENARIO) -> dict[str, InProcessBenchSubgraph]:
+    return {
+        name: InProcessBenchSubgraph(name, build_subgraph_schema(name, scenario))
+        for name in SUBGRAPH_NAMES
+    }

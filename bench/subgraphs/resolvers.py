@@ -1,4 +1,4 @@
-"""Resolvers of the four benchmark subgraphs, with the original benchmark's quirks kept.
+"""Resolvers of the four benchmark subgraphs, with the reference subgraphs' quirks kept.
 
 Kept on purpose, because the benchmark's expected response depends on them:
 - inventory resolves ``Product`` entities from its own records only and ignores
@@ -6,6 +6,10 @@ Kept on purpose, because the benchmark's expected response depends on them:
   ``shippingEstimate`` is always null;
 - reviews answers every ``User`` entity with the first two reviews, and every
   ``Review.author`` is user 1 with the provided ``username`` "urigo".
+
+The scenario decides one thing (see ``bench.scenarios``): whether a product the
+reviews subgraph reaches through ``Review.product`` resolves its ``reviews``
+(``standard``, as the reference subgraphs do) or carries only its key (``light``).
 """
 
 from __future__ import annotations
@@ -24,6 +28,9 @@ EntityResolver = Callable[[Mapping[str, Any]], Record | None]
 _USERS_BY_ID = {user["id"]: user for user in USERS}
 _PRODUCTS_BY_UPC = {product["upc"]: product for product in PRODUCTS}
 _REVIEWS_BY_ID = {review["id"]: review for review in REVIEWS}
+_REVIEWS_BY_UPC: dict[str, list[Record]] = {}
+for _review in REVIEWS:
+    _REVIEWS_BY_UPC.setdefault(_review["product_upc"], []).append(_review)
 
 
 def _shipping_estimate(price: int | None, weight: int | None) -> int | None:
@@ -64,13 +71,17 @@ def _reviews_user(representation: Mapping[str, Any]) -> Record:
     }
 
 
+def _reviews_of(upc: object) -> list[Record]:
+    return _REVIEWS_BY_UPC.get(upc, []) if isinstance(upc, str) else []
+
+
 def _reviews_product(representation: Mapping[str, Any]) -> Record:
     upc = representation.get("upc")
-    return {
-        "__typename": "Product",
-        "upc": upc,
-        "reviews": [review for review in REVIEWS if review["product_upc"] == upc],
-    }
+    return {"__typename": "Product", "upc": upc, "reviews": _reviews_of(upc)}
+
+
+def _product_reviews(product: Record, _info: Info) -> list[Record]:
+    return _reviews_of(product.get("upc"))
 
 
 def _top_products(_root: object, _info: Info, first: int | None = 5) -> list[Record]:
@@ -93,12 +104,20 @@ QUERY_RESOLVERS: dict[str, dict[str, Resolver]] = {
     "reviews": {},
 }
 
-FIELD_RESOLVERS: dict[str, dict[tuple[str, str], Resolver]] = {
+_FIELD_RESOLVERS: dict[str, dict[tuple[str, str], Resolver]] = {
     "accounts": {},
     "inventory": {},
     "products": {},
     "reviews": {("Review", "author"): _review_author, ("Review", "product"): _review_product},
 }
+
+
+def field_resolvers(name: str, product_reviews_everywhere: bool) -> dict[tuple[str, str], Resolver]:
+    """Object field resolvers of subgraph ``name`` in a scenario."""
+    resolvers = dict(_FIELD_RESOLVERS[name])
+    if name == "reviews" and product_reviews_everywhere:
+        resolvers[("Product", "reviews")] = _product_reviews
+    return resolvers
 
 ENTITY_RESOLVERS: dict[str, dict[str, EntityResolver]] = {
     "accounts": {"User": lambda rep: _USERS_BY_ID.get(rep.get("id"))},

@@ -19,7 +19,8 @@ from graphql import (
     build_schema,
 )
 
-from bench.subgraphs.resolvers import ENTITY_RESOLVERS, FIELD_RESOLVERS, QUERY_RESOLVERS
+from bench.scenarios import DEFAULT_SCENARIO, scenario
+from bench.subgraphs.resolvers import ENTITY_RESOLVERS, QUERY_RESOLVERS, field_resolvers
 
 SUBGRAPH_NAMES: tuple[str, ...] = ("accounts", "inventory", "products", "reviews")
 SDL_DIR = Path(__file__).parent / "sdl"
@@ -51,8 +52,8 @@ def _entity_types(sdl: str) -> list[str]:
     return names
 
 
-def build_subgraph_schema(name: str) -> GraphQLSchema:
-    """Build the executable schema of subgraph ``name`` with its resolvers attached."""
+def build_subgraph_schema(name: str, scenario_name: str = DEFAULT_SCENARIO) -> GraphQLSchema:
+    """Build the executable schema of subgraph ``name`` with its scenario's resolvers attached."""
     sdl = subgraph_sdl(name)
     entities = _entity_types(sdl)
     has_query = "type Query" in sdl
@@ -62,16 +63,20 @@ def build_subgraph_schema(name: str) -> GraphQLSchema:
         f"{root} {{ _entities(representations: [_Any!]!): [_Entity]! _service: _Service! }}\n"
     )
     schema = build_schema(_FEDERATION_DIRECTIVES + sdl + extra, assume_valid_sdl=True)
-    _attach(schema, name, sdl)
+    _attach(schema, name, sdl, scenario(scenario_name).product_reviews_everywhere)
     return schema
 
 
-def _attach(schema: GraphQLSchema, name: str, sdl: str) -> None:
+def _attach(
+    schema: GraphQLSchema, name: str, sdl: str, product_reviews_everywhere: bool
+) -> None:
     query = schema.query_type
     assert query is not None
     for field_name, resolver in QUERY_RESOLVERS[name].items():
         query.fields[field_name].resolve = resolver
-    for (type_name, field_name), resolver in FIELD_RESOLVERS[name].items():
+    for (type_name, field_name), resolver in field_resolvers(
+        name, product_reviews_everywhere
+    ).items():
         object_type = schema.get_type(type_name)
         assert isinstance(object_type, GraphQLObjectType)
         object_type.fields[field_name].resolve = resolver

@@ -7,6 +7,8 @@ import asyncio
 import contextlib
 
 from aggregator.gateway import Gateway, GatewayOptions
+from aggregator.transport.base import SubgraphRequest
+from aggregator.transport.http import HttpSubgraph
 from tests.gateway.conftest import SUPERGRAPH
 from tests.gateway.schema_fixture import RESOLVERS, SDLS
 from tests.support.fedsub import FederatedSubgraph
@@ -69,3 +71,59 @@ async def test_shared_responses_are_not_shared_objects() -> None:
     results, _ = await _run([{}] * 2)
     results[0]["data"]["topProducts"][0]["name"] = "changed"
     assert results[1]["data"]["topProducts"][0]["name"] == "Table"
+
+
+async def test_every_caller_of_a_shared_exchange_gets_its_own_objects() -> None:
+    """The first caller parses the shared answer; the others load a copy of what it parsed
+    (see ``transport.http._Exchange``): equal data, no dict or list in common."""
+    app = FederatedSubgraph("products", SDLS["products"], RESOLVERS["products"])
+    gate = _Gate(app)
+    async with serve_asgi(gate) as base:
+        subgraph = HttpSubgraph("products", base + "/graphql")
+        request = SubgraphRequest("{ topProducts { upc name } }", deduplicate=True)
+        try:
+            tasks = [asyncio.ensure_future(subgraph.fetch(request)) for _ in range(4)]
+            await asyncio.sleep(0.2)
+            gate.release.set()
+            responses = await asyncio.gather(*tasks)
+        finally:
+            await subgraph.close()
+    assert len(app.requests) == 1
+    datas = [r.data for r in responses]
+    assert all(
+        d
+        == {
+            "topProducts": [
+                {"upc": "1", "name": "Table"},
+                {"upc": "2", "name": "Couch"},
+                {"upc": "3", "name": "Chair"},
+            ]
+        }
+        for d in datas
+    )
+    containers = [id(c) for d in datas for c in (d, d["topProducts"], *d["topProducts"])]
+    assert len(set(containers)) == len(containers)
+    datas[0]["topProducts"][1]["name"] = "changed"
+    assert all(d["topProducts"][1]["name"] == "Couch" for d in datas[1:])
+
+
+async def test_copies_of_a_shared_answer_hold_each_repeated_string_once() -> None:
+    app = FederatedSubgraph("products", SDLS["products"], RESOLVERS["products"])
+    gate = _Gate(app)
+    async with serve_asgi(gate) as base:
+        subgraph = HttpSubgraph("products", base + "/graphql")
+        request = SubgraphRequest(
+            "{ topProducts { name } again: topProducts { name } }", deduplicate=True
+        )
+        try:
+            tasks = [asyncio.ensure_future(subgraph.fetch(request)) for _ in range(4)]
+            await asyncio.sleep(0.2)
+            gate.release.set()
+            responses = await asyncio.gather(*tasks)
+        finally:
+            await subgraph.close()
+    for response in responses:
+        data = response.data
+        assert data is not None
+        assert data["topProducts"] == data["again"]
+        assert data["topProducts"][0]["name"] is data["again"][0]["name"]  # one "Table"
