@@ -120,7 +120,8 @@ class _Reader(NodeReader):
             top, "authorization", lambda n: read_authorization(self, n, self.env),
             AuthorizationConfig())
         cache = self.optional(top, "cache", lambda n: read_cache(
-            self, n, self.env, frozenset(s.name for s in subgraphs) if subgraphs else None,
+            self, n, self.env,  # a supergraph_file's subgraphs are checked at build time
+            frozenset(s.name for s in subgraphs) if supergraph is None else None,
         ), CacheConfig())
         return GatewayConfig(path=self.file, server=server, subgraphs=subgraphs,
                              supergraph_file=supergraph, poll_interval_s=poll,

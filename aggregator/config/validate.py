@@ -142,6 +142,7 @@ def _dotted(where: Location) -> str:
 
 def _describe(error: ValidationError, lines: dict[Location, int], label: str) -> Iterator[str]:
     where: Location = tuple(error.absolute_path)
+    message = error.schema.get("errorMessage") if isinstance(error.schema, dict) else None
 
     def line_of(location: Location) -> int:
         while location not in lines and location:
@@ -169,4 +170,4 @@ def _describe(error: ValidationError, lines: dict[Location, int], label: str) ->
                 choices
             )
             return
-    yield f"{label}:{line_of(where)}: {_dotted(where)}: {error.message}"
+    yield f"{label}:{line_of(where)}: {_dotted(where)}: {message or error.message}"

@@ -211,6 +211,28 @@ def test_names_only_the_supergraph_knows_are_checked_when_the_gateway_is_built(
     )
 
 
+async def test_a_supergraph_subgraph_the_file_does_not_list_can_be_cached(
+    tmp_path: Path,
+) -> None:
+    """With supergraph_file, subgraphs: lists only the overrides; the others keep their URL."""
+    (tmp_path / "supergraph.graphql").write_text(SUPERGRAPH)
+    path = tmp_path / "aggregator.yaml"
+    path.write_text(
+        "supergraph_file: supergraph.graphql\nsubgraphs:\n  - name: catalog\n"
+        "    url: http://127.0.0.1:1/graphql\ncache:\n  subgraphs:\n    records: {ttl_s: 5}\n"
+    )
+    config = load_config(path)
+    assert config.cache.subgraphs["records"].ttl_s == 5
+    gateway = gateway_from_config(config, SUPERGRAPH)  # records is in the supergraph
+    await gateway.close()  # the memory store is shared in this process until released
+    path.write_text(path.read_text().replace("records:", "recrods:"))
+    with pytest.raises(ConfigError) as info:
+        gateway_from_config(load_config(path), SUPERGRAPH)
+    assert str(info.value) == (
+        "aggregator.yaml:7: cache.subgraphs.recrods: no subgraph named 'recrods' in the supergraph"
+    )
+
+
 def test_serve_refuses_a_bad_cache_section_in_one_line(tmp_path: Path) -> None:
     from aggregator.cli import main
 

@@ -24,7 +24,7 @@ from jsonschema import Draft202012Validator
 from aggregator.config import ConfigError, load_config, parse_config
 from aggregator.config.env import expand_env
 from aggregator.config.nodes import NodeReader
-from aggregator.config.validate import config_schema, validate_file
+from aggregator.config.validate import config_schema, validate_file, validate_text
 from tests.support.gateway_process import run_command
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -126,10 +126,15 @@ def load_recording(config: Path) -> dict[str, tuple[str, ...]]:
     raise AssertionError("the example names too many files")
 
 
-def test_the_schema_knows_every_key_the_loader_reads(tmp_path: Path) -> None:
+def test_the_schema_knows_every_key_the_loader_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     recorded: dict[str, tuple[str, ...]] = {}
     example_top: set[str] = set()
     for index, example in enumerate(FULL_EXAMPLES):
+        # secrets have no default in the examples: the operator's environment gives them
+        for name in _VARIABLE.findall(example.read_text(encoding="utf-8")):
+            monkeypatch.setenv(name, "https://from-the-environment.invalid")
         config = tmp_path / str(index) / "aggregator.yaml"
         config.parent.mkdir()
         shutil.copy(example, config)
@@ -148,7 +153,8 @@ def test_the_schema_knows_every_key_the_loader_reads(tmp_path: Path) -> None:
     assert {"", "server", "subgraphs[0]", "subgraphs[0].tls", "observability.metrics",
             "compression", "tls", "example_operations[0]", "audit", "auth.issuers[0]",
             "auth.issuers[0].roles", "auth.jwks_cache", "auth.internal_tokens",
-            "headers.all[0]", "authorization.policies"} <= set(recorded)  # fmt: skip
+            "headers.all[0]", "authorization.policies", "cache", "cache.redis",
+            "cache.subgraphs.tax", "cache.types.Citizen"} <= set(recorded)  # fmt: skip
 
 
 _BASE = "subgraphs:\n  - name: tax\n    url: http://tax.internal/graphql\n"
@@ -206,6 +212,39 @@ REFUSED = {
     "unknown path placeholder": ("audit:\n  path: a-{user}.log\n", "unknown placeholder"),
     "audit path names a folder": ("audit:\n  path: logs/..\n", "must name a file"),
     "tiny rotation": ("audit:\n  path: a.log\n  rotate_bytes: 10\n", "must be at least 4096"),
+    "unknown cache backend": ("cache:\n  backend: memcached\n", "must be 'memory' or 'redis'"),
+    "redis backend without redis": ("cache:\n  backend: redis\n", "required when backend"),
+    "redis settings for memory": (
+        "cache:\n  redis: {url: 'redis://r:6379'}\n",
+        "set 'backend: redis' to use Redis",
+    ),
+    "max_bytes with redis": (
+        "cache:\n  backend: redis\n  redis: {url: 'redis://r'}\n  max_bytes: 1GiB\n",
+        "bounds the memory backend only",
+    ),
+    "redis over http": (
+        "cache:\n  backend: redis\n  redis: {url: 'http://r:6379'}\n",
+        "must start with redis://",
+    ),
+    "cache below 64 KiB": ("cache:\n  max_bytes: 65KB\n", "must be at least 65536 bytes"),
+    "short admin token": ("cache:\n  admin_token: letmein\n", "at least 32 characters"),
+    "disabled override with a ttl": (
+        "cache:\n  subgraphs:\n    tax: {enabled: false, ttl_s: 5}\n",
+        "a disabled entry takes no ttl_s",
+    ),
+    "disabled type made private": (
+        "cache:\n  types:\n    Office: {enabled: false, private: true}\n",
+        "a disabled entry takes no ttl_s or private",
+    ),
+    "cache type that is no type name": (
+        "cache:\n  types:\n    Tax-Return: {}\n",
+        "not a GraphQL type name",
+    ),
+    "vary on authorization": (
+        "cache:\n  vary_headers: [Authorization]\n",
+        "covered by the caller's partition",
+    ),
+    "vary on no header name": ("cache:\n  vary_headers: ['x y']\n", "not an HTTP header name"),
 }
 
 
@@ -219,6 +258,45 @@ def test_what_the_loader_refuses_the_schema_refuses(
         parse_config(text, file=tmp_path / "aggregator.yaml", env={})
     assert reason in refused.value.reason
     assert list(Draft202012Validator(config_schema()).iter_errors(expanded(text))) != []
+
+
+# max_bytes spellings at the 64 KiB bound in every unit: the schema says what the loader says
+SIZES = {
+    "65536": True, "65535": False, "'65536'": False, "70000.5": True, "'70000 B'": True,
+    "64KiB": True, "63.9KiB": False, "65.536KB": True, "65.535kb": False, "0.0625MiB": True,
+    "0.0624MiB": False, "0.065536MB": True, "0.065535MB": False, "0.5GiB": True,
+    "0.00006103515625GiB": True, "0.00006103515624GiB": False, "0.000065536GB": True,
+    "0.000065535GB": False, "1 gib": True, "64 MiB ": True, "2TB": False, "lots": False,
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("size", "accepted"), SIZES.items(), ids=list(SIZES))
+def test_cache_sizes_agree_with_the_loader(tmp_path: Path, size: str, accepted: bool) -> None:
+    text = _BASE + f"cache:\n  max_bytes: {size}\n"
+    if accepted:
+        parse_config(text, file=tmp_path / "aggregator.yaml", env={})
+    else:
+        with pytest.raises(ConfigError, match=r"cache\.max_bytes"):
+            parse_config(text, file=tmp_path / "aggregator.yaml", env={})
+    assert Draft202012Validator(config_schema()).is_valid(expanded(text)) is accepted
+
+
+def test_config_validate_words_cache_mistakes_as_the_loader_does() -> None:
+    """Exclusive keys and bounds fail a not/anyOf; errorMessage keeps the line readable."""
+    text = _BASE + (
+        "cache:\n  redis: {url: 'redis://r:6379'}\n  max_bytes: 65KB\n"
+        "  subgraphs:\n    tax: {enabled: false, ttl_s: 5}\n  vary_headers: [Authorization]\n"
+        "  admin_token: ${NOPE_TOKEN}\n"
+    )
+    assert validate_text(text, env={}) == [
+        "<config>:5: cache.redis: set 'backend: redis' to use Redis",
+        "<config>:6: cache.max_bytes: must be a size of at least 64 KiB, such as 67108864 "
+        "or '64MiB'",
+        "<config>:8: cache.subgraphs.tax.ttl_s: a disabled entry takes no ttl_s or private",
+        "<config>:9: cache.vary_headers[0]: authorization is covered by the caller's partition "
+        "already",
+        "<config>:10: cache.admin_token: environment variable NOPE_TOKEN is not set",
+    ]
 
 
 def test_config_validate_lists_every_problem_and_exits_2(tmp_path: Path) -> None:
