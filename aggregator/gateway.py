@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import execute
@@ -22,7 +22,15 @@ from aggregator.errors import ErrorCode, graphql_error
 from aggregator.execution.executor import ExecutionResult, execute_plan
 from aggregator.execution.projection import Projector, project
 from aggregator.observability import SPAN_EXECUTE, SPAN_PLAN, tracer
-from aggregator.operation import DocumentCache, OperationInfo, RequestError, located_error
+from aggregator.offload import offload
+from aggregator.operation import (
+    DocumentCache,
+    DocumentPolicy,
+    OperationInfo,
+    RequestError,
+    located_error,
+    plan_bytes,
+)
 from aggregator.planning import PlannedOperation, PlanningError, QueryPlan, plan_operation
 from aggregator.planning.normalize import OperationTooComplex
 from aggregator.security.identity import Identity
@@ -37,9 +45,9 @@ _PERCENT = re.compile(r"percent\((\d+(?:\.\d+)?)\)")
 
 @dataclass(frozen=True, slots=True)
 class GatewayOptions:
-    # parsed documents, with their plans, kept in a bounded LRU
-    document_cache_size: int = 2000
-    max_tokens: int = 15000
+    # limits, introspection and suggestions for client documents, and the byte-bounded cache
+    # of parsed documents with their plans
+    documents: DocumentPolicy = field(default_factory=DocumentPolicy)
     subgraph_timeout_s: float = 30.0
     subgraph_headers: Mapping[str, str] | None = None
     # request headers copied to every subgraph request (lower-case names)
@@ -77,9 +85,7 @@ class Gateway:
             if (match := _PERCENT.fullmatch(label)) is not None
         }
         self._random = random.Random()
-        self.documents = DocumentCache(
-            supergraph.api_schema, self.options.document_cache_size, self.options.max_tokens
-        )
+        self.documents = DocumentCache(supergraph.api_schema, self.options.documents)
 
     @classmethod
     def from_supergraph_sdl(
@@ -116,13 +122,25 @@ class Gateway:
         info = self.documents.operation(query, operation_name)
         raw = dict(variables or {})
         coerced = get_variable_values(
-            self.supergraph.api_schema, info.operation.variable_definitions or (), raw
+            self.supergraph.api_schema,
+            info.operation.variable_definitions or (),
+            raw,
+            hide_suggestions=not self.options.documents.suggestions,
         )
         if isinstance(coerced, list):
             raise RequestError([located_error(e, ErrorCode.BAD_USER_INPUT, raw) for e in coerced])
         # graphql-core 3.3 wraps the values (with their sources); 3.2 returns the dict
         values: Any = getattr(coerced, "coerced", coerced)
         return Prepared(info, values)
+
+    async def prepare_async(
+        self, query: str, operation_name: str | None, variables: Mapping[str, Any] | None
+    ) -> Prepared:
+        """:meth:`prepare`, with a large uncached document parsed and validated off the loop."""
+        documents = self.documents
+        if len(query) > documents.policy.offload_chars and documents.cached(query) is None:
+            documents.store(query, await offload(documents.compute, query))
+        return self.prepare(query, operation_name, variables)
 
     def active_labels(self) -> frozenset[str]:
         """Progressive @override labels in force for one request.
@@ -138,13 +156,41 @@ class Gateway:
                 active.add(label)
         return frozenset(active)
 
-    def compiled(self, info: OperationInfo, variables: Mapping[str, Any]) -> CompiledOperation:
+    def plan_key(
+        self, info: OperationInfo, variables: Mapping[str, Any]
+    ) -> tuple[tuple[bool, ...], frozenset[str]]:
         labels = self.active_labels()
-        conditions = tuple(variables.get(name) is True for name in info.conditions)
-        key = (conditions, labels)
+        return tuple(variables.get(name) is True for name in info.conditions), labels
+
+    def compiled(self, info: OperationInfo, variables: Mapping[str, Any]) -> CompiledOperation:
+        key = self.plan_key(info, variables)
         cached: CompiledOperation | None = info.plans.get(key)
         if cached is not None:
             return cached
+        compiled = self.compile(info, key)
+        self.documents.account(info, plan_bytes(info))
+        return compiled
+
+    async def compiled_async(
+        self, info: OperationInfo, variables: Mapping[str, Any]
+    ) -> CompiledOperation:
+        """:meth:`compiled`, planning a large operation off the event loop."""
+        key = self.plan_key(info, variables)
+        cached: CompiledOperation | None = info.plans.get(key)
+        if cached is not None:
+            return cached
+        if len(info.query) <= self.options.documents.offload_chars:
+            compiled = self.compile(info, key)
+        else:
+            compiled = await offload(self.compile, info, key)
+        self.documents.account(info, plan_bytes(info))
+        return compiled
+
+    def compile(
+        self, info: OperationInfo, key: tuple[tuple[bool, ...], frozenset[str]]
+    ) -> CompiledOperation:
+        """Plan one operation for one plan key; pure but for ``info.plans``, any thread."""
+        conditions, labels = key
         condition_values = dict(zip(info.conditions, conditions, strict=True))
         model = self.supergraph.model
         if self._labels:
@@ -184,7 +230,7 @@ class Gateway:
         ``identity`` is the authenticated caller (``None``: anonymous); authorization
         decides from it what the plan may fetch.
         """
-        compiled = self.compiled(prepared.info, prepared.variables)
+        compiled = await self.compiled_async(prepared.info, prepared.variables)
         planned = compiled.planned
         forwarded = self._forwarded_headers(headers)
         with tracer.start_as_current_span(
@@ -236,7 +282,7 @@ class Gateway:
         identity: Identity | None = None,
     ) -> dict[str, Any]:
         try:
-            prepared = self.prepare(query, operation_name, variables)
+            prepared = await self.prepare_async(query, operation_name, variables)
             return await self.run(prepared, headers, identity)
         except RequestError as exc:
             return {"errors": exc.errors}

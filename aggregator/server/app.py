@@ -259,7 +259,9 @@ class GatewayApp:
             await _respond(send, exc.status, orjson.dumps(exc.body), media, exc.headers)
             return
         try:
-            prepared = gateway.prepare(params.query, params.operation_name, params.variables)
+            prepared = await gateway.prepare_async(
+                params.query, params.operation_name, params.variables
+            )
             if method == "GET" and prepared.info.kind != "query":
                 await _respond(
                     send,
