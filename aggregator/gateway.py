@@ -33,6 +33,7 @@ from aggregator.operation import (
 )
 from aggregator.planning import PlannedOperation, PlanningError, QueryPlan, plan_operation
 from aggregator.planning.normalize import OperationTooComplex
+from aggregator.security.cost import CostModel, CostPolicy, cost_error
 from aggregator.security.identity import Identity
 from aggregator.supergraph import Supergraph, load
 from aggregator.transport.base import Subgraph
@@ -54,12 +55,16 @@ class GatewayOptions:
     propagate_headers: tuple[str, ...] = ()
     # custom progressive @override labels to treat as active (percent(x) labels draw per request)
     override_labels: frozenset[str] = frozenset()
+    # demand control from @cost/@listSize (None: no estimate)
+    cost: CostPolicy | None = None
 
 
 @dataclass(slots=True)
 class Prepared:
     info: OperationInfo
     variables: dict[str, Any]
+    # the client asked for the cost estimate in the response (``extensions.cost``)
+    report_cost: bool = False
 
 
 @dataclass(slots=True)
@@ -86,6 +91,7 @@ class Gateway:
         }
         self._random = random.Random()
         self.documents = DocumentCache(supergraph.api_schema, self.options.documents)
+        self._cost_model: CostModel | None = None
 
     @classmethod
     def from_supergraph_sdl(
@@ -141,6 +147,32 @@ class Gateway:
         if len(query) > documents.policy.offload_chars and documents.cached(query) is None:
             documents.store(query, await offload(documents.compute, query))
         return self.prepare(query, operation_name, variables)
+
+    def estimate_cost(self, prepared: Prepared) -> int | None:
+        """The operation's static cost (cached per list-sizing variable values); raises
+        :class:`RequestError` when it is over ``cost.max_cost``."""
+        policy = self.options.cost
+        if policy is None:
+            return None
+        info = prepared.info
+        model = self._cost_model
+        if model is None:
+            supergraph = self.supergraph
+            model = self._cost_model = CostModel.from_supergraph(
+                supergraph.document, supergraph.links, supergraph.api_schema
+            )
+        names = info.costs.get(None)
+        if names is None:
+            names = info.costs[None] = model.slicing_variables(info.document)
+        key = tuple(repr(prepared.variables.get(name)) for name in names)
+        estimate: int | None = info.costs.get(key)
+        if estimate is None:
+            estimate = info.costs[key] = model.estimate(
+                info.document, info.operation, prepared.variables, policy
+            )
+        if policy.max_cost is not None and estimate > policy.max_cost:
+            raise RequestError([cost_error(estimate, policy.max_cost)])
+        return estimate
 
     def active_labels(self) -> frozenset[str]:
         """Progressive @override labels in force for one request.
@@ -230,6 +262,7 @@ class Gateway:
         ``identity`` is the authenticated caller (``None``: anonymous); authorization
         decides from it what the plan may fetch.
         """
+        estimate = self.estimate_cost(prepared)
         compiled = await self.compiled_async(prepared.info, prepared.variables)
         planned = compiled.planned
         forwarded = self._forwarded_headers(headers)
@@ -242,11 +275,18 @@ class Gateway:
                 "graphql.operation.name": prepared.info.name or "",
             },
         ):
-            return self._complete(
+            response = self._complete(
                 compiled,
                 prepared,
                 await execute_plan(planned.plan, self.subgraphs, prepared.variables, forwarded),
             )
+        cost = self.options.cost
+        if prepared.report_cost and estimate is not None and cost is not None and cost.expose:
+            response.setdefault("extensions", {})["cost"] = {
+                "estimated": estimate,
+                "max": cost.max_cost,
+            }
+        return response
 
     def _complete(
         self, compiled: CompiledOperation, prepared: Prepared, result: ExecutionResult

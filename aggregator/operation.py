@@ -143,6 +143,8 @@ class OperationInfo:
     plans: dict[tuple[tuple[bool, ...], frozenset[str]], Any] = field(
         default_factory=dict, compare=False
     )
+    # demand control estimates by the values of the variables that size lists
+    costs: dict[Any, Any] = field(default_factory=dict, compare=False)
 
 
 class DocumentCache:

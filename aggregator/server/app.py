@@ -262,6 +262,7 @@ class GatewayApp:
             prepared = await gateway.prepare_async(
                 params.query, params.operation_name, params.variables
             )
+            prepared.report_cost = (params.extensions or {}).get("cost") is True
             if method == "GET" and prepared.info.kind != "query":
                 await _respond(
                     send,
