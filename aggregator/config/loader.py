@@ -19,6 +19,13 @@ from pathlib import Path
 import yaml
 
 from aggregator.config.errors import ConfigError
+from aggregator.config.limits import (
+    CacheConfig,
+    positive_int,
+    read_caches,
+    read_demand_control,
+    read_limits,
+)
 from aggregator.config.model import (
     ExampleOperation,
     GatewayConfig,
@@ -28,17 +35,32 @@ from aggregator.config.model import (
     TlsConfig,
 )
 from aggregator.config.nodes import NodeReader
+from aggregator.config.production import Mode, read_mode
+from aggregator.config.resilience import (
+    REMOTE_ONLY_KEYS,
+    RESILIENCE_KEYS,
+    SubgraphDefaults,
+    read_resilience,
+    read_subgraph_defaults,
+)
+from aggregator.config.trusted import read_rate_limits, read_trusted_documents
+from aggregator.security.limits import OperationLimits
+from aggregator.security.trusted_documents import Enforcement
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
-_TOP_KEYS = ("server", "subgraphs", "supergraph_file", "poll_interval_s", "example_operations")
+_TOP_KEYS = ("server", "subgraphs", "supergraph_file", "poll_interval_s", "example_operations",
+             "mode", "limits", "demand_control", "caches", "subgraph_defaults",
+             "trusted_documents", "rate_limits")
 _SERVER_KEYS = ("host", "port", "graphiql", "expose_query_plans",
-                "max_body_bytes", "propagate_headers", "cors_origins", "redis_url")
+                "max_body_bytes", "propagate_headers", "cors_origins", "redis_url",
+                "introspection", "suggestions", "apq", "max_concurrent_requests",
+                "request_timeout_s")
 _ORIGIN = re.compile(r"^https?://[^/\s]+$")
 _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 _SUBGRAPH_KEYS = ("name", "url", "python", "connector", "base_urls", "sdl_source", "sdl_file",
-                  "timeout_s", "headers", "tls", "optional")
+                  "headers", "tls", "optional", *RESILIENCE_KEYS)
 _PYTHON_TARGET = re.compile(r"^[A-Za-z_][\w.]*(:[A-Za-z_]\w*)?$")
 _TLS_KEYS = ("ca_file", "cert_file", "key_file")
 _EXAMPLE_KEYS = ("title", "file", "query")
@@ -77,10 +99,15 @@ class _Reader(NodeReader):
     def __init__(self, file: Path | None, env: Mapping[str, str]) -> None:
         super().__init__(file)
         self.env = env
+        self.mode = Mode.PRODUCTION
+        self.defaults = SubgraphDefaults()
 
     def gateway(self, root: yaml.Node) -> GatewayConfig:
         top = self.mapping(root, "", _TOP_KEYS)
-        server = self.optional(top, "server", self.server, ServerConfig())
+        self.mode = self.optional(top, "mode", lambda n: read_mode(self, n), Mode.PRODUCTION)
+        self.defaults = self.optional(top, "subgraph_defaults",
+                                      lambda n: read_subgraph_defaults(self, n), SubgraphDefaults())
+        server = self.optional(top, "server", self.server, self.server_defaults())
         subgraphs: tuple[SubgraphConfig, ...] = self.optional(
             top, "subgraphs", self.subgraphs, ())
         supergraph = self.optional(
@@ -96,13 +123,33 @@ class _Reader(NodeReader):
                              lambda n: self.positive(n, "poll_interval_s"), None)
         examples: tuple[ExampleOperation, ...] = self.optional(
             top, "example_operations", self.examples, ())
-        return GatewayConfig(path=self.file, server=server, subgraphs=subgraphs,
-                             supergraph_file=supergraph, poll_interval_s=poll,
-                             example_operations=examples)
+        trusted = self.optional(top, "trusted_documents",
+                                lambda n: read_trusted_documents(self, n), None)
+        if trusted is not None and trusted.enforcement is Enforcement.STRICT and server.apq:
+            raise self.error(top["trusted_documents"][0], "trusted_documents.mode",
+                             "strict trusted documents cannot be combined with server.apq "
+                             "(clients could register any document)")
+        rate_limits = self.optional(top, "rate_limits", lambda n: read_rate_limits(self, n), None)
+        if rate_limits is not None and rate_limits.store == "redis" and not server.redis_url:
+            raise self.error(top["rate_limits"][0], "rate_limits.store",
+                             "the redis store needs server.redis_url")
+        return GatewayConfig(
+            path=self.file, server=server, subgraphs=subgraphs, supergraph_file=supergraph,
+            poll_interval_s=poll, example_operations=examples, mode=self.mode,
+            limits=self.optional(top, "limits", lambda n: read_limits(self, n), OperationLimits()),
+            demand_control=self.optional(top, "demand_control",
+                                         lambda n: read_demand_control(self, n), None),
+            caches=self.optional(top, "caches", lambda n: read_caches(self, n), CacheConfig()),
+            trusted_documents=trusted, rate_limits=rate_limits, subgraph_defaults=self.defaults)
+
+    def server_defaults(self) -> ServerConfig:
+        conveniences = self.mode.conveniences
+        return ServerConfig(graphiql=conveniences, introspection=conveniences,
+                            suggestions=conveniences, apq=conveniences)
 
     def server(self, node: yaml.Node) -> ServerConfig:
         f = self.mapping(node, "server", _SERVER_KEYS)
-        d = ServerConfig()
+        d = self.server_defaults()
         port = self.optional(f, "port", lambda n: self.scalar(n, "server.port", int, "an integer"),
                              d.port)
         if not 0 <= port <= 65535:
@@ -118,10 +165,24 @@ class _Reader(NodeReader):
             return self.optional(f, name, lambda n: self.scalar(n, f"server.{name}", bool,
                                                                  "true or false"), default)
 
+        def limit(name: str, default: int | None) -> int | None:
+            return self.optional(f, name, lambda n: positive_int(self, n, f"server.{name}",
+                                                                 nullable=True), default)
+
+        timeout = d.request_timeout_s
+        if "request_timeout_s" in f:
+            node_t = f["request_timeout_s"][1]
+            timeout = None if node_t.tag.endswith(":null") else self.positive(
+                node_t, "server.request_timeout_s")
         return ServerConfig(
             host=self.optional(f, "host", lambda n: self.string(n, "server.host"), d.host),
             port=port,
             graphiql=flag("graphiql", d.graphiql),
+            introspection=flag("introspection", d.introspection),
+            suggestions=flag("suggestions", d.suggestions),
+            apq=flag("apq", d.apq),
+            max_concurrent_requests=limit("max_concurrent_requests", d.max_concurrent_requests),
+            request_timeout_s=timeout,
             expose_query_plans=flag("expose_query_plans", d.expose_query_plans),
             max_body_bytes=max_body,
             propagate_headers=self.optional(
@@ -193,7 +254,7 @@ class _Reader(NodeReader):
         if base_urls and connector is None:
             raise self.error(f["base_urls"][0], f"{key}.base_urls", "only used with 'connector'")
         if not url:
-            for remote_only in ("tls", "timeout_s", "headers"):
+            for remote_only in ("tls", "headers", *REMOTE_ONLY_KEYS):
                 if remote_only in f:
                     raise self.error(f[remote_only][0], f"{key}.{remote_only}",
                                      "only used with 'url' (in-process subgraphs make no "
@@ -215,6 +276,8 @@ class _Reader(NodeReader):
         tls = self.optional(f, "tls", lambda n: self.tls(n, f"{key}.tls"), None)
         if tls is not None and not url.startswith("https:"):
             raise self.error(f["tls"][0], f"{key}.tls", "TLS settings need an https:// url")
+        timeout, max_response_bytes, resilience = read_resilience(
+            self, f, key, self.defaults, self.mode)
         return SubgraphConfig(
             name=name,
             url=url,
@@ -223,8 +286,9 @@ class _Reader(NodeReader):
             base_urls=base_urls,
             sdl_source=source,
             sdl_file=sdl_file,
-            timeout_s=self.optional(f, "timeout_s", lambda n: self.positive(n, f"{key}.timeout_s"),
-                                    30.0),
+            timeout_s=timeout,
+            max_response_bytes=max_response_bytes,
+            resilience=resilience,
             headers=self.optional(f, "headers", lambda n: self.headers(n, f"{key}.headers"), {}),
             tls=tls,
             optional=self.optional(

@@ -12,6 +12,17 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from aggregator.config.limits import CacheConfig
+from aggregator.config.production import Mode
+from aggregator.config.resilience import SubgraphDefaults
+from aggregator.config.trusted import RateLimitConfig, TrustedDocumentsConfig
+from aggregator.security.cost import CostPolicy
+from aggregator.security.limits import OperationLimits
+from aggregator.security.redaction import ErrorPolicy
+from aggregator.transport.resilience import ResiliencePolicy
+
+MiB = 1024 * 1024
+
 
 class SdlSource(StrEnum):
     """Where a subgraph's SDL comes from."""
@@ -49,6 +60,12 @@ class SubgraphConfig:
     python: str | None = None
     connector_file: Path | None = None
     base_urls: Mapping[str, str] = field(default_factory=dict)
+    # a larger response body is an error at the fetch's fields (None: no limit)
+    max_response_bytes: int | None = 10 * MiB
+    # retries, circuit breaker, and what of the subgraph's errors reach clients
+    resilience: ResiliencePolicy = field(
+        default_factory=lambda: ResiliencePolicy(errors=ErrorPolicy.GENERIC)
+    )
 
     @property
     def in_process(self) -> bool:
@@ -62,9 +79,20 @@ class SubgraphConfig:
 
 @dataclass(frozen=True, slots=True)
 class ServerConfig:
+    """Defaults are production's; the loader fills in development's for ``mode: development``."""
+
     host: str = "127.0.0.1"
     port: int = 4000
-    graphiql: bool = True
+    graphiql: bool = False
+    introspection: bool = False
+    # "Did you mean ...?" in validation errors (it reveals the schema)
+    suggestions: bool = False
+    # automatic persisted queries (clients register their own documents)
+    apq: bool = False
+    # more requests than this at once are answered 503 with Retry-After (None: no limit)
+    max_concurrent_requests: int | None = 512
+    # a request not answered within this is answered 504 (None: no deadline)
+    request_timeout_s: float | None = 60.0
     expose_query_plans: bool = False
     max_body_bytes: int = 1_048_576
     # client request headers copied to every subgraph request (e.g. authorization)
@@ -98,6 +126,15 @@ class GatewayConfig:
     supergraph_file: Path | None = None
     poll_interval_s: float | None = None
     example_operations: tuple[ExampleOperation, ...] = ()
+    mode: Mode = Mode.PRODUCTION
+    limits: OperationLimits = field(default_factory=OperationLimits)
+    # demand control (@cost/@listSize); None: no estimate
+    demand_control: CostPolicy | None = None
+    caches: CacheConfig = field(default_factory=CacheConfig)
+    trusted_documents: TrustedDocumentsConfig | None = None
+    rate_limits: RateLimitConfig | None = None
+    # for subgraphs the supergraph names but ``subgraphs`` does not (a supergraph_file config)
+    subgraph_defaults: SubgraphDefaults = field(default_factory=SubgraphDefaults)
 
     def subgraph(self, name: str) -> SubgraphConfig:
         for sub in self.subgraphs:
@@ -118,4 +155,8 @@ class GatewayConfig:
             files.append(self.supergraph_file)
         files.extend(s.sdl_file for s in self.subgraphs if s.sdl_file is not None)
         files.extend(s.connector_file for s in self.subgraphs if s.connector_file is not None)
+        for sub in self.subgraphs:  # certificate rotation applies without a restart
+            if sub.tls is not None:
+                files.extend(p for p in (sub.tls.ca_file, sub.tls.cert_file, sub.tls.key_file)
+                             if p is not None)
         return tuple(files)

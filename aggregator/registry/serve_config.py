@@ -90,6 +90,7 @@ def check_startup(config: GatewayConfig) -> None:
         gateway = gateway_from_config(config, await build_supergraph(config))
         await gateway.close()
 
+    server_options(config)  # a trusted-documents manifest it cannot use stops the start
     asyncio.run(build())
 
 

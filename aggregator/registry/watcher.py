@@ -1,9 +1,12 @@
 """Notice when the supergraph should change, rebuild it, and hand it on.
 
 Three triggers: the config file changes (re-read and validated; a broken
-edit is logged and ignored), a file it names changes (the supergraph file or
-a subgraph's SDL file), or, when ``poll_interval_s`` is set, a running
-subgraph starts answering a different SDL. Files are compared by content
+edit is logged and ignored), a file it names changes (the supergraph file,
+a subgraph's SDL file or TLS file), or, when ``poll_interval_s`` is set, a
+running subgraph starts answering a different SDL. A config edit that changes
+only subgraph settings (timeout, headers, TLS, limits, retries, error policy)
+or gateway-wide limits hands on the same SDL again, so a new gateway applies
+them; what changed is logged. Files are compared by content
 hash, not mtime, so rapid rewrites within one mtime tick are not missed.
 The callback only sees supergraphs that were built successfully and differ
 from the one already serving (it may return False to reject one); a set that
@@ -25,6 +28,7 @@ import aiohttp
 
 from aggregator.config import ConfigError, GatewayConfig, load_config
 from aggregator.registry.build import FetchedSdls, compose_fetched, fetch_all_sdls
+from aggregator.registry.changes import describe_changes, restart_needed, tls_files
 from aggregator.registry.errors import RegistryError, SupergraphBuildError
 
 log = logging.getLogger("aggregator.reload")
@@ -109,15 +113,21 @@ class SupergraphWatcher:
     async def _check(self) -> bool:
         hashes = self._fingerprint(self.config)
         config_path = self.config.path
-        config = self.config
+        config = previous = self.config
+        settings: list[str] = []
         if hashes != self._hashes:
             config_changed = hashes.get(config_path) != self._hashes.get(config_path) \
                 if config_path is not None else False
+            changed_files = {p for p in hashes if hashes[p] != self._hashes.get(p)}
             self._hashes = hashes  # a broken edit is reported once, not on every tick
             if config_changed and config_path is not None:
                 config = load_config(config_path)
                 self._hashes = self._fingerprint(config)
                 self.config = config
+                settings = describe_changes(previous, config)
+                for section in restart_needed(previous, config):
+                    log.warning("config section %s changed; it applies after a restart", section)
+            settings.extend(f"{p} changed" for p in sorted(changed_files & tls_files(config)))
             sdl = await self._build(config)
         elif self._poll_due(config):
             fetched = await self._fetch(config)
@@ -128,8 +138,10 @@ class SupergraphWatcher:
             sdl = await self._compose(config, fetched)
         else:
             return False
-        if sdl == self.sdl:
+        if sdl == self.sdl and not settings:
             return False
+        if settings:
+            log.info("applying config changes: %s", "; ".join(settings))
         if await self.on_new_supergraph(sdl) is False:  # the receiver rejected it
             return False
         self.sdl = sdl

@@ -7,6 +7,7 @@ request's overhead here is paid on the hot path (see docs/decisions/0001).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
@@ -17,6 +18,10 @@ import orjson
 from aggregator.errors import ErrorCode, graphql_error
 from aggregator.gateway import Gateway
 from aggregator.operation import RequestError
+from aggregator.security.identity import Identity
+from aggregator.security.ratelimit import RateLimiter, peer_address
+from aggregator.security.trusted_documents import DocumentRefused, TrustedDocuments, document_id
+from aggregator.server.admission import RETRY_AFTER_S, Admission, Overloaded
 from aggregator.server.cors import CorsPolicy
 from aggregator.server.http_request import (
     GRAPHQL_RESPONSE_JSON,
@@ -51,6 +56,14 @@ class ServerOptions:
     cors: CorsPolicy | None = None
     # automatic persisted queries (None: a document is required with every request)
     persisted_queries: PersistedQueryStore | None = field(default_factory=MemoryStore)
+    # the allow-list of operations (None: any valid operation runs)
+    trusted_documents: TrustedDocuments | None = None
+    # token buckets per caller (None: no rate limit)
+    rate_limiter: RateLimiter | None = None
+    # requests handled at once by this process; more get 503 (None: no limit)
+    max_concurrent_requests: int | None = None
+    # overall deadline of one GraphQL request (None: none)
+    request_timeout_s: float | None = None
 
 
 class GatewayHolder:
@@ -85,6 +98,18 @@ async def _respond(
     await send({"type": "http.response.body", "body": body})
 
 
+def _with_headers(send: Send, extra: dict[str, str]) -> Send:
+    """``send`` that adds ``extra`` to the response head."""
+    encoded = [(k.encode(), v.encode()) for k, v in extra.items()]
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", ()), *encoded]}
+        await send(message)
+
+    return sending
+
+
 class _BodyTooLarge(Exception):
     pass
 
@@ -116,6 +141,7 @@ class GatewayApp:
     def __init__(self, holder: GatewayHolder, options: ServerOptions | None = None) -> None:
         self.holder = holder
         self.options = options or ServerOptions()
+        self.admission = Admission(self.options.max_concurrent_requests)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -184,10 +210,25 @@ class GatewayApp:
                 close = getattr(self.options.persisted_queries, "close", None)
                 if close is not None:
                     await close()
+                if self.options.rate_limiter is not None:
+                    await self.options.rate_limiter.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
     async def graphql(self, scope: Scope, receive: Receive, send: Send, method: str) -> None:
+        try:
+            with self.admission.slot():
+                await self._graphql(scope, receive, send, method)
+        except Overloaded:
+            await self.error(
+                send,
+                Overloaded.status,
+                Overloaded.message,
+                Overloaded.code,
+                extra={"retry-after": str(RETRY_AFTER_S)},
+            )
+
+    async def _graphql(self, scope: Scope, receive: Receive, send: Send, method: str) -> None:
         headers = _headers(scope)
         accept = headers.get(b"accept", b"").decode("latin-1")
         if method == "GET" and not scope.get("query_string") and "text/html" in accept:
@@ -220,7 +261,9 @@ class GatewayApp:
                 send, exc.status, orjson.dumps(exc.body), "application/json", exc.headers
             )
             return
-        await self.execute(send, params, media, method, headers)
+        await self.execute(
+            send, params, media, method, headers, peer=peer_address(scope.get("client"))
+        )
 
     def check_csrf(self, headers: dict[bytes, bytes]) -> None:
         mode = self.options.csrf_prevention
@@ -245,7 +288,26 @@ class GatewayApp:
         media: str,
         method: str,
         headers: dict[bytes, bytes],
+        *,
+        peer: str | None = None,
+        identity: Identity | None = None,
     ) -> None:
+        """Run one GraphQL request; ``identity`` is the authenticated caller (None: anonymous)."""
+        limiter = self.options.rate_limiter
+        if limiter is not None:
+            decision = await limiter.check(identity, headers, peer)
+            if decision is not None:
+                limit_headers = decision.headers(limiter.policy)
+                send = _with_headers(send, limit_headers)
+                if not decision.allowed:
+                    await self.error(
+                        send,
+                        429,
+                        "Too many requests; retry after the time in Retry-After.",
+                        ErrorCode.REQUEST_RATE_LIMITED,
+                        media,
+                    )
+                    return
         gateway = self.holder.current
         if gateway is None:
             await self.error(
@@ -254,10 +316,53 @@ class GatewayApp:
             return
         strict = media == GRAPHQL_RESPONSE_JSON
         try:
-            params = await resolve(params, self.options.persisted_queries)
+            params = await self.resolve_document(params)
         except HttpError as exc:
             await _respond(send, exc.status, orjson.dumps(exc.body), media, exc.headers)
             return
+        timeout = self.options.request_timeout_s
+        try:
+            async with asyncio.timeout(timeout):
+                await self.run(send, gateway, params, media, method, headers, identity, strict)
+        except TimeoutError:
+            log.warning("request deadline of %gs passed", timeout)
+            await self.error(
+                send,
+                504,
+                f"The request took longer than the gateway's deadline of {timeout:g}s.",
+                ErrorCode.GATEWAY_TIMEOUT,
+                media,
+            )
+
+    async def resolve_document(self, params: GraphQLParams) -> GraphQLParams:
+        """The document to run: from the trusted list, then automatic persisted queries."""
+        trusted = self.options.trusted_documents
+        if trusted is not None:
+            try:
+                query = trusted.resolve(
+                    params.query or None,
+                    document_id(params.extensions, params.document_id),
+                    params.operation_name,
+                )
+            except DocumentRefused as exc:
+                raise HttpError(exc.status, exc.message, exc.code) from None
+            if query is not None:
+                return GraphQLParams(query, params.variables, params.operation_name, None)
+        if params.document_id and not params.query:
+            raise HttpError(400, "PersistedQueryNotFound", ErrorCode.PERSISTED_QUERY_NOT_FOUND)
+        return await resolve(params, self.options.persisted_queries)
+
+    async def run(
+        self,
+        send: Send,
+        gateway: Gateway,
+        params: GraphQLParams,
+        media: str,
+        method: str,
+        headers: dict[bytes, bytes],
+        identity: Identity | None,
+        strict: bool,
+    ) -> None:
         try:
             prepared = await gateway.prepare_async(
                 params.query, params.operation_name, params.variables
@@ -283,7 +388,7 @@ class GatewayApp:
                 )
                 return
             request_headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in headers.items()}
-            result = await gateway.run(prepared, request_headers)
+            result = await gateway.run(prepared, request_headers, identity)
         except RequestError as exc:
             status = exc.status if strict else (200 if exc.status < 500 else exc.status)
             if not strict and exc.status == 400:
@@ -305,9 +410,10 @@ class GatewayApp:
         message: str,
         code: ErrorCode,
         media: str = "application/json",
+        extra: dict[str, str] | None = None,
     ) -> None:
         body = orjson.dumps({"errors": [graphql_error(message, code)]})
-        await _respond(send, status, body, media)
+        await _respond(send, status, body, media, extra)
 
     async def plan(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = _headers(scope)

@@ -1,4 +1,9 @@
-"""Run the ASGI app under uvicorn, with one or many worker processes."""
+"""Run the ASGI app under uvicorn, with one or many worker processes.
+
+``serve --supergraph`` is production by default like ``serve --config``: the
+supergraph becomes a config of its own (``supergraph_config``) and goes through the
+same factory, so limits, redaction and subgraph resilience apply the same way.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,12 @@ from pathlib import Path
 
 import uvicorn
 
+from aggregator.config import GatewayConfig, ServerConfig
+from aggregator.config.production import Mode
+from aggregator.config.resilience import SubgraphDefaults
 from aggregator.gateway import Gateway
 from aggregator.observability.setup import configure_tracing_from_env
-from aggregator.server.app import GatewayApp, ServerOptions, create_app
+from aggregator.server.app import GatewayApp, create_app
 from aggregator.supergraph import SupergraphError
 
 _ENV = "AGGREGATOR_SERVE_SETTINGS"
@@ -20,16 +28,43 @@ def app_from_env() -> GatewayApp:
     """Factory for uvicorn workers: each process builds its own gateway."""
     import orjson
 
+    from aggregator.registry.gateway_factory import gateway_from_config, server_options
+
     settings = orjson.loads(os.environ[_ENV])
     configure_tracing_from_env()
-    gateway = Gateway.from_supergraph_sdl(
-        Path(settings["supergraph"]).read_text(), subgraph_urls=settings["subgraph_urls"]
-    )
+    config = supergraph_config(settings)
+    options = server_options(config)
+    options.expose_query_plans = settings["expose_query_plans"]
+    if settings["graphiql"] is not None:
+        options.graphiql = settings["graphiql"]
     return create_app(
-        gateway,
-        ServerOptions(
-            expose_query_plans=settings["expose_query_plans"], graphiql=settings["graphiql"]
+        gateway_from_config(config, Path(settings["supergraph"]).read_text()), options
+    )
+
+
+def supergraph_config(settings: dict[str, object]) -> GatewayConfig:
+    """The config ``serve --supergraph`` stands for: a mode, URL overrides, subgraph defaults."""
+    from aggregator.registry.gateway_factory import default_subgraph
+
+    mode = Mode(str(settings.get("mode") or Mode.PRODUCTION))
+    timeout = settings.get("subgraph_timeout_s")
+    defaults = SubgraphDefaults()
+    if isinstance(timeout, int | float):
+        defaults = SubgraphDefaults(timeout_s=float(timeout))
+    base = GatewayConfig(mode=mode, subgraph_defaults=defaults)
+    urls = settings.get("subgraph_urls") or {}
+    assert isinstance(urls, dict)
+    conveniences = mode.conveniences
+    return GatewayConfig(
+        mode=mode,
+        server=ServerConfig(
+            graphiql=conveniences,
+            introspection=conveniences,
+            suggestions=conveniences,
+            apq=conveniences,
         ),
+        subgraphs=tuple(default_subgraph(base, name, url) for name, url in urls.items()),
+        subgraph_defaults=defaults,
     )
 
 
@@ -41,7 +76,9 @@ def serve_supergraph(
     workers: int = 1,
     subgraph_urls: dict[str, str] | None = None,
     expose_query_plans: bool = False,
-    graphiql: bool = True,
+    graphiql: bool | None = None,
+    mode: str = "production",
+    subgraph_timeout_s: float | None = None,
 ) -> int:
     import orjson
 
@@ -57,6 +94,8 @@ def serve_supergraph(
             "subgraph_urls": subgraph_urls or {},
             "expose_query_plans": expose_query_plans,
             "graphiql": graphiql,
+            "mode": mode,
+            "subgraph_timeout_s": subgraph_timeout_s,
         }
     ).decode()
     print(f"aggregator: serving on http://{host}:{port}/graphql", flush=True)

@@ -28,6 +28,10 @@ class SubgraphResponse:
     errors: list[dict[str, Any]] = field(default_factory=list)
     extensions: dict[str, Any] | None = None
     status: int = 200
+    # the errors are the gateway's own (no answer, or not a GraphQL answer), not the subgraph's
+    from_gateway: bool = False
+    # the subgraph asked callers to wait this long (HTTP Retry-After)
+    retry_after_s: float | None = None
 
 
 class Subgraph(Protocol):

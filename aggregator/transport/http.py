@@ -3,11 +3,15 @@
 A subgraph that is down, slow, or answers garbage must cost the client only
 the part of the response that subgraph owns, so every failure becomes a
 GraphQL error in the returned :class:`SubgraphResponse`; nothing raises.
+A body over ``max_response_bytes`` is not read further (the connection is
+dropped), so one subgraph cannot fill the gateway's memory.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime
+import email.utils
 import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -21,6 +25,30 @@ from aggregator.observability import TRACE_HEADERS
 from aggregator.transport.base import SubgraphRequest, SubgraphResponse
 
 _ACCEPT = "application/graphql-response+json, application/json;q=0.9"
+_CHUNK = 64 * 1024
+MiB = 1024 * 1024
+
+_Answer = tuple[int, str, bytes, float | None]
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """An HTTP ``Retry-After`` in seconds (delta-seconds or an HTTP date), if valid."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=datetime.UTC)
+    return max(0.0, (when - datetime.datetime.now(datetime.UTC)).total_seconds())
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +59,8 @@ class HttpSubgraphOptions:
     ca_file: str | None = None
     cert_file: str | None = None
     key_file: str | None = None
+    # a larger body is an error at the fetch's fields (None: no limit)
+    max_response_bytes: int | None = 10 * MiB
 
 
 def _error(name: str, message: str, code: ErrorCode, status: int | None = None) -> dict[str, Any]:
@@ -48,7 +78,7 @@ class HttpSubgraph:
         self._session: aiohttp.ClientSession | None = None
         self._inflight: dict[
             tuple[bytes, tuple[tuple[str, str], ...]],
-            asyncio.Future[SubgraphResponse | tuple[int, str, bytes]],
+            asyncio.Future[SubgraphResponse | _Answer],
         ] = {}
 
     def _ssl(self) -> ssl.SSLContext | None:
@@ -102,19 +132,57 @@ class HttpSubgraph:
             pending.add_done_callback(lambda _: self._inflight.pop(key, None))
         return self._decode(await asyncio.shield(pending))
 
-    def _decode(self, outcome: SubgraphResponse | tuple[int, str, bytes]) -> SubgraphResponse:
+    def _decode(self, outcome: SubgraphResponse | _Answer) -> SubgraphResponse:
         if isinstance(outcome, SubgraphResponse):
             return outcome
-        return decode_response(self.name, *outcome)
+        status, reason, raw, retry_after = outcome
+        decoded = decode_response(self.name, status, reason, raw)
+        decoded.retry_after_s = retry_after
+        return decoded
 
-    async def _post(
-        self, payload: bytes, headers: dict[str, str]
-    ) -> SubgraphResponse | tuple[int, str, bytes]:
+    async def _read(self, response: aiohttp.ClientResponse) -> bytes:
+        limit = self.options.max_response_bytes
+        if limit is None:
+            return await response.read()
+        if response.content_length is not None and response.content_length > limit:
+            raise _TooLarge
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.content.iter_chunked(_CHUNK):
+            size += len(chunk)
+            if size > limit:
+                raise _TooLarge
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    async def _post(self, payload: bytes, headers: dict[str, str]) -> SubgraphResponse | _Answer:
         try:
             async with self.session().post(
                 self.url, data=payload, headers=headers or None
             ) as response:
-                return response.status, response.reason or "", await response.read()
+                try:
+                    body = await self._read(response)
+                except _TooLarge:
+                    response.close()  # stop reading: the rest never reaches memory
+                    return SubgraphResponse(
+                        None,
+                        [
+                            _error(
+                                self.name,
+                                f"The response of '{self.name}' is larger than "
+                                f"{self.options.max_response_bytes} bytes",
+                                ErrorCode.SUBREQUEST_RESPONSE_TOO_LARGE,
+                            )
+                        ],
+                        status=502,
+                        from_gateway=True,
+                    )
+                return (
+                    response.status,
+                    response.reason or "",
+                    body,
+                    retry_after_seconds(response.headers.get("retry-after")),
+                )
         except TimeoutError:
             return SubgraphResponse(
                 None,
@@ -127,6 +195,7 @@ class HttpSubgraph:
                     )
                 ],
                 status=504,
+                from_gateway=True,
             )
         except (aiohttp.ClientError, OSError) as exc:
             return SubgraphResponse(
@@ -139,6 +208,7 @@ class HttpSubgraph:
                     )
                 ],
                 status=502,
+                from_gateway=True,
             )
 
     async def close(self) -> None:
@@ -164,17 +234,22 @@ def decode_response(name: str, status: int, reason: str, raw: bytes) -> Subgraph
                 None,
                 [_error(name, message, ErrorCode.SUBREQUEST_MALFORMED_RESPONSE, status)],
                 status=status,
+                from_gateway=True,
             )
         message = f"HTTP fetch failed from '{name}': {status}: {reason}".rstrip(": ")
         return SubgraphResponse(
-            None, [_error(name, message, ErrorCode.SUBREQUEST_HTTP_ERROR, status)], status=status
+            None,
+            [_error(name, message, ErrorCode.SUBREQUEST_HTTP_ERROR, status)],
+            status=status,
+            from_gateway=True,
         )
     assert isinstance(payload, dict)
     data = payload.get("data")
     errors = payload.get("errors") or []
     if not isinstance(errors, list):
         errors = [{"message": str(errors)}]
-    if not 200 <= status < 300 and not errors:
+    from_gateway = not 200 <= status < 300 and not errors
+    if from_gateway:
         errors = [
             _error(
                 name,
@@ -188,4 +263,5 @@ def decode_response(name: str, status: int, reason: str, raw: bytes) -> Subgraph
         [e if isinstance(e, dict) else {"message": str(e)} for e in errors],
         payload.get("extensions"),
         status,
+        from_gateway=from_gateway,
     )
