@@ -18,6 +18,7 @@ from graphql.execution.values import get_variable_values
 from graphql.language import DocumentNode, OperationDefinitionNode, SelectionSetNode
 from opentelemetry import propagate
 
+from aggregator.document_workers import DocumentWorkers
 from aggregator.errors import ErrorCode, graphql_error
 from aggregator.execution.executor import ExecutionResult, execute_plan
 from aggregator.execution.projection import Projector, project
@@ -27,6 +28,7 @@ from aggregator.operation import (
     DocumentCache,
     DocumentPolicy,
     OperationInfo,
+    ParsedDocument,
     RequestError,
     located_error,
     plan_bytes,
@@ -42,6 +44,8 @@ from aggregator.transport.http import HttpSubgraph, HttpSubgraphOptions
 __all__ = ["Gateway", "GatewayOptions", "RequestError"]
 
 _PERCENT = re.compile(r"percent\((\d+(?:\.\d+)?)\)")
+# subgraph answers larger than this are projected into the client's shape off the event loop
+PROJECT_OFF_LOOP_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +96,7 @@ class Gateway:
         self._random = random.Random()
         self.documents = DocumentCache(supergraph.api_schema, self.options.documents)
         self._cost_model: CostModel | None = None
+        self._workers: DocumentWorkers | None = None
 
     @classmethod
     def from_supergraph_sdl(
@@ -145,8 +150,27 @@ class Gateway:
         """:meth:`prepare`, with a large uncached document parsed and validated off the loop."""
         documents = self.documents
         if len(query) > documents.policy.offload_chars and documents.cached(query) is None:
-            documents.store(query, await offload(documents.compute, query))
+            if documents.policy.processes > 0:
+                errors, measure, valid = await self.document_workers().check(query)
+                if valid:
+                    parsed = await offload(documents.checked, query, measure)
+                else:
+                    parsed = ParsedDocument(None, errors, measure=measure)
+            else:
+                parsed = await offload(documents.compute, query)
+            documents.store(query, parsed)
         return self.prepare(query, operation_name, variables)
+
+    async def warm_up(self) -> None:
+        """Start what the first large document would otherwise wait for (worker processes)."""
+        if self.options.documents.processes > 0:
+            await self.document_workers().start()
+
+    def document_workers(self) -> DocumentWorkers:
+        if self._workers is None:
+            documents = self.options.documents
+            self._workers = DocumentWorkers(self.supergraph.sdl, documents, documents.processes)
+        return self._workers
 
     def estimate_cost(self, prepared: Prepared) -> int | None:
         """The operation's static cost (cached per list-sizing variable values); raises
@@ -275,11 +299,14 @@ class Gateway:
                 "graphql.operation.name": prepared.info.name or "",
             },
         ):
-            response = self._complete(
-                compiled,
-                prepared,
-                await execute_plan(planned.plan, self.subgraphs, prepared.variables, forwarded),
-            )
+            result = await execute_plan(planned.plan, self.subgraphs, prepared.variables, forwarded)
+            if (
+                result.response_bytes > PROJECT_OFF_LOOP_BYTES
+                or len(prepared.info.query) > self.options.documents.offload_chars
+            ):  # projection is one Python pass over every value: tens of ms for large results
+                response = await offload(self._complete, compiled, prepared, result)
+            else:
+                response = self._complete(compiled, prepared, result)
         cost = self.options.cost
         if prepared.report_cost and estimate is not None and cost is not None and cost.expose:
             response.setdefault("extensions", {})["cost"] = {
@@ -368,5 +395,7 @@ class Gateway:
         return {k: v for k, v in data.items() if k in planned.introspection_keys}, errors
 
     async def close(self) -> None:
+        if self._workers is not None:
+            self._workers.close()
         for subgraph in self.subgraphs.values():
             await subgraph.close()

@@ -78,6 +78,7 @@ class ByteLRU(Generic[K, V]):
             self.discard(key)
             return
         self._items[key] = (value, size)
+        self._items.move_to_end(key)  # it was just used (a plan compiled for it)
         self.bytes += extra
         self._evict()
 

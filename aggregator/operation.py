@@ -3,7 +3,7 @@
 The same few operations arrive over and over; caching the parsed and
 validated document (or its errors) by its text takes parsing and validation
 off the per-request path entirely. The cache is bounded by bytes, not entries:
-a cached document with its plans costs from kilobytes to megabytes (about 80
+a cached document with its plans costs from kilobytes to megabytes (about 24
 bytes per character of text, plus a few hundred per planned field).
 
 :meth:`DocumentCache.compute` is pure, so the gateway may run it off the event
@@ -19,6 +19,7 @@ from typing import Any
 
 from graphql import GraphQLError, GraphQLSchema, parse
 from graphql.language import DocumentNode, OperationDefinitionNode
+from graphql.language.parser import Parser
 
 from aggregator.errors import ErrorCode, graphql_error
 from aggregator.lru import ByteLRU
@@ -37,7 +38,7 @@ from aggregator.validation import validate_document
 MiB = 1024 * 1024
 # estimates of what a cached document and a compiled plan hold (measured with tracemalloc,
 # see tests/gateway/test_document_memory.py)
-BYTES_PER_DOCUMENT_CHAR = 80
+BYTES_PER_DOCUMENT_CHAR = 24
 BYTES_PER_PLANNED_FIELD = 400
 ENTRY_OVERHEAD_BYTES = 2048
 _TOKENS_MESSAGE = "Document contains more than"  # and then "N tokens"
@@ -112,6 +113,9 @@ class DocumentPolicy:
     max_entries: int = 2000
     # documents longer than this are parsed, validated and planned off the event loop
     offload_chars: int = 512
+    # worker processes that check large documents (0: a thread of this process; see
+    # aggregator/document_workers.py for why a server wants one)
+    processes: int = 0
 
 
 @dataclass(slots=True)
@@ -121,6 +125,29 @@ class ParsedDocument:
     operations: dict[str | None, OperationInfo] = field(default_factory=dict)
     measure: DocumentMeasure = field(default_factory=DocumentMeasure)
     size: int = ENTRY_OVERHEAD_BYTES
+
+
+def parse_document(query: str, max_tokens: int | None) -> DocumentNode:
+    """The document without source locations, leaving no garbage cycles behind.
+
+    Without locations a document is a third of the objects and memory (no token list
+    kept). graphql-core's lexer links every token to the previous and next one; those
+    cycles would wait for a full garbage collection, which stops every request while
+    it walks the heap. Unlinking them lets reference counting free the tokens at once.
+    """
+    parser = Parser(query, no_location=True, max_tokens=max_tokens)
+    try:
+        try:
+            return parser.parse_document()
+        except RecursionError:
+            pass  # graphql-core words this one ("nested too deeply"): asked below
+    finally:
+        token = getattr(getattr(parser, "_lexer", None), "token", None)
+        while token is not None:
+            previous = token.prev
+            token.prev = token.next = None
+            token = previous
+    return parse(query, no_location=True, max_tokens=max_tokens)
 
 
 def plan_bytes(info: OperationInfo) -> int:
@@ -180,6 +207,15 @@ class DocumentCache:
         """A plan was compiled for a cached document: its entry holds ``extra`` more bytes."""
         self._cache.grow(info.query, extra)
 
+    def checked(self, query: str, measure: DocumentMeasure) -> ParsedDocument:
+        """A document a worker already found valid: parsed here, not validated again."""
+        return ParsedDocument(
+            parse_document(query, None),
+            [],
+            measure=measure,
+            size=ENTRY_OVERHEAD_BYTES + BYTES_PER_DOCUMENT_CHAR * len(query),
+        )
+
     def compute(self, query: str) -> ParsedDocument:
         """Parse, check limits, validate; pure, so any thread may run it."""
         limits = self.policy.limits
@@ -199,12 +235,9 @@ class DocumentCache:
         if errors:
             return ParsedDocument(None, errors, measure=measure, size=size)
         with tracer.start_as_current_span(SPAN_VALIDATE):
-            problems = validate_document(
-                self.schema,
-                document,
-                introspection=self.policy.introspection,
-                suggestions=self.policy.suggestions,
-            )
+            problems = self._validate(document)
+            if problems:  # the cached document has no locations; errors need them
+                problems = self._validate(parse(query, no_location=False))
         return ParsedDocument(
             document if not problems else None,
             [located_error(e, ErrorCode.GRAPHQL_VALIDATION_FAILED) for e in problems],
@@ -212,17 +245,25 @@ class DocumentCache:
             size=size,
         )
 
+    def _validate(self, document: DocumentNode) -> list[GraphQLError]:
+        return validate_document(
+            self.schema,
+            document,
+            introspection=self.policy.introspection,
+            suggestions=self.policy.suggestions,
+        )
+
     @staticmethod
     def _parse(query: str, limits: OperationLimits) -> DocumentNode:
         try:
-            return parse(query, no_location=False, max_tokens=limits.max_tokens)
+            return parse_document(query, limits.max_tokens)
         except GraphQLError as exc:
             if not (limits.warn_only and _TOKENS_MESSAGE in exc.message):
                 raise
             limits_log.warning(
                 "document over a limit (warn-only mode): %s", exc.message.split(".")[0]
             )
-        return parse(query, no_location=False)
+        return parse_document(query, None)
 
     def operation(self, query: str, operation_name: str | None) -> OperationInfo:
         parsed = self.parsed(query)

@@ -56,7 +56,7 @@ _TOP_KEYS = ("server", "subgraphs", "supergraph_file", "poll_interval_s", "examp
 _SERVER_KEYS = ("host", "port", "graphiql", "expose_query_plans",
                 "max_body_bytes", "propagate_headers", "cors_origins", "redis_url",
                 "introspection", "suggestions", "apq", "max_concurrent_requests",
-                "request_timeout_s")
+                "request_timeout_s", "document_workers")
 _ORIGIN = re.compile(r"^https?://[^/\s]+$")
 _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 _SUBGRAPH_KEYS = ("name", "url", "python", "connector", "base_urls", "sdl_source", "sdl_file",
@@ -182,6 +182,8 @@ class _Reader(NodeReader):
             suggestions=flag("suggestions", d.suggestions),
             apq=flag("apq", d.apq),
             max_concurrent_requests=limit("max_concurrent_requests", d.max_concurrent_requests),
+            document_workers=self.optional(f, "document_workers", self.workers,
+                                           d.document_workers),
             request_timeout_s=timeout,
             expose_query_plans=flag("expose_query_plans", d.expose_query_plans),
             max_body_bytes=max_body,
@@ -190,6 +192,12 @@ class _Reader(NodeReader):
             cors_origins=self.optional(f, "cors_origins", self.origins, d.cors_origins),
             redis_url=self.optional(f, "redis_url", self.redis_url, d.redis_url),
         )
+
+    def workers(self, node: yaml.Node) -> int:
+        count = self.scalar(node, "server.document_workers", int, "an integer >= 0")
+        if count < 0:
+            raise self.error(node, "server.document_workers", f"must be >= 0, got {count}")
+        return count
 
     def redis_url(self, node: yaml.Node) -> str:
         url = self.string(node, "server.redis_url")

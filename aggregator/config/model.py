@@ -93,6 +93,8 @@ class ServerConfig:
     max_concurrent_requests: int | None = 512
     # a request not answered within this is answered 504 (None: no deadline)
     request_timeout_s: float | None = 60.0
+    # processes that parse and validate large documents (0: a thread of the gateway)
+    document_workers: int = 1
     expose_query_plans: bool = False
     max_body_bytes: int = 1_048_576
     # client request headers copied to every subgraph request (e.g. authorization)

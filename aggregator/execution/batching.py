@@ -74,6 +74,8 @@ class SubgraphBatcher:
             self._load, get_cache_key=lambda job: job.key
         )
         self.requests = 0
+        # bytes the subgraph answered for this client request (decides where to project)
+        self.bytes = 0
 
     async def run(self, job: Job) -> JobResult:
         result: JobResult = await self.loader.load(job)
@@ -97,6 +99,7 @@ class SubgraphBatcher:
         ) as span:
             request.headers = inject_trace_context(request.headers)
             response = await self.subgraph.fetch(request)
+            self.bytes += response.size
             if response.errors:
                 span.set_attribute("graphql.subgraph.errors", len(response.errors))
             return response

@@ -38,6 +38,8 @@ class ExecutionResult:
     data: dict[str, Any]
     errors: list[dict[str, Any]] = field(default_factory=list)
     subgraph_requests: int = 0
+    # bytes the subgraphs answered in all
+    response_bytes: int = 0
 
 
 # errors about a whole fetch that belong at the fields the fetch was to answer
@@ -235,4 +237,5 @@ async def execute_plan(
     run = _Run(subgraphs, variables, headers or {})
     await run.node(plan.node)
     requests = sum(b.requests for b in run.batchers.values())
-    return ExecutionResult(run.data, run.errors, requests)
+    size = sum(b.bytes for b in run.batchers.values())
+    return ExecutionResult(run.data, run.errors, requests, size)

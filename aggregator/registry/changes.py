@@ -34,9 +34,7 @@ def _subgraph_changes(old: SubgraphConfig, new: SubgraphConfig) -> list[str]:
         if before == after:
             continue
         if name == "headers":
-            changed = sorted(
-                k for k in set(before) | set(after) if before.get(k) != after.get(k)
-            )
+            changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
             out.append(f"subgraph {new.name}: headers {', '.join(changed)} changed")
         else:
             out.append(f"subgraph {new.name}: {name} {before!r} -> {after!r}")

@@ -70,6 +70,7 @@ def gateway_options(config: GatewayConfig) -> GatewayOptions:
             suggestions=server.suggestions,
             cache_bytes=caches.documents_bytes,
             max_entry_bytes=caches.document_max_bytes,
+            processes=server.document_workers,
         ),
         cost=config.demand_control,
     )

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from aggregator.gateway import Gateway
 from aggregator.registry.holder import DrainingGatewayHolder
+from aggregator.server import heap
 
 log = logging.getLogger("aggregator.reload")
 
@@ -42,6 +43,13 @@ class GatewayReloader:
                 self.failures += 1
                 log.exception("new supergraph rejected; the previous one keeps serving")
                 return False
+            try:
+                await new.warm_up()
+            except Exception:
+                self.failures += 1
+                log.exception("new gateway did not start; the previous one keeps serving")
+                await new.close()
+                return False
             old = self.holder.swap(new)
             self.reloads += 1
             if old is not None:
@@ -59,6 +67,7 @@ class GatewayReloader:
             await old.close()
         except Exception:
             log.exception("closing the previous gateway failed")
+        heap.release_and_settle()  # the old gateway was frozen with the heap: free it now
 
     async def aclose(self) -> None:
         """Wait for every retiring gateway to be closed."""

@@ -25,6 +25,7 @@ from aggregator.registry.errors import RegistryError
 from aggregator.registry.gateway_factory import gateway_from_config, server_options
 from aggregator.registry.holder import DrainingGatewayHolder
 from aggregator.registry.live import LiveGateway, start_live_gateway
+from aggregator.server import heap
 from aggregator.server.app import GatewayApp, Receive, Send
 from aggregator.supergraph import SupergraphError
 
@@ -53,6 +54,10 @@ class ReloadingGatewayApp(GatewayApp):
                 except (ConfigError, RegistryError, SupergraphError) as exc:
                     await send({"type": "lifespan.startup.failed", "message": str(exc)})
                     return
+                gateway = self.holder.peek()
+                if gateway is not None:
+                    await gateway.warm_up()
+                heap.settle()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 if self.live is not None:

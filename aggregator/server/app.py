@@ -21,6 +21,7 @@ from aggregator.operation import RequestError
 from aggregator.security.identity import Identity
 from aggregator.security.ratelimit import RateLimiter, peer_address
 from aggregator.security.trusted_documents import DocumentRefused, TrustedDocuments, document_id
+from aggregator.server import heap
 from aggregator.server.admission import RETRY_AFTER_S, Admission, Overloaded
 from aggregator.server.cors import CorsPolicy
 from aggregator.server.http_request import (
@@ -202,6 +203,9 @@ class GatewayApp:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                if self.holder.current is not None:
+                    await self.holder.current.warm_up()
+                heap.settle()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 gateway = self.holder.current

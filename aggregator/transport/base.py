@@ -32,6 +32,8 @@ class SubgraphResponse:
     from_gateway: bool = False
     # the subgraph asked callers to wait this long (HTTP Retry-After)
     retry_after_s: float | None = None
+    # bytes of the body as received (0 when unknown, e.g. in-process)
+    size: int = 0
 
 
 class Subgraph(Protocol):

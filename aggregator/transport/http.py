@@ -138,6 +138,7 @@ class HttpSubgraph:
         status, reason, raw, retry_after = outcome
         decoded = decode_response(self.name, status, reason, raw)
         decoded.retry_after_s = retry_after
+        decoded.size = len(raw)
         return decoded
 
     async def _read(self, response: aiohttp.ClientResponse) -> bytes:

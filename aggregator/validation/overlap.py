@@ -384,7 +384,18 @@ def find_conflict(
 
 
 def _budget(document: DocumentNode) -> int:
-    # generous for any linear walk of a document the parser accepted (15,000 tokens)
-    loc = document.loc
-    size = loc.end if loc is not None else 10_000
-    return 200_000 + 50 * size
+    """Generous for any linear walk: 200 units per selection, plus a floor."""
+    selections = 0
+    stack = [
+        d.selection_set
+        for d in document.definitions
+        if isinstance(d, OperationDefinitionNode | FragmentDefinitionNode)
+    ]
+    while stack:
+        node = stack.pop()
+        selections += len(node.selections)
+        for selection in node.selections:
+            inner = getattr(selection, "selection_set", None)
+            if inner is not None:
+                stack.append(inner)
+    return 200_000 + 200 * selections
