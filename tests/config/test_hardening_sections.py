@@ -61,7 +61,8 @@ subgraphs:
     assert dmv.max_response_bytes == 2048
     assert dmv.resilience.circuit_breaker is not None
     assert dmv.resilience.circuit_breaker.failure_threshold == 2
-    assert dmv.resilience.retry is not None and dmv.resilience.retry.max_retries == 1
+    assert dmv.resilience.retry is not None
+    assert dmv.resilience.retry.max_retries == 1
     assert dmv.timeout_s == 4.0
     assert tax.resilience.errors is ErrorPolicy.MESSAGE_AND_CODE
     assert tax.resilience.circuit_breaker is None
@@ -80,7 +81,8 @@ def test_production_is_the_default_and_development_turns_the_conveniences_on() -
     flags = ("graphiql", "introspection", "suggestions", "apq")
     assert [getattr(production.server, f) for f in flags] == [False] * 4
     assert [getattr(development.server, f) for f in flags] == [True] * 4
-    assert overridden.server.introspection is False and overridden.server.graphiql is True
+    assert overridden.server.introspection is False
+    assert overridden.server.graphiql is True
     assert production.subgraphs[0].resilience.errors is ErrorPolicy.GENERIC
     assert development.subgraphs[0].resilience.errors is ErrorPolicy.PASS_THROUGH
 

@@ -23,7 +23,7 @@ async def test_past_the_concurrency_cap_requests_get_503_with_retry_after(
             asyncio.create_task(served.post(f'{{ {a}: licence(id: "L1") {{ id }} }}'))
             for a in ("a", "b")
         ]
-        while len(served.subgraph.requests) < 2:  # both are in flight
+        while len(served.subgraph.requests) < 2:  # noqa: ASYNC110 - both are in flight
             await asyncio.sleep(0.01)
         status, body, headers = await served.post(QUERY)
         assert len(served.subgraph.requests) == 2
