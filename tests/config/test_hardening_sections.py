@@ -114,7 +114,8 @@ def test_production_is_the_default_and_development_turns_the_conveniences_on() -
         ),
         (
             "rate_limits: {key: [ip, token]}\n",
-            "<config>:1: rate_limits.key[1]: must be one of subject, agency, client, ip, got 'token'",
+            "<config>:1: rate_limits.key[1]: must be one of subject, agency, client, ip, "
+            "got 'token'",
         ),
         (
             "caches: {documents_bytes: 10, document_max_bytes: 20}\n",

@@ -124,7 +124,7 @@ class FaultySubgraph:
             return False
         elif mode == ERRORS:
             body = json.dumps(
-                {"data": {k: None for k in self._data(payload)}, "errors": self.errors}
+                {"data": dict.fromkeys(self._data(payload)), "errors": self.errors}
             ).encode()
             self._write(writer, 200, body, "application/json")
         else:
