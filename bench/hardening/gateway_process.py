@@ -75,6 +75,21 @@ def rss_mib() -> float:
     return 0.0
 
 
+def cache_bytes(app: Any) -> dict[str, int]:
+    """What the caches account (newer checkouts only)."""
+    out: dict[str, int] = {}
+    gateway = getattr(getattr(app, "holder", None), "current", None)
+    documents = getattr(gateway, "documents", None)
+    if documents is not None and hasattr(documents, "bytes"):
+        out["documents_bytes"] = documents.bytes
+        out["documents"] = len(documents)
+    store = getattr(getattr(app, "options", None), "persisted_queries", None)
+    if store is not None and hasattr(store, "bytes"):
+        out["apq_bytes"] = store.bytes
+        out["apq_entries"] = len(store)
+    return out
+
+
 def build_app(args: argparse.Namespace) -> Any:
     sdl = Path(args.supergraph).read_text()
     if args.variant == "library":
@@ -96,7 +111,8 @@ def build_app(args: argparse.Namespace) -> Any:
             f"document_max_bytes: {int(args.documents_mib * mib / 8)}, "
             f"persisted_queries_bytes: {int(args.apq_mib * mib)}, "
             f"persisted_query_max_bytes: {int(args.apq_mib * mib / 8)}}}\n"
-            "limits: {max_root_fields: null, max_aliases: null, max_fields: null}\n"
+            "limits: {max_root_fields: null, max_aliases: null, max_fields: null,"
+            " max_tokens: null}\n"
         )
     config = parse_config(text)
     from aggregator.server.app import create_app
@@ -124,7 +140,7 @@ def main() -> None:
 
     async def with_stats(scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http" and scope["path"] == "/__bench/stats":
-            stats = {**lag.stats(), "rss_mib": round(rss_mib(), 1)}
+            stats = {**lag.stats(), "rss_mib": round(rss_mib(), 1), **cache_bytes(app)}
             if b"reset=1" in scope.get("query_string", b""):
                 lag.reset()
             body = json.dumps(stats).encode()
