@@ -28,6 +28,8 @@ from aggregator.planning.normalize import condition_variables
 from aggregator.planning.planner import fragments_of
 from aggregator.security.limits import (
     DocumentMeasure,
+    LimitedParser,
+    LimitExceeded,
     OperationLimits,
     limit_errors,
     measure_document,
@@ -127,15 +129,23 @@ class ParsedDocument:
     size: int = ENTRY_OVERHEAD_BYTES
 
 
-def parse_document(query: str, max_tokens: int | None) -> DocumentNode:
+def parse_document(
+    query: str, max_tokens: int | None, limits: OperationLimits | None = None
+) -> DocumentNode:
     """The document without source locations, leaving no garbage cycles behind.
 
     Without locations a document is a third of the objects and memory (no token list
     kept). graphql-core's lexer links every token to the previous and next one; those
     cycles would wait for a full garbage collection, which stops every request while
     it walks the heap. Unlinking them lets reference counting free the tokens at once.
+    With ``limits``, parsing stops at the first limit a definition crosses
+    (:class:`LimitExceeded`).
     """
-    parser = Parser(query, no_location=True, max_tokens=max_tokens)
+    parser = (
+        LimitedParser(query, limits, no_location=True, max_tokens=max_tokens)
+        if limits is not None and not limits.warn_only
+        else Parser(query, no_location=True, max_tokens=max_tokens)
+    )
     try:
         try:
             return parser.parse_document()
@@ -223,6 +233,8 @@ class DocumentCache:
         try:
             with tracer.start_as_current_span(SPAN_PARSE):
                 document = self._parse(query, limits)
+        except LimitExceeded as exc:
+            return ParsedDocument(None, exc.errors, size=size)
         except GraphQLError as exc:
             code = (
                 ErrorCode.MAX_TOKENS_LIMIT
@@ -256,7 +268,7 @@ class DocumentCache:
     @staticmethod
     def _parse(query: str, limits: OperationLimits) -> DocumentNode:
         try:
-            return parse_document(query, limits.max_tokens)
+            return parse_document(query, limits.max_tokens, limits)
         except GraphQLError as exc:
             if not (limits.warn_only and _TOKENS_MESSAGE in exc.message):
                 raise
