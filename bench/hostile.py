@@ -1,7 +1,7 @@
 """Hostile documents against one gateway: do other clients keep their latency?
 
     .venv/bin/python -m bench.hostile [--variant production|warn|library] [--rounds 3]
-        [--aggregator-path DIR] [--normal-clients 2]
+        [--aggregator-path DIR] [--normal-clients 2]  (rounds: 30)
 
 Starts the benchmark subgraphs and the gateway (bench/hardening/gateway_process.py)
 in their own processes. Two "normal" clients send the standard benchmark query in
@@ -176,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
         "--variant", default="production", choices=["production", "warn", "library"]
     )
     parser.add_argument("--aggregator-path", help="checkout to import aggregator from")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--normal-clients", type=int, default=2)
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--baseline", type=float, default=5.0)
