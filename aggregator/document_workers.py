@@ -61,5 +61,9 @@ class DocumentWorkers:
         """The document's errors (limits, syntax, validation), its measure, and validity."""
         return await asyncio.wrap_future(self._pool.submit(_check, query))
 
+    def pids(self) -> list[int]:
+        """The worker processes' ids (for operators and tests)."""
+        return [p.pid for p in getattr(self._pool, "_processes", {}).values() if p.pid]
+
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

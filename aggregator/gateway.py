@@ -7,9 +7,11 @@ finishes on the gateway it started with.
 
 from __future__ import annotations
 
+import logging
 import random
 import re
 from collections.abc import Mapping
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +44,8 @@ from aggregator.transport.base import Subgraph
 from aggregator.transport.http import HttpSubgraph, HttpSubgraphOptions
 
 __all__ = ["Gateway", "GatewayOptions", "RequestError"]
+
+log = logging.getLogger("aggregator.gateway")
 
 _PERCENT = re.compile(r"percent\((\d+(?:\.\d+)?)\)")
 # subgraph answers larger than this are projected into the client's shape off the event loop
@@ -150,13 +154,21 @@ class Gateway:
         """:meth:`prepare`, with a large uncached document parsed and validated off the loop."""
         documents = self.documents
         if len(query) > documents.policy.offload_chars and documents.cached(query) is None:
+            parsed = None
             if documents.policy.processes > 0:
-                errors, measure, valid = await self.document_workers().check(query)
-                if valid:
-                    parsed = await offload(documents.checked, query, measure)
+                try:
+                    errors, measure, valid = await self.document_workers().check(query)
+                except (BrokenProcessPool, RuntimeError):
+                    # a worker died (killed, out of memory): start new ones for the next
+                    # document, and check this one here
+                    log.exception("document worker process failed; restarting it")
+                    self._close_workers()
                 else:
-                    parsed = ParsedDocument(None, errors, measure=measure)
-            else:
+                    if valid:
+                        parsed = await offload(documents.checked, query, measure)
+                    else:
+                        parsed = ParsedDocument(None, errors, measure=measure)
+            if parsed is None:
                 parsed = await offload(documents.compute, query)
             documents.store(query, parsed)
         return self.prepare(query, operation_name, variables)
@@ -394,8 +406,12 @@ class Gateway:
         errors: list[dict[str, Any]] = [dict(e.formatted) for e in result.errors or ()]
         return {k: v for k, v in data.items() if k in planned.introspection_keys}, errors
 
+    def _close_workers(self) -> None:
+        workers, self._workers = self._workers, None
+        if workers is not None:
+            workers.close()
+
     async def close(self) -> None:
-        if self._workers is not None:
-            self._workers.close()
+        self._close_workers()
         for subgraph in self.subgraphs.values():
             await subgraph.close()

@@ -36,3 +36,27 @@ async def test_large_documents_get_the_same_answers_in_a_worker_process_or_a_thr
     [error] = invalid["errors"]
     assert error["message"] == 'Cannot query field "nope" on type "Query".'
     assert error["locations"] == [{"line": 1, "column": len(INVALID) - 5}]
+
+
+async def test_a_killed_worker_process_is_replaced_and_the_document_still_answered(
+    shop_subgraphs: ShopSubgraphs, caplog: pytest.LogCaptureFixture
+) -> None:
+    import os
+    import signal
+
+    limits = OperationLimits(max_root_fields=100, max_aliases=100)
+    options = GatewayOptions(documents=DocumentPolicy(limits=limits, processes=1))
+    async with serve_shop(shop_subgraphs, options) as served:
+        workers = served.gateway.document_workers()
+        await workers.start()
+        [pid] = workers.pids()
+        os.kill(pid, signal.SIGKILL)
+        with caplog.at_level("ERROR", logger="aggregator.gateway"):
+            _, first, _ = await served.post({"query": LARGE})
+        _, second, _ = await served.post({"query": LARGE.replace("u0:", "v0:")})
+        replacement = served.gateway._workers
+        assert replacement is not None
+        assert replacement is not workers
+    assert first["data"]["u1"] == {"id": "1", "name": "Ada Lovelace"}
+    assert second["data"]["v0"] == {"id": "1", "name": "Ada Lovelace"}
+    assert "document worker process failed; restarting it" in caplog.text
