@@ -148,3 +148,24 @@ def test_remote_only_settings_are_refused_for_in_process_subgraphs() -> None:
         "<config>:4: subgraphs[0].retry: only used with 'url' (in-process subgraphs make no "
         "HTTP requests of their own)"
     )
+
+
+def test_serve_supergraph_is_production_unless_asked_for_dev() -> None:
+    from aggregator.server.run import supergraph_config
+
+    production = supergraph_config({"subgraph_urls": {"dmv": "http://dmv/graphql"}})
+    development = supergraph_config(
+        {
+            "mode": "development",
+            "subgraph_urls": {"dmv": "http://dmv/graphql"},
+            "subgraph_timeout_s": 3,
+        }
+    )
+    assert production.mode is Mode.PRODUCTION
+    assert production.server.introspection is False
+    assert production.subgraphs[0].resilience.errors is ErrorPolicy.GENERIC
+    assert production.subgraphs[0].timeout_s == 30.0
+    assert development.server.introspection is True
+    assert development.subgraphs[0].resilience.errors is ErrorPolicy.PASS_THROUGH
+    assert development.subgraphs[0].timeout_s == 3.0
+    assert development.subgraph_defaults.timeout_s == 3.0
