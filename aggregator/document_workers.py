@@ -16,6 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
@@ -27,10 +30,18 @@ __all__ = ["DocumentWorkers"]
 _cache: DocumentCache | None = None
 
 
-def _start(supergraph_sdl: str, policy: DocumentPolicy) -> None:
+def _exit_with(parent: int) -> None:
+    """A worker outlives no gateway: not even one killed before it could shut us down."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(0)
+
+
+def _start(supergraph_sdl: str, policy: DocumentPolicy, parent: int) -> None:
     global _cache
     from aggregator.supergraph import load
 
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
     _cache = DocumentCache(load(supergraph_sdl).api_schema, policy)
 
 
@@ -50,7 +61,7 @@ class DocumentWorkers:
             processes,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_start,
-            initargs=(supergraph_sdl, policy),
+            initargs=(supergraph_sdl, policy, os.getpid()),
         )
 
     async def start(self) -> None:
@@ -66,4 +77,7 @@ class DocumentWorkers:
         return [p.pid for p in getattr(self._pool, "_processes", {}).values() if p.pid]
 
     def close(self) -> None:
+        processes = list(getattr(self._pool, "_processes", {}).values())
         self._pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:  # a check still running must not keep it alive
+            process.terminate()
