@@ -62,6 +62,7 @@ class ReloadingGatewayApp(GatewayApp):
             elif message["type"] == "lifespan.shutdown":
                 if self.live is not None:
                     await self.live.close()
+                heap.release()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 

@@ -216,6 +216,7 @@ class GatewayApp:
                     await close()
                 if self.options.rate_limiter is not None:
                     await self.options.rate_limiter.close()
+                heap.release()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 

@@ -12,13 +12,18 @@ from __future__ import annotations
 
 import gc
 
-__all__ = ["release_and_settle", "settle"]
+__all__ = ["release", "release_and_settle", "settle"]
 
 
 def settle() -> None:
     """Collect what start-up left behind, then freeze the rest (it lives as long as we do)."""
     gc.collect()
     gc.freeze()
+
+
+def release() -> None:
+    """At shutdown: what was frozen may be collected again (an embedding process goes on)."""
+    gc.unfreeze()
 
 
 def release_and_settle() -> None:

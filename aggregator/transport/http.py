@@ -76,6 +76,7 @@ class HttpSubgraph:
         self.url = url
         self.options = options or HttpSubgraphOptions()
         self._session: aiohttp.ClientSession | None = None
+        self._closed = False
         self._inflight: dict[
             tuple[bytes, tuple[tuple[str, str], ...]],
             asyncio.Future[SubgraphResponse | _Answer],
@@ -91,6 +92,8 @@ class HttpSubgraph:
         return context
 
     def session(self) -> aiohttp.ClientSession:
+        if self._closed:  # a request still running on a retired gateway opens nothing new
+            raise aiohttp.ClientConnectionError("the subgraph client is closed")
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(
                 limit=self.options.max_connections,
@@ -213,6 +216,7 @@ class HttpSubgraph:
             )
 
     async def close(self) -> None:
+        self._closed = True
         if self._session is not None:
             await self._session.close()
             # let aiohttp close transports before the loop goes away
