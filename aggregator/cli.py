@@ -73,7 +73,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         subgraph_urls=_subgraph_urls(args.subgraph_url or ()),
         expose_query_plans=args.expose_query_plans,
-        graphiql=not args.production,
+        graphiql=False if args.production else None,
+        mode="development" if args.dev else "production",
+        subgraph_timeout_s=args.subgraph_timeout,
         drain=_drain(args),
     )
 
@@ -146,7 +148,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--subgraph-url", action="append", metavar="NAME=URL", help="override a subgraph URL"
     )
     serve.add_argument("--expose-query-plans", action="store_true", help="enable POST /plan")
-    serve.add_argument("--production", action="store_true", help="turn GraphiQL off")
+    serve.add_argument(
+        "--production", action="store_true", help="production mode (the default; GraphiQL off)"
+    )
+    serve.add_argument(
+        "--dev",
+        action="store_true",
+        help="development conveniences: GraphiQL, introspection, suggestions, APQ, "
+        "subgraph errors passed through",
+    )
+    serve.add_argument(
+        "--subgraph-timeout", type=float, metavar="SECONDS", help="per subgraph request (30)"
+    )
     serve.add_argument("--log-format", choices=("text", "json"), help="log lines as text or JSON")
     _add_drain_flags(serve)
     serve.set_defaults(func=cmd_serve)

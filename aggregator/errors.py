@@ -39,6 +39,26 @@ class ErrorCode(StrEnum):
     UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
     NOT_ACCEPTABLE = "NOT_ACCEPTABLE"
     CSRF_PREVENTION = "CSRF_PREVENTION"
+    # operation limits, checked before validation (aggregator/security/limits.py)
+    MAX_DEPTH_LIMIT = "MAX_DEPTH_LIMIT"
+    MAX_ALIASES_LIMIT = "MAX_ALIASES_LIMIT"
+    MAX_ROOT_FIELDS_LIMIT = "MAX_ROOT_FIELDS_LIMIT"
+    MAX_FIELDS_LIMIT = "MAX_FIELDS_LIMIT"
+    MAX_DIRECTIVES_LIMIT = "MAX_DIRECTIVES_LIMIT"
+    MAX_TOKENS_LIMIT = "MAX_TOKENS_LIMIT"
+    # demand control (aggregator/security/cost.py)
+    COST_ESTIMATED_TOO_EXPENSIVE = "COST_ESTIMATED_TOO_EXPENSIVE"
+    INTROSPECTION_DISABLED = "INTROSPECTION_DISABLED"
+    # trusted documents (aggregator/security/trusted_documents.py)
+    PERSISTED_QUERY_NOT_IN_LIST = "PERSISTED_QUERY_NOT_IN_LIST"
+    PERSISTED_QUERY_ID_REQUIRED = "PERSISTED_QUERY_ID_REQUIRED"
+    # admission (aggregator/server/admission.py, aggregator/security/ratelimit.py)
+    REQUEST_RATE_LIMITED = "REQUEST_RATE_LIMITED"
+    SERVER_OVERLOADED = "SERVER_OVERLOADED"
+    GATEWAY_TIMEOUT = "GATEWAY_TIMEOUT"
+    # subgraph resilience (aggregator/transport/resilience.py)
+    SUBREQUEST_RESPONSE_TOO_LARGE = "SUBREQUEST_RESPONSE_TOO_LARGE"
+    SUBREQUEST_CIRCUIT_OPEN = "SUBREQUEST_CIRCUIT_OPEN"
 
 
 # The extensions key naming the backend an error came from (a subgraph, or a REST

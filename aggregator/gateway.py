@@ -14,6 +14,7 @@ import random
 import re
 import time
 from collections.abc import Iterator, Mapping
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -25,13 +26,23 @@ from opentelemetry import propagate, trace
 
 from aggregator.caching import CacheSetup, ResponsePolicy, SupergraphCache, partition_for
 from aggregator.caching.request import RequestCache
+from aggregator.document_workers import DocumentWorkers
 from aggregator.errors import ErrorCode, graphql_error
 from aggregator.execution.executor import ExecutionResult, SubgraphHeaders, execute_plan
 from aggregator.execution.projection import Projector, project
 from aggregator.observability import SPAN_EXECUTE, SPAN_PLAN, tracer, tracing_enabled
 from aggregator.observability.metrics import metrics
 from aggregator.observability.request_record import note_span
-from aggregator.operation import DocumentCache, OperationInfo, RequestError, located_error
+from aggregator.offload import offload
+from aggregator.operation import (
+    DocumentCache,
+    DocumentPolicy,
+    OperationInfo,
+    ParsedDocument,
+    RequestError,
+    located_error,
+    plan_bytes,
+)
 from aggregator.planning import (
     NormalizedOperation,
     PlannedOperation,
@@ -47,6 +58,7 @@ from aggregator.security.authorization import (
     Disclosure,
     Outcome,
 )
+from aggregator.security.cost import CostModel, CostPolicy, cost_error
 from aggregator.security.identity import Identity
 from aggregator.security.propagation import HeaderPropagation
 from aggregator.security.requirements import Atom
@@ -62,13 +74,17 @@ __all__ = ["Gateway", "GatewayOptions", "RequestError"]
 _PERCENT = re.compile(r"percent\((\d+(?:\.\d+)?)\)")
 
 log = logging.getLogger("aggregator.authorization")
+gateway_log = logging.getLogger("aggregator.gateway")
+
+# subgraph answers larger than this are projected into the client's shape off the event loop
+PROJECT_OFF_LOOP_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True, slots=True)
 class GatewayOptions:
-    # parsed documents, with their plans, kept in a bounded LRU
-    document_cache_size: int = 2000
-    max_tokens: int = 15000
+    # limits, introspection and suggestions for client documents, and the byte-bounded cache
+    # of parsed documents with their plans
+    documents: DocumentPolicy = field(default_factory=DocumentPolicy)
     subgraph_timeout_s: float = 30.0
     subgraph_headers: Mapping[str, str] | None = None
     # request headers copied to every subgraph request (lower-case names)
@@ -81,6 +97,8 @@ class GatewayOptions:
     authorization: AuthorizationOptions = field(default_factory=AuthorizationOptions)
     # the resolver cache and response cache headers (None: neither; docs/caching.md)
     cache: CacheSetup | None = None
+    # demand control from @cost/@listSize (None: no estimate)
+    cost: CostPolicy | None = None
 
 
 @dataclass(slots=True)
@@ -89,6 +107,8 @@ class Prepared:
     variables: dict[str, Any]
     # the document as received (the disclosure log records its hash)
     query: str = ""
+    # the client asked for the cost estimate in the response (``extensions.cost``)
+    report_cost: bool = False
 
 
 @dataclass(slots=True)
@@ -122,9 +142,9 @@ class Gateway:
             if (match := _PERCENT.fullmatch(label)) is not None
         }
         self._random = random.Random()
-        self.documents = DocumentCache(
-            supergraph.api_schema, self.options.document_cache_size, self.options.max_tokens
-        )
+        self.documents = DocumentCache(supergraph.api_schema, self.options.documents)
+        self._cost_model: CostModel | None = None
+        self._workers: DocumentWorkers | None = None
         self.headers = self.options.headers or HeaderPropagation.from_names(
             self.options.propagate_headers
         )
@@ -200,11 +220,76 @@ class Gateway:
         info = self.documents.operation(query, operation_name)
         raw = dict(variables or {})
         coerced = get_variable_values(
-            self.supergraph.api_schema, info.operation.variable_definitions or (), raw
+            self.supergraph.api_schema,
+            info.operation.variable_definitions or (),
+            raw,
+            hide_suggestions=not self.options.documents.suggestions,
         )
         if isinstance(coerced, list):
             raise RequestError([located_error(e, ErrorCode.BAD_USER_INPUT, raw) for e in coerced])
         return Prepared(info, coerced.coerced, query)
+
+    async def prepare_async(
+        self, query: str, operation_name: str | None, variables: Mapping[str, Any] | None
+    ) -> Prepared:
+        """:meth:`prepare`, with a large uncached document parsed and validated off the loop."""
+        documents = self.documents
+        if len(query) > documents.policy.offload_chars and documents.cached(query) is None:
+            parsed = None
+            if documents.policy.processes > 0:
+                try:
+                    errors, measure, valid = await self.document_workers().check(query)
+                except (BrokenProcessPool, RuntimeError):
+                    # a worker died (killed, out of memory): start new ones for the next
+                    # document, and check this one here
+                    gateway_log.exception("document worker process failed; restarting it")
+                    self._close_workers()
+                else:
+                    if valid:
+                        parsed = await offload(documents.checked, query, measure)
+                    else:
+                        parsed = ParsedDocument(None, errors, measure=measure)
+            if parsed is None:
+                parsed = await offload(documents.compute, query)
+            documents.store(query, parsed)
+        return self.prepare(query, operation_name, variables)
+
+    async def warm_up(self) -> None:
+        """Start what the first large document would otherwise wait for (worker processes)."""
+        if self.options.documents.processes > 0:
+            await self.document_workers().start()
+
+    def document_workers(self) -> DocumentWorkers:
+        if self._workers is None:
+            documents = self.options.documents
+            self._workers = DocumentWorkers(self.supergraph.sdl, documents, documents.processes)
+        return self._workers
+
+    def estimate_cost(self, prepared: Prepared) -> int | None:
+        """The operation's static cost (cached per list-sizing variable values); raises
+        :class:`RequestError` when it is over ``cost.max_cost``."""
+        policy = self.options.cost
+        if policy is None:
+            return None
+        info = prepared.info
+        model = self._cost_model
+        if model is None:
+            supergraph = self.supergraph
+            model = self._cost_model = CostModel.from_supergraph(
+                supergraph.document, supergraph.links, supergraph.api_schema
+            )
+        names = info.costs.get(None)
+        if names is None:
+            names = info.costs[None] = model.slicing_variables(info.document)
+        key = tuple(repr(prepared.variables.get(name)) for name in names)
+        estimate: int | None = info.costs.get(key)
+        if estimate is None:
+            estimate = info.costs[key] = model.estimate(
+                info.document, info.operation, prepared.variables, policy
+            )
+        if policy.max_cost is not None and estimate > policy.max_cost:
+            raise RequestError([cost_error(estimate, policy.max_cost)])
+        return estimate
 
     def active_labels(self) -> frozenset[str]:
         """Progressive @override labels in force for one request.
@@ -220,22 +305,62 @@ class Gateway:
                 active.add(label)
         return frozenset(active)
 
+    def plan_key(
+        self,
+        info: OperationInfo,
+        variables: Mapping[str, Any],
+        granted: frozenset[Atom] | None = None,
+    ) -> tuple[tuple[bool, ...], frozenset[str], frozenset[Atom] | None]:
+        """Plans are cached by @skip/@include values, active override labels and (for an
+        operation that touches authorization requirements) granted requirements; never by
+        who asks."""
+        labels = self.active_labels()
+        conditions = tuple(variables.get(name) is True for name in info.conditions)
+        return conditions, labels, granted
+
     def compiled(
         self,
         info: OperationInfo,
         variables: Mapping[str, Any],
         granted: frozenset[Atom] | None = None,
     ) -> CompiledOperation:
-        """The cached plan for these conditions, labels and (for an operation that touches
-        authorization requirements) granted requirements; never keyed by who asks."""
-        labels = self.active_labels()
-        conditions = tuple(variables.get(name) is True for name in info.conditions)
-        key = (conditions, labels, granted)
+        key = self.plan_key(info, variables, granted)
         cached: CompiledOperation | None = info.plans.get(key)
         if metrics.sinks:
             metrics.cache("plan", cached is not None)
         if cached is not None:
             return cached
+        compiled = self.compile(info, key)
+        self.documents.account(info, plan_bytes(info))
+        return compiled
+
+    async def compiled_async(
+        self,
+        info: OperationInfo,
+        variables: Mapping[str, Any],
+        granted: frozenset[Atom] | None = None,
+    ) -> CompiledOperation:
+        """:meth:`compiled`, planning a large operation off the event loop."""
+        key = self.plan_key(info, variables, granted)
+        cached: CompiledOperation | None = info.plans.get(key)
+        if metrics.sinks:
+            metrics.cache("plan", cached is not None)
+        if cached is not None:
+            return cached
+        if len(info.query) <= self.options.documents.offload_chars:
+            compiled = self.compile(info, key)
+        else:
+            compiled = await offload(self.compile, info, key)
+        self.documents.account(info, plan_bytes(info))
+        return compiled
+
+    def compile(
+        self,
+        info: OperationInfo,
+        key: tuple[tuple[bool, ...], frozenset[str], frozenset[Atom] | None],
+    ) -> CompiledOperation:
+        """Plan one operation for one plan key; pure but for ``info.plans``, any thread."""
+        conditions, labels, granted = key
         model = self.supergraph.model
         if self._labels:
             model = model.with_active_labels(labels)
@@ -280,7 +405,7 @@ class Gateway:
         conditions = tuple(prepared.variables.get(name) is True for name in info.conditions)
         analysis = self._normalized(info, conditions).analysis
         if analysis is None or not analysis.touched:
-            return self.compiled(info, prepared.variables), ()
+            return await self.compiled_async(info, prepared.variables), ()
         decision = await authorizer.decide(
             analysis,
             identity,
@@ -288,7 +413,7 @@ class Gateway:
             operation_kind=info.kind,
             variables=prepared.variables,
         )
-        compiled = self.compiled(info, prepared.variables, decision.granted)
+        compiled = await self.compiled_async(info, prepared.variables, decision.granted)
         outcome = compiled.authorization
         if outcome is not None:
             if outcome.rejection is not None:
@@ -348,8 +473,9 @@ class Gateway:
         ``policy`` (from :meth:`response_policy`) collects the cache policy of
         everything the response includes.
         """
+        estimate = self.estimate_cost(prepared)
         if self.authorizer is None:
-            compiled = self.compiled(prepared.info, prepared.variables)
+            compiled = await self.compiled_async(prepared.info, prepared.variables)
             extra_errors: tuple[dict[str, Any], ...] = ()
         else:
             compiled, extra_errors = await self._authorized(prepared, identity)
@@ -366,12 +492,13 @@ class Gateway:
                 if cached is not None:
                     # a release from the cache is still a release: it is recorded the same way
                     await self._disclose(prepared, identity, compiled)
-                    return cached
+                    return self._with_cost(cached, prepared, estimate)
         if not tracing_enabled() and not (headers and "traceparent" in headers):
             # no tracer provider and no client trace to continue: no span objects at all
-            return await self._execute(
+            response = await self._execute(
                 compiled, prepared, identity, forwarded, request_cache, extra_errors
             )
+            return self._with_cost(response, prepared, estimate)
         with tracer.start_as_current_span(
             SPAN_EXECUTE,
             # continue the client's trace only when it sent one (extract costs on every call)
@@ -382,9 +509,22 @@ class Gateway:
             },
         ) as span:
             note_span(span)
-            return await self._execute(
+            response = await self._execute(
                 compiled, prepared, identity, forwarded, request_cache, extra_errors
             )
+        return self._with_cost(response, prepared, estimate)
+
+    def _with_cost(
+        self, response: dict[str, Any], prepared: Prepared, estimate: int | None
+    ) -> dict[str, Any]:
+        """The demand-control estimate in ``extensions.cost`` when the client asked for it."""
+        cost = self.options.cost
+        if prepared.report_cost and estimate is not None and cost is not None and cost.expose:
+            response = dict(response)  # a cached response is never changed in place
+            extensions = dict(response.get("extensions") or {})
+            extensions["cost"] = {"estimated": estimate, "max": cost.max_cost}
+            response["extensions"] = extensions
+        return response
 
     async def _execute(
         self,
@@ -401,7 +541,13 @@ class Gateway:
         )
         if extra_errors:
             result.errors.extend(extra_errors)
-        response = self._complete(compiled, prepared, result)
+        if (
+            result.response_bytes > PROJECT_OFF_LOOP_BYTES
+            or len(prepared.info.query) > self.options.documents.offload_chars
+        ):  # projection is one Python pass over every value: tens of ms for large results
+            response = await offload(self._complete, compiled, prepared, result)
+        else:
+            response = self._complete(compiled, prepared, result)
         if request_cache is not None:
             request_cache.store_response(response)
             await request_cache.finish()
@@ -473,7 +619,7 @@ class Gateway:
         identity: Identity | None = None,
     ) -> dict[str, Any]:
         try:
-            prepared = self.prepare(query, operation_name, variables)
+            prepared = await self.prepare_async(query, operation_name, variables)
             return await self.run(prepared, headers, identity)
         except RequestError as exc:
             return {"errors": exc.errors}
@@ -518,7 +664,13 @@ class Gateway:
         cache = self.cache
         return ResponsePolicy() if cache is not None and cache.config.response_headers else None
 
+    def _close_workers(self) -> None:
+        workers, self._workers = self._workers, None
+        if workers is not None:
+            workers.close()
+
     async def close(self) -> None:
+        self._close_workers()
         for subgraph in self.subgraphs.values():
             await subgraph.close()
         if self.authorizer is not None:
@@ -537,4 +689,3 @@ def _planning_errors() -> Iterator[None]:
         raise RequestError(
             [graphql_error(str(exc), ErrorCode.QUERY_PLANNING_FAILED)], status=500
         ) from exc
-

@@ -1,8 +1,13 @@
-"""Parse + validate client documents against the API schema, cached by text.
+"""Parse, limit-check and validate client documents against the API schema, cached by text.
 
 The same few operations arrive over and over; caching the parsed and
 validated document (or its errors) by its text takes parsing and validation
-off the per-request path entirely.
+off the per-request path entirely. The cache is bounded by bytes, not entries:
+a cached document with its plans costs from kilobytes to megabytes (about 24
+bytes per character of text, plus a few hundred per planned field).
+
+:meth:`DocumentCache.compute` is pure, so the gateway may run it off the event
+loop for large documents; only :meth:`DocumentCache.store` touches the cache.
 """
 
 from __future__ import annotations
@@ -12,16 +17,34 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from graphql import GraphQLError, GraphQLSchema, parse, validate
+from graphql import GraphQLError, GraphQLSchema, parse
 from graphql.language import DocumentNode, OperationDefinitionNode
+from graphql.language.parser import Parser
 
 from aggregator.errors import ErrorCode, graphql_error
-from aggregator.lru import LRU
+from aggregator.lru import ByteLRU
 from aggregator.observability import SPAN_PARSE, SPAN_VALIDATE, tracer
 from aggregator.observability.metrics import metrics
 from aggregator.planning.normalize import condition_variables
 from aggregator.planning.planner import fragments_of
-from aggregator.validation_rules import VALIDATION_RULES
+from aggregator.security.limits import (
+    DocumentMeasure,
+    LimitedParser,
+    LimitExceeded,
+    OperationLimits,
+    limit_errors,
+    measure_document,
+)
+from aggregator.security.limits import log as limits_log
+from aggregator.validation import validate_document
+
+MiB = 1024 * 1024
+# estimates of what a cached document and a compiled plan hold (measured with tracemalloc,
+# see tests/gateway/test_document_memory.py)
+BYTES_PER_DOCUMENT_CHAR = 24
+BYTES_PER_PLANNED_FIELD = 400
+ENTRY_OVERHEAD_BYTES = 2048
+_TOKENS_MESSAGE = "Document contains more than"  # and then "N tokens"
 
 
 class RequestError(Exception):
@@ -76,7 +99,26 @@ def located_error(
 ) -> dict[str, Any]:
     locations = [{"line": loc.line, "column": loc.column} for loc in error.locations or ()]
     message = graphql_js_wording(error.message, variables)
-    return graphql_error(message, code, locations=locations or None)
+    own = (error.extensions or {}).get("code")  # a rule that names its own code keeps it
+    return graphql_error(message, own or code, locations=locations or None)
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentPolicy:
+    """What a document must pass before planning, and how many bytes of them to keep."""
+
+    limits: OperationLimits = field(default_factory=OperationLimits)
+    introspection: bool = True
+    # "Did you mean ...?" in validation and variable errors (they reveal the schema)
+    suggestions: bool = True
+    cache_bytes: int = 64 * MiB
+    max_entry_bytes: int = 8 * MiB
+    max_entries: int = 2000
+    # documents longer than this are parsed, validated and planned off the event loop
+    offload_chars: int = 512
+    # worker processes that check large documents (0: a thread of this process; see
+    # aggregator/document_workers.py for why a server wants one)
+    processes: int = 0
 
 
 @dataclass(slots=True)
@@ -84,6 +126,44 @@ class ParsedDocument:
     document: DocumentNode | None
     errors: list[dict[str, Any]]
     operations: dict[str | None, OperationInfo] = field(default_factory=dict)
+    measure: DocumentMeasure = field(default_factory=DocumentMeasure)
+    size: int = ENTRY_OVERHEAD_BYTES
+
+
+def parse_document(
+    query: str, max_tokens: int | None, limits: OperationLimits | None = None
+) -> DocumentNode:
+    """The document without source locations, leaving no garbage cycles behind.
+
+    Without locations a document is a third of the objects and memory (no token list
+    kept). graphql-core's lexer links every token to the previous and next one; those
+    cycles would wait for a full garbage collection, which stops every request while
+    it walks the heap. Unlinking them lets reference counting free the tokens at once.
+    With ``limits``, parsing stops at the first limit a definition crosses
+    (:class:`LimitExceeded`).
+    """
+    parser = (
+        LimitedParser(query, limits, no_location=True, max_tokens=max_tokens)
+        if limits is not None and not limits.warn_only
+        else Parser(query, no_location=True, max_tokens=max_tokens)
+    )
+    try:
+        try:
+            return parser.parse_document()
+        except RecursionError:
+            pass  # graphql-core words this one ("nested too deeply"): asked below
+    finally:
+        token = getattr(getattr(parser, "_lexer", None), "token", None)
+        while token is not None:
+            previous = token.prev
+            token.prev = token.next = None
+            token = previous
+    return parse(query, no_location=True, max_tokens=max_tokens)
+
+
+def plan_bytes(info: OperationInfo) -> int:
+    """The estimated size of one compiled plan of ``info``."""
+    return ENTRY_OVERHEAD_BYTES + BYTES_PER_PLANNED_FIELD * info.fields
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,19 +173,34 @@ class OperationInfo:
     kind: str
     name: str | None
     conditions: tuple[str, ...]
+    # the cache key of the document, and its size after fragment expansion
+    query: str = field(default="", compare=False)
+    fields: int = 0
     # compiled plans by @skip/@include values, active override labels and granted
     # authorization requirements (and the normalised operation by @skip/@include values);
     # they live and die with the cached document
     plans: dict[tuple[Any, ...], Any] = field(default_factory=dict, compare=False)
+    # demand control estimates by the values of the variables that size lists
+    costs: dict[Any, Any] = field(default_factory=dict, compare=False)
 
 
 class DocumentCache:
-    def __init__(
-        self, schema: GraphQLSchema, capacity: int = 2000, max_tokens: int = 15000
-    ) -> None:
+    def __init__(self, schema: GraphQLSchema, policy: DocumentPolicy | None = None) -> None:
         self.schema = schema
-        self.max_tokens = max_tokens
-        self._cache: LRU[str, ParsedDocument] = LRU(capacity)
+        self.policy = policy or DocumentPolicy()
+        self._cache: ByteLRU[str, ParsedDocument] = ByteLRU(
+            self.policy.cache_bytes, self.policy.max_entry_bytes, self.policy.max_entries
+        )
+
+    @property
+    def bytes(self) -> int:
+        return self._cache.bytes
+
+    def __len__(self) -> int:
+        return len(self._cache)
+
+    def cached(self, query: str) -> ParsedDocument | None:
+        return self._cache.get(query)
 
     def parsed(self, query: str) -> ParsedDocument:
         cached = self._cache.get(query)
@@ -113,20 +208,76 @@ class DocumentCache:
             metrics.cache("document", cached is not None)
         if cached is not None:
             return cached
+        parsed = self.compute(query)
+        self.store(query, parsed)
+        return parsed
+
+    def store(self, query: str, parsed: ParsedDocument) -> None:
+        self._cache.put(query, parsed, parsed.size)
+
+    def account(self, info: OperationInfo, extra: int) -> None:
+        """A plan was compiled for a cached document: its entry holds ``extra`` more bytes."""
+        self._cache.grow(info.query, extra)
+
+    def checked(self, query: str, measure: DocumentMeasure) -> ParsedDocument:
+        """A document a worker already found valid: parsed here, not validated again."""
+        return ParsedDocument(
+            parse_document(query, None),
+            [],
+            measure=measure,
+            size=ENTRY_OVERHEAD_BYTES + BYTES_PER_DOCUMENT_CHAR * len(query),
+        )
+
+    def compute(self, query: str) -> ParsedDocument:
+        """Parse, check limits, validate; pure, so any thread may run it."""
+        limits = self.policy.limits
+        size = ENTRY_OVERHEAD_BYTES + BYTES_PER_DOCUMENT_CHAR * len(query)
         try:
             with tracer.start_as_current_span(SPAN_PARSE):
-                document = parse(query, no_location=False, max_tokens=self.max_tokens)
+                document = self._parse(query, limits)
+        except LimitExceeded as exc:
+            return ParsedDocument(None, exc.errors, size=size)
         except GraphQLError as exc:
-            parsed = ParsedDocument(None, [located_error(exc, ErrorCode.GRAPHQL_PARSE_FAILED)])
-        else:
-            with tracer.start_as_current_span(SPAN_VALIDATE):
-                errors = validate(self.schema, document, VALIDATION_RULES)
-            parsed = ParsedDocument(
-                document if not errors else None,
-                [located_error(e, ErrorCode.GRAPHQL_VALIDATION_FAILED) for e in errors],
+            code = (
+                ErrorCode.MAX_TOKENS_LIMIT
+                if _TOKENS_MESSAGE in exc.message
+                else ErrorCode.GRAPHQL_PARSE_FAILED
             )
-        self._cache.put(query, parsed)
-        return parsed
+            return ParsedDocument(None, [located_error(exc, code)], size=size)
+        measure = measure_document(document)
+        errors = limit_errors(measure, limits)
+        if errors:
+            return ParsedDocument(None, errors, measure=measure, size=size)
+        with tracer.start_as_current_span(SPAN_VALIDATE):
+            problems = self._validate(document)
+            if problems:  # the cached document has no locations; errors need them
+                problems = self._validate(parse(query, no_location=False))
+        return ParsedDocument(
+            document if not problems else None,
+            [located_error(e, ErrorCode.GRAPHQL_VALIDATION_FAILED) for e in problems],
+            measure=measure,
+            size=size,
+        )
+
+    def _validate(self, document: DocumentNode) -> list[GraphQLError]:
+        return validate_document(
+            self.schema,
+            document,
+            introspection=self.policy.introspection,
+            suggestions=self.policy.suggestions,
+        )
+
+    @staticmethod
+    def _parse(query: str, limits: OperationLimits) -> DocumentNode:
+        try:
+            return parse_document(query, limits.max_tokens, limits)
+        except GraphQLError as exc:
+            if not (limits.warn_only and _TOKENS_MESSAGE in exc.message):
+                raise
+            limits_log.warning(
+                "document over a limit (warn-only mode): %s", exc.message.split(".")[0]
+            )
+        return parse_document(query, None)
 
     def operation(self, query: str, operation_name: str | None) -> OperationInfo:
         parsed = self.parsed(query)
@@ -171,6 +322,8 @@ class DocumentCache:
             kind=chosen.operation.value,
             name=chosen.name.value if chosen.name else None,
             conditions=conditions,
+            query=query,
+            fields=parsed.measure.fields,
         )
         parsed.operations[operation_name] = info
         return info

@@ -62,6 +62,8 @@ async def test_hot_reload_of_a_broken_connector_logs_one_line_and_keeps_serving(
     tmp_path: Path,
 ) -> None:
     config = connector_config(tmp_path)
+    # development mode: introspection answers, so the schema still served can be asked
+    config.write_text("mode: development\n" + config.read_text(encoding="utf-8"), encoding="utf-8")
     query = {"query": '{ __type(name: "Vehicle") { name } }'}
     async with gateway("--config", str(config), "--port", "0") as running:
         break_connector(tmp_path / "dmv.graphql")

@@ -1,6 +1,6 @@
 """Configuration errors.
 
-    ConfigError            the file cannot be used; the message names file:line and the key
+ConfigError            the file cannot be used; the message names file:line and the key
 """
 
 from __future__ import annotations
@@ -11,8 +11,14 @@ from pathlib import Path
 class ConfigError(Exception):
     """A bad config file: ``aggregator.yaml:12: subgraphs[1].timeout_s: must be a number``."""
 
-    def __init__(self, message: str, *, file: Path | str | None = None, line: int | None = None,
-                 key: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: Path | str | None = None,
+        line: int | None = None,
+        key: str | None = None,
+    ) -> None:
         self.file = str(file) if file is not None else None
         self.line = line
         self.key = key

@@ -17,8 +17,18 @@ from aggregator.config.auth_model import AuthConfig, HeaderRules
 from aggregator.config.authorization import AuthorizationConfig
 from aggregator.config.cache import CacheConfig
 from aggregator.config.compression import CompressionConfig
+from aggregator.config.limits import MemoryBudgets
 from aggregator.config.observability import ObservabilityConfig
+from aggregator.config.production import Mode
+from aggregator.config.resilience import SubgraphDefaults
 from aggregator.config.server_tls import ServerTlsConfig
+from aggregator.config.trusted import RateLimitConfig, TrustedDocumentsConfig
+from aggregator.security.cost import CostPolicy
+from aggregator.security.limits import OperationLimits
+from aggregator.transport.redaction import ErrorPolicy
+from aggregator.transport.resilience import ResiliencePolicy
+
+MiB = 1024 * 1024
 
 
 class SdlSource(StrEnum):
@@ -59,6 +69,12 @@ class SubgraphConfig:
     python_path: Path | None = None
     connector_file: Path | None = None
     base_urls: Mapping[str, str] = field(default_factory=dict)
+    # a larger response body is an error at the fetch's fields (None: no limit)
+    max_response_bytes: int | None = 10 * MiB
+    # retries, circuit breaker, and what of the subgraph's errors reach clients
+    resilience: ResiliencePolicy = field(
+        default_factory=lambda: ResiliencePolicy(errors=ErrorPolicy.GENERIC)
+    )
 
     @property
     def in_process(self) -> bool:
@@ -72,9 +88,22 @@ class SubgraphConfig:
 
 @dataclass(frozen=True, slots=True)
 class ServerConfig:
+    """Defaults are production's; the loader fills in development's for ``mode: development``."""
+
     host: str = "127.0.0.1"
     port: int = 4000
-    graphiql: bool = True
+    graphiql: bool = False
+    introspection: bool = False
+    # "Did you mean ...?" in validation errors (it reveals the schema)
+    suggestions: bool = False
+    # automatic persisted queries (clients register their own documents)
+    apq: bool = False
+    # more requests than this at once are answered 503 with Retry-After (None: no limit)
+    max_concurrent_requests: int | None = 512
+    # a request not answered within this is answered 504 (None: no deadline)
+    request_timeout_s: float | None = 60.0
+    # processes that parse and validate large documents (0: a thread of the gateway)
+    document_workers: int = 1
     expose_query_plans: bool = False
     max_body_bytes: int = 1_048_576
     # client request headers copied to every subgraph request (e.g. authorization)
@@ -125,6 +154,16 @@ class GatewayConfig:
     tls: ServerTlsConfig | None = None
     # the resolver cache and HTTP caching (docs/caching.md)
     cache: CacheConfig = field(default_factory=CacheConfig)
+    mode: Mode = Mode.PRODUCTION
+    limits: OperationLimits = field(default_factory=OperationLimits)
+    # demand control (@cost/@listSize); None: no estimate
+    demand_control: CostPolicy | None = None
+    # byte budgets of the document cache and the persisted-query store
+    memory: MemoryBudgets = field(default_factory=MemoryBudgets)
+    trusted_documents: TrustedDocumentsConfig | None = None
+    rate_limits: RateLimitConfig | None = None
+    # for subgraphs the supergraph names but ``subgraphs`` does not (a supergraph_file config)
+    subgraph_defaults: SubgraphDefaults = field(default_factory=SubgraphDefaults)
 
     def subgraph(self, name: str) -> SubgraphConfig:
         for sub in self.subgraphs:
@@ -145,4 +184,11 @@ class GatewayConfig:
             files.append(self.supergraph_file)
         files.extend(s.sdl_file for s in self.subgraphs if s.sdl_file is not None)
         files.extend(s.connector_file for s in self.subgraphs if s.connector_file is not None)
+        for sub in self.subgraphs:  # certificate rotation applies without a restart
+            if sub.tls is not None:
+                files.extend(
+                    p
+                    for p in (sub.tls.ca_file, sub.tls.cert_file, sub.tls.key_file)
+                    if p is not None
+                )
         return tuple(files)

@@ -33,8 +33,7 @@ class NodeReader:
     def error(self, node: yaml.Node, key: str, message: str) -> ConfigError:
         return ConfigError(message, file=self.label, line=node.start_mark.line + 1, key=key)
 
-    def mapping(self, node: yaml.Node, key: str,
-                allowed: tuple[str, ...]) -> Fields:
+    def mapping(self, node: yaml.Node, key: str, allowed: tuple[str, ...]) -> Fields:
         """Key -> (key node, value node); rejects unknown and repeated keys."""
         if not isinstance(node, yaml.MappingNode):
             raise self.error(node, key or "(top level)", "must be a mapping of keys to values")
@@ -44,8 +43,11 @@ class NodeReader:
             where = join_key(key, str(name))
             if not isinstance(name, str) or name not in allowed:
                 hint = difflib.get_close_matches(str(name), allowed, n=1)
-                suggestion = f"did you mean '{hint[0]}'?" if hint else \
-                    "expected one of: " + ", ".join(allowed)
+                suggestion = (
+                    f"did you mean '{hint[0]}'?"
+                    if hint
+                    else "expected one of: " + ", ".join(allowed)
+                )
                 raise self.error(key_node, where, f"unknown key ({suggestion})")
             if name in out:
                 raise self.error(key_node, where, "key given twice")
@@ -94,8 +96,7 @@ class NodeReader:
             raise self.error(node, key, f"must be a list, got a {node_kind(node)}")
         return list(node.value)
 
-    def optional(self, fields: Fields, name: str,
-                 read: Callable[[yaml.Node], T], default: T) -> T:
+    def optional(self, fields: Fields, name: str, read: Callable[[yaml.Node], T], default: T) -> T:
         if name not in fields:
             return default
         return read(fields[name][1])
@@ -111,7 +112,6 @@ class NodeReader:
             out[name] = (key_node, value_node)
         return out
 
-
     def url(self, node: yaml.Node, key: str) -> str:
         url = self.string(node, key)
         parts = urlsplit(url)
@@ -122,8 +122,10 @@ class NodeReader:
         return url
 
     def urls(self, node: yaml.Node, key: str) -> dict[str, str]:
-        return {name: self.url(value, f"{key}.{name}")
-                for name, (_, value) in self.mapping_any(node, key).items()}
+        return {
+            name: self.url(value, f"{key}.{name}")
+            for name, (_, value) in self.mapping_any(node, key).items()
+        }
 
 
 def join_key(prefix: str, name: str) -> str:

@@ -16,8 +16,10 @@ def ssl_context(tls: TlsConfig | None) -> ssl.SSLContext | None:
     if tls is None:
         return None
     context = ssl.create_default_context(
-        cafile=str(tls.ca_file) if tls.ca_file is not None else None)
+        cafile=str(tls.ca_file) if tls.ca_file is not None else None
+    )
     if tls.cert_file is not None:
         context.load_cert_chain(
-            str(tls.cert_file), str(tls.key_file) if tls.key_file is not None else None)
+            str(tls.cert_file), str(tls.key_file) if tls.key_file is not None else None
+        )
     return context

@@ -110,6 +110,8 @@ class SubgraphBatcher:
         self.traced = traced
         self._loader: DataLoader[Job, JobResult] | None = None
         self.requests = 0
+        # bytes the subgraph answered for this client request (decides where to project)
+        self.bytes = 0
 
     async def run(self, job: Job) -> JobResult:
         """One job from a branch that runs beside others (batched by the dataloader)."""
@@ -143,6 +145,7 @@ class SubgraphBatcher:
             started = perf_counter()
             response = await self.subgraph.fetch(request)
             note_subgraph_request(self.subgraph.name, perf_counter() - started, response.errors)
+            self.bytes += response.size
             return response
         with tracer.start_as_current_span(
             SPAN_SUBGRAPH, attributes={"graphql.subgraph.name": self.subgraph.name}
@@ -151,6 +154,7 @@ class SubgraphBatcher:
             started = perf_counter()
             response = await self.subgraph.fetch(request)
             note_subgraph_request(self.subgraph.name, perf_counter() - started, response.errors)
+            self.bytes += response.size
             if response.errors:
                 span.set_attribute("graphql.subgraph.errors", len(response.errors))
             return response

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import orjson
+from graphql import parse
+from graphql.language import FieldNode, OperationDefinitionNode
 
 from aggregator.errors import SERVICE_NAME, ErrorCode
 from aggregator.execution.batching import Job, JobResult, SubgraphBatcher
@@ -45,6 +48,35 @@ class ExecutionResult:
     data: dict[str, Any]
     errors: list[dict[str, Any]] = field(default_factory=list)
     subgraph_requests: int = 0
+    # bytes the subgraphs answered in all
+    response_bytes: int = 0
+
+
+# errors about a whole fetch that belong at the fields the fetch was to answer
+_AT_FIELDS = frozenset({str(ErrorCode.SUBREQUEST_RESPONSE_TOO_LARGE)})
+_MAX_PLACED = 100
+
+
+def _placed_at_fields(error: dict[str, Any]) -> bool:
+    extensions = error.get("extensions")
+    return (
+        "path" not in error
+        and isinstance(extensions, dict)
+        and extensions.get("code") in _AT_FIELDS
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _root_keys(operation: str) -> tuple[str, ...]:
+    """Response keys of a root fetch's top-level fields (only needed on its error path)."""
+    document = parse(operation)
+    keys: list[str] = []
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            for selection in definition.selection_set.selections:
+                if isinstance(selection, FieldNode):
+                    keys.append((selection.alias or selection.name).value)
+    return tuple(keys)
 
 
 def _service_error(error: dict[str, Any], service: str) -> dict[str, Any]:
@@ -211,6 +243,10 @@ class _Run:
 
     def merge_root(self, fetch: Fetch, result: JobResult) -> None:
         for error in result.errors:
+            if _placed_at_fields(error):
+                for key in _root_keys(fetch.operation):
+                    self.errors.append(_service_error({**error, "path": [key]}, fetch.service_name))
+                continue
             self.errors.append(_service_error(error, fetch.service_name))
         if isinstance(result.data, dict):
             if fetch.renames is not None:
@@ -330,6 +366,11 @@ class _Run:
             for where in targets[path[1]]:
                 self.errors.append(_service_error({**error, "path": [*where, *path[2:]]}, service))
             return
+        if _placed_at_fields(error):
+            wheres = [where for group in targets for where in group][:_MAX_PLACED]
+            for where in wheres:
+                self.errors.append(_service_error({**error, "path": list(where)}, service))
+            return
         stripped = {k: v for k, v in error.items() if k != "path"}
         self.errors.append(_service_error(stripped, service))
 
@@ -393,4 +434,5 @@ async def execute_plan(
         finally:
             await cache.finish()
     requests = sum(b.requests for b in run.batchers.values())
-    return ExecutionResult(run.data, run.errors, requests)
+    size = sum(b.bytes for b in run.batchers.values())
+    return ExecutionResult(run.data, run.errors, requests, size)

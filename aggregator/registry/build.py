@@ -30,15 +30,16 @@ class FetchedSdls:
     skipped: Mapping[str, SdlFetchError] = field(default_factory=dict)
 
 
-async def fetch_all_sdls(config: GatewayConfig,
-                         session: aiohttp.ClientSession | None = None) -> FetchedSdls:
+async def fetch_all_sdls(
+    config: GatewayConfig, session: aiohttp.ClientSession | None = None
+) -> FetchedSdls:
     """SDL per subgraph name in config order; raises if a required subgraph fails."""
     own = session is None
     session = session or aiohttp.ClientSession()
     try:
         results = await asyncio.gather(
-            *(fetch_subgraph_sdl(sub, session) for sub in config.subgraphs),
-            return_exceptions=True)
+            *(fetch_subgraph_sdl(sub, session) for sub in config.subgraphs), return_exceptions=True
+        )
     finally:
         if own:
             await session.close()
@@ -59,22 +60,27 @@ async def fetch_all_sdls(config: GatewayConfig,
     if failures:
         raise SupergraphBuildError("cannot fetch the SDL of required subgraphs", failures)
     if not sdls:
-        raise SupergraphBuildError("no subgraph could be fetched",
-                                   [str(e) for e in skipped.values()])
+        raise SupergraphBuildError(
+            "no subgraph could be fetched", [str(e) for e in skipped.values()]
+        )
     return FetchedSdls(sdls, skipped)
 
 
 async def compose_fetched(config: GatewayConfig, fetched: FetchedSdls) -> str:
-    subgraphs = [SubgraphSdl(s.name, s.route, fetched.sdls[s.name])
-                 for s in config.subgraphs if s.name in fetched.sdls]
+    subgraphs = [
+        SubgraphSdl(s.name, s.route, fetched.sdls[s.name])
+        for s in config.subgraphs
+        if s.name in fetched.sdls
+    ]
     composed = await asyncio.to_thread(compose_sdls, subgraphs)
     for hint in composed.hints:
         log.info("composition hint: %s", hint)
     return composed.supergraph_sdl
 
 
-async def build_supergraph(config: GatewayConfig,
-                           session: aiohttp.ClientSession | None = None) -> str:
+async def build_supergraph(
+    config: GatewayConfig, session: aiohttp.ClientSession | None = None
+) -> str:
     """The supergraph SDL this config describes (read, or fetched and composed)."""
     if config.supergraph_file is not None:
         try:

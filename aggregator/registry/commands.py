@@ -31,21 +31,33 @@ def register_config_commands(subparsers: Any) -> None:
     if serve is not None:
         _add_serve_config(serve)
     compose = subparsers.add_parser(
-        "compose", help="fetch subgraph SDLs from the config and write the supergraph")
+        "compose", help="fetch subgraph SDLs from the config and write the supergraph"
+    )
     compose.add_argument("--config", required=True, type=Path, help="aggregator.yaml")
     compose.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
     compose.set_defaults(func=compose_command)
 
     check = subparsers.add_parser(
-        "check", help="report changes that break clients, compared with a previous supergraph")
+        "check", help="report changes that break clients, compared with a previous supergraph"
+    )
     new = check.add_mutually_exclusive_group(required=True)
     new.add_argument("--config", type=Path, help="compose the new supergraph from this config")
     new.add_argument("--supergraph", type=Path, help="the new supergraph file")
-    check.add_argument("--against", required=True, type=Path,
-                       help="the previous supergraph (what clients use today)")
-    check.add_argument("--operations", nargs="+", type=Path, default=[], metavar="FILE",
-                       help="client operations (.graphql) that must keep validating; the "
-                            "config's example_operations are always checked")
+    check.add_argument(
+        "--against",
+        required=True,
+        type=Path,
+        help="the previous supergraph (what clients use today)",
+    )
+    check.add_argument(
+        "--operations",
+        nargs="+",
+        type=Path,
+        default=[],
+        metavar="FILE",
+        help="client operations (.graphql) that must keep validating; the "
+        "config's example_operations are always checked",
+    )
     check.add_argument("--format", choices=("table", "json"), default="table")
     check.add_argument("--show-safe", action="store_true", help="list safe changes too")
     check.set_defaults(func=check_command)
@@ -55,8 +67,9 @@ def _add_serve_config(serve: argparse.ArgumentParser) -> None:
     """``serve --config FILE``: compose at start-up, serve, hot-reload on changes."""
     serve_supergraph = serve.get_default("func")
     defaults = {"host": serve.get_default("host"), "port": serve.get_default("port")}
-    serve.add_argument("--config", type=Path,
-                       help="aggregator.yaml: compose at start-up and hot-reload on changes")
+    serve.add_argument(
+        "--config", type=Path, help="aggregator.yaml: compose at start-up and hot-reload on changes"
+    )
 
     def serve_command(args: argparse.Namespace) -> int:
         if getattr(args, "config", None) is None:
@@ -71,11 +84,15 @@ def _add_serve_config(serve: argparse.ArgumentParser) -> None:
         host = args.host if args.host != defaults["host"] else None
         port = args.port if args.port != defaults["port"] else None
         return serve_config(
-            args.config, host=host, port=port, workers=getattr(args, "workers", 1),
+            args.config,
+            host=host,
+            port=port,
+            workers=getattr(args, "workers", 1),
             graphiql=False if getattr(args, "production", False) else None,
             expose_query_plans=True if getattr(args, "expose_query_plans", False) else None,
             shutdown_timeout_s=getattr(args, "shutdown_timeout", None),
-            shutdown_delay_s=getattr(args, "shutdown_delay", None))
+            shutdown_delay_s=getattr(args, "shutdown_delay", None),
+        )
 
     serve.set_defaults(func=serve_command)
 

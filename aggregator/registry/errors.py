@@ -1,9 +1,9 @@
 """Why a supergraph could not be (re)built.
 
-    RegistryError
-     +-- SdlFetchError          one subgraph's SDL could not be fetched or does not parse
-     +-- SupergraphBuildError   the set as a whole failed: required subgraphs unreachable,
-                                or the SDLs do not compose (every error listed)
+RegistryError
+ +-- SdlFetchError          one subgraph's SDL could not be fetched or does not parse
+ +-- SupergraphBuildError   the set as a whole failed: required subgraphs unreachable,
+                            or the SDLs do not compose (every error listed)
 """
 
 from __future__ import annotations

@@ -44,9 +44,11 @@ async def fetch_subgraph_sdl(cfg: SubgraphConfig, session: aiohttp.ClientSession
         sdl_value = (data.get("_service") or {}).get("sdl") if isinstance(data, dict) else None
         if not isinstance(sdl_value, str):
             raise SdlFetchError(
-                cfg.name, source,
+                cfg.name,
+                source,
                 "response has no data._service.sdl; is it a federation subgraph? "
-                "(use sdl_source: introspection for a plain GraphQL service)")
+                "(use sdl_source: introspection for a plain GraphQL service)",
+            )
         sdl = sdl_value
     else:
         source = _source(cfg)
@@ -88,8 +90,7 @@ async def _ask(cfg: SubgraphConfig, session: aiohttp.ClientSession, query: str) 
 
 
 async def _post(cfg: SubgraphConfig, session: aiohttp.ClientSession, query: str) -> Any:
-    headers = {"Content-Type": "application/json", "Accept": "application/json",
-               **cfg.headers}
+    headers = {"Content-Type": "application/json", "Accept": "application/json", **cfg.headers}
     context: ssl.SSLContext | bool = ssl_context(cfg.tls) or True
     try:
         async with session.post(
@@ -109,8 +110,9 @@ async def _post(cfg: SubgraphConfig, session: aiohttp.ClientSession, query: str)
     except TimeoutError as exc:
         raise SdlFetchError(cfg.name, cfg.url, f"no answer within {cfg.timeout_s:g}s") from exc
     except aiohttp.ClientConnectorCertificateError as exc:
-        raise SdlFetchError(cfg.name, cfg.url,
-                            f"TLS certificate not trusted: {exc.certificate_error}") from exc
+        raise SdlFetchError(
+            cfg.name, cfg.url, f"TLS certificate not trusted: {exc.certificate_error}"
+        ) from exc
     except aiohttp.ClientSSLError as exc:
         raise SdlFetchError(cfg.name, cfg.url, f"TLS failure: {exc}") from exc
     except aiohttp.ClientError as exc:
@@ -125,7 +127,8 @@ def _data(cfg: SubgraphConfig, source: str, body: Any) -> Any:
         raise SdlFetchError(cfg.name, source, "response is not a JSON object")
     errors = body.get("errors")
     if errors:
-        messages = "; ".join(str(e.get("message", e)) if isinstance(e, dict) else str(e)
-                             for e in errors)
+        messages = "; ".join(
+            str(e.get("message", e)) if isinstance(e, dict) else str(e) for e in errors
+        )
         raise SdlFetchError(cfg.name, source, f"answered with errors: {messages}")
     return body.get("data")

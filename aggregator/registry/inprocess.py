@@ -67,8 +67,10 @@ def _import_module(cfg: SubgraphConfig) -> None:
         last = frames[-1] if frames else None
         where = f" at {last.filename}:{last.lineno}" if last is not None else ""
         raise SdlFetchError(
-            cfg.name, describe(cfg),
-            f"importing the module raised {type(exc).__name__}: {exc}{where}") from None
+            cfg.name,
+            describe(cfg),
+            f"importing the module raised {type(exc).__name__}: {exc}{where}",
+        ) from None
 
 
 def in_process_subgraph(cfg: SubgraphConfig) -> Subgraph:
@@ -80,8 +82,9 @@ def in_process_subgraph(cfg: SubgraphConfig) -> Subgraph:
             return load_python_subgraph(cfg.name, cfg.python)
         assert cfg.connector_file is not None
         sdl = cfg.connector_file.read_text(encoding="utf-8")
-        connector = Connector(sdl, name=cfg.name, signing_key=cursor_key(),
-                              base_urls=dict(cfg.base_urls))
+        connector = Connector(
+            sdl, name=cfg.name, signing_key=cursor_key(), base_urls=dict(cfg.base_urls)
+        )
         return connector.subgraph()
     except ImportError as exc:
         raise SdlFetchError(cfg.name, describe(cfg), f"cannot import: {exc}") from exc

@@ -62,7 +62,10 @@ async def start_live_gateway(
     except BaseException:
         await watcher.stop()
         raise
-    reloader = GatewayReloader(holder, lambda new_sdl: build_gateway(watcher.config, new_sdl),
-                               drain_timeout_s=drain_timeout_s)
+    reloader = GatewayReloader(
+        holder,
+        lambda new_sdl: build_gateway(watcher.config, new_sdl),
+        drain_timeout_s=drain_timeout_s,
+    )
     watcher.start()
     return LiveGateway(holder, reloader, watcher)

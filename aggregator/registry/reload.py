@@ -16,6 +16,7 @@ from aggregator.gateway import Gateway
 from aggregator.observability.metrics import metrics
 from aggregator.registry.errors import RegistryError, one_line
 from aggregator.registry.holder import DrainingGatewayHolder
+from aggregator.server import heap
 from aggregator.supergraph import SupergraphError
 
 log = logging.getLogger("aggregator.reload")
@@ -45,13 +46,21 @@ class GatewayReloader:
             except (RegistryError, ConfigError, SupergraphError) as exc:
                 self.failures += 1
                 metrics.reload(False)
-                log.error("new supergraph rejected; the previous one keeps serving: %s",
-                          one_line(exc))
+                log.error(
+                    "new supergraph rejected; the previous one keeps serving: %s", one_line(exc)
+                )
                 return False
             except Exception:
                 self.failures += 1
                 metrics.reload(False)
                 log.exception("new supergraph rejected; the previous one keeps serving")
+                return False
+            try:
+                await new.warm_up()
+            except Exception:
+                self.failures += 1
+                log.exception("new gateway did not start; the previous one keeps serving")
+                await new.close()
                 return False
             old = self.holder.swap(new)
             self.reloads += 1
@@ -65,12 +74,15 @@ class GatewayReloader:
 
     async def _retire(self, old: Gateway) -> None:
         if not await self.holder.drained(old, self.drain_timeout_s):
-            log.warning("closing the previous gateway with requests still running after %gs",
-                        self.drain_timeout_s)
+            log.warning(
+                "closing the previous gateway with requests still running after %gs",
+                self.drain_timeout_s,
+            )
         try:
             await old.close()
         except Exception:
             log.exception("closing the previous gateway failed")
+        heap.release_and_settle()  # the old gateway was frozen with the heap: free it now
 
     async def aclose(self) -> None:
         """Wait for every retiring gateway to be closed."""

@@ -31,6 +31,7 @@ from aggregator.registry.live import LiveGateway, start_live_gateway
 from aggregator.security.audit import DisclosureLog, DisclosureLogError, probe_log_path
 from aggregator.security.authorization import DisclosureHook
 from aggregator.security.disclosure_hook import disclosure_hook
+from aggregator.server import heap
 from aggregator.server.app import GatewayApp, Receive, Send
 from aggregator.server.gc_tuning import tune_for_serving
 from aggregator.server.graceful import DrainSettings
@@ -84,12 +85,17 @@ class ReloadingGatewayApp(GatewayApp):
                     await self.close_disclosure_log()
                     await send({"type": "lifespan.startup.failed", "message": str(exc)})
                     return
+                gateway = self.holder.peek()
+                if gateway is not None:
+                    await gateway.warm_up()
+                heap.settle()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 if self.live is not None:
                     await self.live.close()
                 await self.close_disclosure_log()
                 await self.close_authenticator()
+                heap.release()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
@@ -106,8 +112,9 @@ def app_from_env() -> App:
     tune_for_serving()
     return server_stack(
         app,
-        StackSettings(config.observability, config.compression, config.tls,
-                      app.options.graphql_path),
+        StackSettings(
+            config.observability, config.compression, config.tls, app.options.graphql_path
+        ),
     )
 
 
@@ -121,6 +128,7 @@ def check_startup(config: GatewayConfig) -> None:
         if auth is not None:
             await auth.close()
 
+    server_options(config)  # a trusted-documents manifest it cannot use stops the start
     asyncio.run(build())
 
 
@@ -155,8 +163,11 @@ def serve_config(
         print(f"aggregator: error: {exc}", file=sys.stderr)
         return 2
     except ssl.SSLError as exc:
-        print(f"aggregator: error: tls: cannot use {config.tls.cert_file if config.tls else ''}"
-              f" with its key: {exc.reason or exc}", file=sys.stderr)
+        print(
+            f"aggregator: error: tls: cannot use {config.tls.cert_file if config.tls else ''}"
+            f" with its key: {exc.reason or exc}",
+            file=sys.stderr,
+        )
         return 2
     os.environ[_ENV] = str(config_path.resolve())
     overrides = {"graphiql": graphiql, "expose_query_plans": expose_query_plans}
@@ -166,7 +177,8 @@ def serve_config(
     host = host or config.server.host
     port = config.server.port if port is None else port
     drain = DrainSettings(
-        timeout_s=config.server.shutdown_timeout_s if shutdown_timeout_s is None
+        timeout_s=config.server.shutdown_timeout_s
+        if shutdown_timeout_s is None
         else shutdown_timeout_s,
         delay_s=config.server.shutdown_delay_s if shutdown_delay_s is None else shutdown_delay_s,
     )

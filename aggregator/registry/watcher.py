@@ -1,9 +1,12 @@
 """Notice when the supergraph should change, rebuild it, and hand it on.
 
 Three triggers: the config file changes (re-read and validated; a broken
-edit is logged and ignored), a file it names changes (the supergraph file or
-a subgraph's SDL file), or, when ``poll_interval_s`` is set, a running
-subgraph starts answering a different SDL. Files are compared by content
+edit is logged and ignored), a file it names changes (the supergraph file,
+a subgraph's SDL file or TLS file), or, when ``poll_interval_s`` is set, a
+running subgraph starts answering a different SDL. A config edit that changes
+only subgraph settings (timeout, headers, TLS, limits, retries, error policy)
+or gateway-wide limits hands on the same SDL again, so a new gateway applies
+them; what changed is logged. Files are compared by content
 hash, not mtime, so rapid rewrites within one mtime tick are not missed.
 The callback only sees supergraphs that were built successfully and differ
 from the one already serving (it may return False to reject one); a set that
@@ -26,6 +29,7 @@ import aiohttp
 from aggregator.config import ConfigError, GatewayConfig, load_config
 from aggregator.observability.metrics import metrics
 from aggregator.registry.build import FetchedSdls, compose_fetched, fetch_all_sdls
+from aggregator.registry.changes import describe_changes, restart_needed, tls_files
 from aggregator.registry.errors import RegistryError, SupergraphBuildError, one_line
 
 log = logging.getLogger("aggregator.reload")
@@ -103,8 +107,7 @@ class SupergraphWatcher:
         except (ConfigError, RegistryError, OSError) as exc:
             self.errors += 1
             metrics.reload(False)
-            log.error("supergraph not reloaded; the previous one keeps serving: %s",
-                      one_line(exc))
+            log.error("supergraph not reloaded; the previous one keeps serving: %s", one_line(exc))
             if self.on_error is not None:
                 self.on_error(exc)
             return False
@@ -112,18 +115,27 @@ class SupergraphWatcher:
     async def _check(self) -> bool:
         hashes = self._fingerprint(self.config)
         config_path = self.config.path
-        config = self.config
+        config = previous = self.config
+        settings: list[str] = []
         # serving a supergraph file, an edit to the config or to a connector changes how
         # subgraphs are reached, not the supergraph: the gateway is rebuilt all the same
         rebuild = False
         if hashes != self._hashes:
-            config_changed = hashes.get(config_path) != self._hashes.get(config_path) \
-                if config_path is not None else False
+            config_changed = (
+                hashes.get(config_path) != self._hashes.get(config_path)
+                if config_path is not None
+                else False
+            )
+            changed_files = {p for p in hashes if hashes[p] != self._hashes.get(p)}
             self._hashes = hashes  # a broken edit is reported once, not on every tick
             if config_changed and config_path is not None:
                 config = load_config(config_path)
                 self._hashes = self._fingerprint(config)
                 self.config = config
+                settings = describe_changes(previous, config)
+                for section in restart_needed(previous, config):
+                    log.warning("config section %s changed; it applies after a restart", section)
+            settings.extend(f"{p} changed" for p in sorted(changed_files & tls_files(config)))
             sdl = await self._build(config)
             rebuild = config.supergraph_file is not None
         elif self._poll_due(config):
@@ -135,8 +147,10 @@ class SupergraphWatcher:
             sdl = await self._compose(config, fetched)
         else:
             return False
-        if sdl == self.sdl and not rebuild:
+        if sdl == self.sdl and not settings and not rebuild:
             return False
+        if settings:
+            log.info("applying config changes: %s", "; ".join(settings))
         if await self.on_new_supergraph(sdl) is False:  # the receiver rejected it
             return False
         self.sdl = sdl

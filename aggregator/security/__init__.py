@@ -3,13 +3,17 @@
 Identity (tokens, keys) establishes an :class:`Identity`; authorization rewrites
 the operation before planning so no agency is asked for a field the caller may
 not see; masking, purpose of use and the disclosure log account for what was
-released.
+released. Hostile-operation limits, demand control, error redaction, trusted
+documents and rate limits protect the gateway and the agencies behind it
+(docs/security.md).
 
 Exceptions::
 
     AuthenticationError                      identity: answer 401
     AuthorizationSetupError (ConfigError)    authorization: the supergraph cannot be enforced
     PolicyError                              a policy engine gave no usable decision (denies)
+    LimitExceeded                            an operation over a configured limit
+    TrustedDocumentsError                    a manifest that cannot be used
 """
 
 from aggregator.security.authn import JwtAuthenticator, build_authenticator
@@ -21,6 +25,7 @@ from aggregator.security.authorization import (
     authorization_options,
     check_enforceable,
 )
+from aggregator.security.cost import CostPolicy
 from aggregator.security.identity import (
     AuthenticationError,
     Authenticator,
@@ -28,6 +33,7 @@ from aggregator.security.identity import (
     IdentityProviderUnavailable,
 )
 from aggregator.security.internal_tokens import InternalTokenSigner
+from aggregator.security.limits import LimitExceeded, OperationLimits
 from aggregator.security.policies import (
     EmbeddedPolicyEngine,
     OpaPolicyEngine,
@@ -36,24 +42,41 @@ from aggregator.security.policies import (
     PolicyRequest,
 )
 from aggregator.security.propagation import HeaderPropagation
+from aggregator.security.ratelimit import KeyKind, RateLimiter, RateLimitPolicy
+from aggregator.security.trusted_documents import (
+    Enforcement,
+    TrustedDocuments,
+    TrustedDocumentsError,
+)
+from aggregator.transport.redaction import ErrorPolicy
 
 __all__ = [
     "AuthenticationError",
     "Authenticator",
     "AuthorizationOptions",
     "AuthorizationSetupError",
+    "CostPolicy",
     "Disclosure",
     "DisclosureHook",
     "EmbeddedPolicyEngine",
+    "Enforcement",
+    "ErrorPolicy",
     "HeaderPropagation",
     "Identity",
     "IdentityProviderUnavailable",
     "InternalTokenSigner",
     "JwtAuthenticator",
+    "KeyKind",
+    "LimitExceeded",
     "OpaPolicyEngine",
+    "OperationLimits",
     "PolicyEngine",
     "PolicyError",
     "PolicyRequest",
+    "RateLimitPolicy",
+    "RateLimiter",
+    "TrustedDocuments",
+    "TrustedDocumentsError",
     "authorization_options",
     "build_authenticator",
     "check_enforceable",

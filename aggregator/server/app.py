@@ -7,6 +7,7 @@ request's overhead here is paid on the hot path (see docs/decisions/0001).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
@@ -20,6 +21,10 @@ from aggregator.gateway_holder import GatewayHolder
 from aggregator.observability.request_record import note_document, note_errors, note_operation
 from aggregator.operation import RequestError
 from aggregator.security.identity import AuthenticationError, Authenticator, Identity
+from aggregator.security.ratelimit import RateLimiter, peer_address
+from aggregator.security.trusted_documents import DocumentRefused, TrustedDocuments, document_id
+from aggregator.server import heap
+from aggregator.server.admission import RETRY_AFTER_S, Admission, Overloaded
 from aggregator.server.authentication import JWKS_CACHE_CONTROL, JWKS_PATH, refusal
 from aggregator.server.cache_admin import ADMIN_PREFIX, serve_cache_admin
 from aggregator.server.cache_headers import if_none_match, response_cache_headers
@@ -63,6 +68,14 @@ class ServerOptions:
     jwks: bytes | None = None
     # bearer token of /admin/cache/* (None: those paths do not exist)
     cache_admin_token: str | None = field(default=None, repr=False)
+    # the allow-list of operations (None: any valid operation runs)
+    trusted_documents: TrustedDocuments | None = None
+    # token buckets per caller (None: no rate limit)
+    rate_limiter: RateLimiter | None = None
+    # requests handled at once by this process; more get 503 (None: no limit)
+    max_concurrent_requests: int | None = None
+    # overall deadline of one GraphQL request (None: none)
+    request_timeout_s: float | None = None
 
 
 def _headers(scope: Scope) -> dict[bytes, bytes]:
@@ -84,6 +97,18 @@ async def _respond(
         headers.append((name.lower().encode(), value.encode()))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+def _with_headers(send: Send, extra: dict[str, str]) -> Send:
+    """``send`` that adds ``extra`` to the response head."""
+    encoded = [(k.encode(), v.encode()) for k, v in extra.items()]
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", ()), *encoded]}
+        await send(message)
+
+    return sending
 
 
 class _BodyTooLarge(Exception):
@@ -117,6 +142,7 @@ class GatewayApp:
     def __init__(self, holder: GatewayHolder, options: ServerOptions | None = None) -> None:
         self.holder = holder
         self.options = options or ServerOptions()
+        self.admission = Admission(self.options.max_concurrent_requests)
         # set by the server when it begins a graceful shutdown (server/graceful.py)
         self.draining = False
 
@@ -165,8 +191,13 @@ class GatewayApp:
                 scope, receive, send, self.holder.current, self.options.cache_admin_token
             )
         elif path == JWKS_PATH and self.options.jwks is not None:
-            await _respond(send, 200, self.options.jwks, "application/jwk-set+json",
-                           {"cache-control": JWKS_CACHE_CONTROL})
+            await _respond(
+                send,
+                200,
+                self.options.jwks,
+                "application/jwk-set+json",
+                {"cache-control": JWKS_CACHE_CONTROL},
+            )
         else:
             await self.extra_route(scope, receive, send, path, method)
 
@@ -194,6 +225,9 @@ class GatewayApp:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                if self.holder.current is not None:
+                    await self.holder.current.warm_up()
+                heap.settle()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 gateway = self.holder.current
@@ -203,6 +237,9 @@ class GatewayApp:
                 if close is not None:
                     await close()
                 await self.close_authenticator()
+                if self.options.rate_limiter is not None:
+                    await self.options.rate_limiter.close()
+                heap.release()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
@@ -227,6 +264,19 @@ class GatewayApp:
         return False, None
 
     async def graphql(self, scope: Scope, receive: Receive, send: Send, method: str) -> None:
+        try:
+            with self.admission.slot():
+                await self._graphql(scope, receive, send, method)
+        except Overloaded:
+            await self.error(
+                send,
+                Overloaded.status,
+                Overloaded.message,
+                Overloaded.code,
+                extra={"retry-after": str(RETRY_AFTER_S)},
+            )
+
+    async def _graphql(self, scope: Scope, receive: Receive, send: Send, method: str) -> None:
         headers = _headers(scope)
         accept = headers.get(b"accept", b"").decode("latin-1")
         if method == "GET" and not scope.get("query_string") and "text/html" in accept:
@@ -264,7 +314,15 @@ class GatewayApp:
                 send, exc.status, orjson.dumps(exc.body), "application/json", exc.headers
             )
             return
-        await self.execute(send, params, media, method, headers, identity)
+        await self.execute(
+            send,
+            params,
+            media,
+            method,
+            headers,
+            peer=peer_address(scope.get("client")),
+            identity=identity,
+        )
 
     def check_csrf(self, headers: dict[bytes, bytes]) -> None:
         mode = self.options.csrf_prevention
@@ -289,8 +347,26 @@ class GatewayApp:
         media: str,
         method: str,
         headers: dict[bytes, bytes],
+        *,
+        peer: str | None = None,
         identity: Identity | None = None,
     ) -> None:
+        """Run one GraphQL request; ``identity`` is the authenticated caller (None: anonymous)."""
+        limiter = self.options.rate_limiter
+        if limiter is not None:
+            decision = await limiter.check(identity, headers, peer)
+            if decision is not None:
+                limit_headers = decision.headers(limiter.policy)
+                send = _with_headers(send, limit_headers)
+                if not decision.allowed:
+                    await self.error(
+                        send,
+                        429,
+                        "Too many requests; retry after the time in Retry-After.",
+                        ErrorCode.REQUEST_RATE_LIMITED,
+                        media,
+                    )
+                    return
         gateway = self.holder.current
         if gateway is None:
             await self.error(
@@ -299,14 +375,60 @@ class GatewayApp:
             return
         strict = media == GRAPHQL_RESPONSE_JSON
         try:
-            params = await resolve(params, self.options.persisted_queries)
+            params = await self.resolve_document(params)
         except HttpError as exc:
             await _respond(send, exc.status, orjson.dumps(exc.body), media, exc.headers)
             return
         note_document(params.query, params.operation_name)
+        timeout = self.options.request_timeout_s
         try:
-            prepared = gateway.prepare(params.query, params.operation_name, params.variables)
+            async with asyncio.timeout(timeout):
+                await self.run(send, gateway, params, media, method, headers, identity, strict)
+        except TimeoutError:
+            log.warning("request deadline of %gs passed", timeout)
+            await self.error(
+                send,
+                504,
+                f"The request took longer than the gateway's deadline of {timeout:g}s.",
+                ErrorCode.GATEWAY_TIMEOUT,
+                media,
+            )
+
+    async def resolve_document(self, params: GraphQLParams) -> GraphQLParams:
+        """The document to run: from the trusted list, then automatic persisted queries."""
+        trusted = self.options.trusted_documents
+        if trusted is not None:
+            try:
+                query = trusted.resolve(
+                    params.query or None,
+                    document_id(params.extensions, params.document_id),
+                    params.operation_name,
+                )
+            except DocumentRefused as exc:
+                raise HttpError(exc.status, exc.message, exc.code) from None
+            if query is not None:
+                return GraphQLParams(query, params.variables, params.operation_name, None)
+        if params.document_id and not params.query:
+            raise HttpError(400, "PersistedQueryNotFound", ErrorCode.PERSISTED_QUERY_NOT_FOUND)
+        return await resolve(params, self.options.persisted_queries)
+
+    async def run(
+        self,
+        send: Send,
+        gateway: Gateway,
+        params: GraphQLParams,
+        media: str,
+        method: str,
+        headers: dict[bytes, bytes],
+        identity: Identity | None,
+        strict: bool,
+    ) -> None:
+        try:
+            prepared = await gateway.prepare_async(
+                params.query, params.operation_name, params.variables
+            )
             note_operation(prepared.info.kind, prepared.info.name)
+            prepared.report_cost = (params.extensions or {}).get("cost") is True
             if method == "GET" and prepared.info.kind != "query":
                 await _respond(
                     send,
@@ -351,13 +473,17 @@ class GatewayApp:
             await _respond(send, 200, body, media)
             return
         extra = response_cache_headers(
-            policy, result, body, method=method, authenticated=identity is not None,
+            policy,
+            result,
+            body,
+            method=method,
+            authenticated=identity is not None,
             varies_by_caller=self.options.authenticator is not None,
         )
         etag = extra.get("etag")
         if etag is not None and if_none_match(request_headers.get("if-none-match"), etag):
-            await send({"type": "http.response.start", "status": 304,
-                        "headers": [(k.encode(), v.encode()) for k, v in extra.items()]})
+            not_modified = [(k.encode(), v.encode()) for k, v in extra.items()]
+            await send({"type": "http.response.start", "status": 304, "headers": not_modified})
             await send({"type": "http.response.body", "body": b""})
             return
         await _respond(send, 200, body, media, extra)
@@ -369,9 +495,10 @@ class GatewayApp:
         message: str,
         code: ErrorCode,
         media: str = "application/json",
+        extra: dict[str, str] | None = None,
     ) -> None:
         body = orjson.dumps({"errors": [graphql_error(message, code)]})
-        await _respond(send, status, body, media)
+        await _respond(send, status, body, media, extra)
 
     async def plan(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = _headers(scope)

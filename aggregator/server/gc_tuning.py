@@ -8,7 +8,9 @@ in-flight request's objects and the long-lived ones (the schema, plans, modules)
 16% of a saturated worker's CPU on the federation benchmark (py-spy, native
 frames). A serving worker therefore freezes what it built at start-up (never
 traversed again) and collects the youngest generation after many more
-allocations; cycles are still collected, only less often.
+allocations; cycles are still collected, only less often. (``heap.settle`` freezes
+again once the lifespan has built the gateway, and hot reload unfreezes to free the
+retired one: see server/heap.py.)
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ YOUNG_THRESHOLD = 50_000
 
 
 def tune_for_serving() -> None:
-    """Call once per worker, after the gateway is built and before serving."""
+    """Call once per worker, after the app is built and before serving."""
     gc.collect()
     gc.freeze()
     _, middle, old = gc.get_threshold()

@@ -39,6 +39,8 @@ class GraphQLParams:
     variables: dict[str, Any] | None
     operation_name: str | None
     extensions: dict[str, Any] | None
+    # a trusted document's id in Relay's or the GraphQL-over-HTTP draft's spelling
+    document_id: str | None = None
 
 
 def _media_ranges(accept: str) -> list[tuple[str, float]]:
@@ -104,8 +106,13 @@ def params_from_mapping(payload: Any) -> GraphQLParams:
         )
     query = payload.get("query")
     extensions = _object_or_none(payload.get("extensions"), "extensions")
-    # a persisted query may come without its document (see persisted.py)
-    document_optional = query is None and extensions is not None and "persistedQuery" in extensions
+    relay_id = payload.get("documentId", payload.get("doc_id"))
+    if relay_id is not None and not isinstance(relay_id, str):
+        raise HttpError(400, "`documentId` must be a string", ErrorCode.BAD_REQUEST)
+    # a persisted query or trusted document may come without its text (see persisted.py)
+    document_optional = query is None and (
+        bool(relay_id) or (extensions is not None and "persistedQuery" in extensions)
+    )
     if not document_optional and (not isinstance(query, str) or not query.strip()):
         raise HttpError(
             400, "GraphQL operations must contain a non-empty `query` string", ErrorCode.BAD_REQUEST
@@ -118,6 +125,7 @@ def params_from_mapping(payload: Any) -> GraphQLParams:
         variables=_object_or_none(payload.get("variables"), "variables"),
         operation_name=operation_name or None,
         extensions=extensions,
+        document_id=relay_id or None,
     )
 
 

@@ -4,7 +4,9 @@ Apollo Client and others send ``extensions.persistedQuery {version: 1,
 sha256Hash}`` without a query; on ``PERSISTED_QUERY_NOT_FOUND`` they retry
 with the query, which the gateway checks against the hash and remembers. The
 memory store suits one process; the Redis store shares the documents between
-every gateway replica. A store failure only costs the client its retry.
+every gateway replica. A store failure only costs the client its retry. Both
+refuse documents over ``max_entry_bytes`` (the client keeps sending the text),
+and the memory store keeps at most ``max_bytes`` of documents.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import logging
 from typing import Any, Protocol
 
 from aggregator.errors import ErrorCode
-from aggregator.lru import LRU
+from aggregator.lru import ByteLRU
 from aggregator.server.http_request import GraphQLParams, HttpError
 
 log = logging.getLogger("aggregator.persisted")
@@ -26,26 +28,45 @@ class PersistedQueryStore(Protocol):
     async def put(self, sha256: str, query: str) -> None: ...
 
 
+MiB = 1024 * 1024
+# a str costs about its length plus this in CPython, and the key as much again
+_ENTRY_OVERHEAD = 200
+
+
 class MemoryStore:
-    def __init__(self, capacity: int = 10_000) -> None:
-        self._items: LRU[str, str] = LRU(capacity)
+    def __init__(self, max_bytes: int = 16 * MiB, max_entry_bytes: int = 256 * 1024) -> None:
+        self._items: ByteLRU[str, str] = ByteLRU(max_bytes, max_entry_bytes)
+
+    @property
+    def bytes(self) -> int:
+        return self._items.bytes
+
+    def __len__(self) -> int:
+        return len(self._items)
 
     async def get(self, sha256: str) -> str | None:
         return self._items.get(sha256)
 
     async def put(self, sha256: str, query: str) -> None:
-        self._items.put(sha256, query)
+        self._items.put(sha256, query, len(query) + len(sha256) + _ENTRY_OVERHEAD)
 
 
 class RedisStore:
     """Documents in Redis under ``prefix + sha256``, expiring after ``ttl_s`` unused."""
 
-    def __init__(self, url: str, prefix: str = "aggregator:apq:", ttl_s: int = 86_400) -> None:
+    def __init__(
+        self,
+        url: str,
+        prefix: str = "aggregator:apq:",
+        ttl_s: int = 86_400,
+        max_entry_bytes: int = 256 * 1024,
+    ) -> None:
         import redis.asyncio as redis
 
         self._redis: Any = redis.from_url(url, decode_responses=True)
         self.prefix = prefix
         self.ttl_s = ttl_s
+        self.max_entry_bytes = max_entry_bytes
 
     async def get(self, sha256: str) -> str | None:
         try:
@@ -56,6 +77,8 @@ class RedisStore:
         return value if isinstance(value, str) else None
 
     async def put(self, sha256: str, query: str) -> None:
+        if len(query) > self.max_entry_bytes:
+            return
         try:
             await self._redis.set(self.prefix + sha256, query, ex=self.ttl_s)
         except Exception:

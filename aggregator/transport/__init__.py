@@ -2,9 +2,19 @@
 
 from aggregator.transport.base import Subgraph, SubgraphRequest, SubgraphResponse
 from aggregator.transport.inprocess import InProcessSubgraph, load_python_subgraph
+from aggregator.transport.resilience import (
+    CircuitBreakerPolicy,
+    ResiliencePolicy,
+    ResilientSubgraph,
+    RetryPolicy,
+)
 
 __all__ = [
+    "CircuitBreakerPolicy",
     "InProcessSubgraph",
+    "ResiliencePolicy",
+    "ResilientSubgraph",
+    "RetryPolicy",
     "Subgraph",
     "SubgraphRequest",
     "SubgraphResponse",

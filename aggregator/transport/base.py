@@ -31,6 +31,12 @@ class SubgraphResponse:
     # the subgraph's Cache-Control and Age response headers (HTTP subgraphs), for the cache
     cache_control: str | None = None
     age: str | None = None
+    # the errors are the gateway's own (no answer, or not a GraphQL answer), not the subgraph's
+    from_gateway: bool = False
+    # the subgraph asked callers to wait this long (HTTP Retry-After)
+    retry_after_s: float | None = None
+    # bytes of the body as received (0 when unknown, e.g. in-process)
+    size: int = 0
 
 
 class Subgraph(Protocol):

@@ -3,12 +3,16 @@
 A subgraph that is down, slow, or answers garbage must cost the client only
 the part of the response that subgraph owns, so every failure becomes a
 GraphQL error in the returned :class:`SubgraphResponse`; nothing raises.
+A body over ``max_response_bytes`` is not read further (the connection is
+dropped), so one subgraph cannot fill the gateway's memory.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime
+import email.utils
 import marshal
 import ssl
 from collections.abc import Mapping
@@ -25,7 +29,30 @@ from aggregator.transport.base import SubgraphRequest, SubgraphResponse
 _ACCEPT = "application/graphql-response+json, application/json;q=0.9"
 
 # status, reason, body, Cache-Control, Age
-_Raw = tuple[int, str, bytes, str | None, str | None]
+# status, reason, body, Cache-Control, Age, Retry-After (seconds)
+_Raw = tuple[int, str, bytes, str | None, str | None, float | None]
+_CHUNK = 64 * 1024
+MiB = 1024 * 1024
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """An HTTP ``Retry-After`` in seconds (delta-seconds or an HTTP date), if valid."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=datetime.UTC)
+    return max(0.0, (when - datetime.datetime.now(datetime.UTC)).total_seconds())
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +62,8 @@ class HttpSubgraphOptions:
     max_connections: int = 100
     # from the config's TLS settings (aggregator/config/tls.py); None: platform defaults
     ssl: ssl.SSLContext | None = None
+    # a larger body is an error at the fetch's fields (None: no limit)
+    max_response_bytes: int | None = 10 * MiB
 
 
 def _error(name: str, message: str, code: ErrorCode, status: int | None = None) -> dict[str, Any]:
@@ -50,11 +79,14 @@ class HttpSubgraph:
         self.url = url
         self.options = options or HttpSubgraphOptions()
         self._session: aiohttp.ClientSession | None = None
+        self._closed = False
         # a configured header (e.g. a service token) is never replaced by a forwarded one
         self._configured = frozenset(name.lower() for name in self.options.headers)
         self._inflight: dict[tuple[bytes, tuple[tuple[str, str], ...]], _Exchange] = {}
 
     def session(self) -> aiohttp.ClientSession:
+        if self._closed:  # a request still running on a retired gateway opens nothing new
+            raise aiohttp.ClientConnectionError("the subgraph client is closed")
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(
                 limit=self.options.max_connections,
@@ -107,19 +139,52 @@ class HttpSubgraph:
     def _decode(self, outcome: SubgraphResponse | _Raw) -> SubgraphResponse:
         if isinstance(outcome, SubgraphResponse):
             return outcome
-        return decode_response(self.name, *outcome)
+        return _decoded(self.name, outcome)
+
+    async def _read(self, response: aiohttp.ClientResponse) -> bytes:
+        limit = self.options.max_response_bytes
+        if limit is None:
+            return await response.read()
+        if response.content_length is not None and response.content_length > limit:
+            raise _TooLarge
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.content.iter_chunked(_CHUNK):
+            size += len(chunk)
+            if size > limit:
+                raise _TooLarge
+            chunks.append(chunk)
+        return b"".join(chunks)
 
     async def _post(self, payload: bytes, headers: dict[str, str]) -> SubgraphResponse | _Raw:
         try:
             async with self.session().post(
                 self.url, data=payload, headers=headers or None
             ) as response:
+                try:
+                    body = await self._read(response)
+                except _TooLarge:
+                    response.close()  # stop reading: the rest never reaches memory
+                    return SubgraphResponse(
+                        None,
+                        [
+                            _error(
+                                self.name,
+                                f"The response of '{self.name}' is larger than "
+                                f"{self.options.max_response_bytes} bytes",
+                                ErrorCode.SUBREQUEST_RESPONSE_TOO_LARGE,
+                            )
+                        ],
+                        status=502,
+                        from_gateway=True,
+                    )
                 return (
                     response.status,
                     response.reason or "",
-                    await response.read(),
+                    body,
                     response.headers.get("Cache-Control"),
                     response.headers.get("Age"),
+                    retry_after_seconds(response.headers.get("retry-after")),
                 )
         except TimeoutError:
             return SubgraphResponse(
@@ -133,6 +198,7 @@ class HttpSubgraph:
                     )
                 ],
                 status=504,
+                from_gateway=True,
             )
         except (aiohttp.ClientError, OSError) as exc:
             return SubgraphResponse(
@@ -145,9 +211,11 @@ class HttpSubgraph:
                     )
                 ],
                 status=502,
+                from_gateway=True,
             )
 
     async def close(self) -> None:
+        self._closed = True
         if self._session is not None:
             await self._session.close()
             # let aiohttp close transports before the loop goes away
@@ -180,9 +248,9 @@ class _Exchange:
         if isinstance(outcome, SubgraphResponse):  # a transport failure: errors only
             return outcome
         if self.image is not None:
-            data, errors, extensions, status, cache_control, age = marshal.loads(self.image)
-            return SubgraphResponse(data, errors, extensions, status, cache_control, age)
-        response = decode_response(name, *outcome)
+            fields = marshal.loads(self.image)
+            return SubgraphResponse(*fields)
+        response = _decoded(name, outcome)
         if self.waiting >= 2:
             _share_equal_strings(response.data)
             # not marshallable after all (ValueError): every caller decodes
@@ -195,9 +263,20 @@ class _Exchange:
                         response.status,
                         response.cache_control,
                         response.age,
+                        response.from_gateway,
+                        response.retry_after_s,
+                        response.size,
                     )
                 )
         return response
+
+
+def _decoded(name: str, outcome: _Raw) -> SubgraphResponse:
+    status, reason, raw, cache_control, age, retry_after = outcome
+    decoded = decode_response(name, status, reason, raw, cache_control, age)
+    decoded.retry_after_s = retry_after
+    decoded.size = len(raw)
+    return decoded
 
 
 def _share_equal_strings(value: Any) -> None:
@@ -247,17 +326,22 @@ def decode_response(
                 None,
                 [_error(name, message, ErrorCode.SUBREQUEST_MALFORMED_RESPONSE, status)],
                 status=status,
+                from_gateway=True,
             )
         message = f"HTTP fetch failed from '{name}': {status}: {reason}".rstrip(": ")
         return SubgraphResponse(
-            None, [_error(name, message, ErrorCode.SUBREQUEST_HTTP_ERROR, status)], status=status
+            None,
+            [_error(name, message, ErrorCode.SUBREQUEST_HTTP_ERROR, status)],
+            status=status,
+            from_gateway=True,
         )
     assert isinstance(payload, dict)
     data = payload.get("data")
     errors = payload.get("errors") or []
     if not isinstance(errors, list):
         errors = [{"message": str(errors)}]
-    if not 200 <= status < 300 and not errors:
+    from_gateway = not 200 <= status < 300 and not errors
+    if from_gateway:
         errors = [
             _error(
                 name,
@@ -273,4 +357,5 @@ def decode_response(
         status,
         cache_control,
         age,
+        from_gateway=from_gateway,
     )

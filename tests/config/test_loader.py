@@ -60,7 +60,7 @@ example_operations:
     assert isinstance(config, GatewayConfig)
     assert config.server.host == "0.0.0.0"
     assert config.server.port == 8080
-    assert config.server.graphiql is True
+    assert config.server.graphiql is False  # production mode unless the file says otherwise
     assert config.server.expose_query_plans is True
     assert config.poll_interval_s == 5.0
     products, inventory, legacy = config.subgraphs
@@ -79,7 +79,8 @@ example_operations:
         "products": "https://products.example.gov/graphql",
         "inventory": "http://127.0.0.1:4002/graphql",
         "legacy": "http://127.0.0.1:4003/graphql"}
-    assert config.watched_files() == (path, inventory.sdl_file)
+    # TLS files too: a rotated certificate applies on hot reload
+    assert config.watched_files() == (path, inventory.sdl_file, ca)
 
 
 def test_shutdown_settings_default_to_no_delay_and_30_seconds(tmp_path: Path) -> None:

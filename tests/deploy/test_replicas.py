@@ -60,6 +60,7 @@ def replica_config(path: Path, redis_url: str, backends: dict[str, str]) -> Path
         f"""server:
   graphiql: false
   redis_url: {redis_url}
+  apq: true
   shutdown_delay_s: 2
   shutdown_timeout_s: 20
 subgraphs:

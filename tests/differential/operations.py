@@ -28,7 +28,7 @@ from graphql import (
     validate,
 )
 
-from aggregator.validation_rules import VALIDATION_RULES
+from aggregator.validation import validation_rules
 from tests.differential.world import IDS_PER_TYPE, entity_id
 
 MAX_DEPTH = 4
@@ -170,6 +170,6 @@ def random_operation(
         if draft.definitions:
             head += "(" + ", ".join(draft.definitions) + ")"
         text = " ".join([head, body, *draft.fragments])
-        if not validate(schema, parse(text), VALIDATION_RULES):
+        if not validate(schema, parse(text), validation_rules()):
             return Operation(text, draft.variables)
     return None

@@ -26,8 +26,8 @@ def _count(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> list[int]
 async def test_repeated_operation_is_parsed_validated_and_planned_once(
     shop: Shop, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    parses = _count(monkeypatch, operation_module, "parse")
-    validations = _count(monkeypatch, operation_module, "validate")
+    parses = _count(monkeypatch, operation_module, "parse_document")
+    validations = _count(monkeypatch, operation_module, "validate_document")
     plans = _count(monkeypatch, gateway_module, "plan_normalized")
     query = "query Cached($n: Int) { topProducts(first: $n) { name inStock } }"
     for n in (1, 2, 3, 1):

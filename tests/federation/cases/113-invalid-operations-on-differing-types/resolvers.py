@@ -5,7 +5,7 @@ media; `pick` is `Book` there and the `Titled` interface here). Every operation 
 invalid against the API schema and must fail with the errors the reference gateways
 give, as many of them and at the same paths: graphql-js reports a field-merging
 conflict inside an inline fragment once per enclosing selection set
-(aggregator/validation_rules.py).
+(aggregator/validation/graphql_js.py).
 """
 
 import importlib.util

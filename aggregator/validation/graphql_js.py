@@ -1,5 +1,5 @@
-"""The validation rules client operations are checked with: graphql-core's, with field
-merging reported the way graphql-js reports it.
+"""Field merging reported the way graphql-js reports it (used by ``rules.py`` whenever
+the linear check finds a conflict, so the messages and their count are graphql-js's).
 
 Clients move between this gateway and the JavaScript gateways (Apollo Gateway, Hive
 Gateway); an invalid operation should fail with the same errors everywhere. graphql-core
@@ -12,16 +12,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from graphql import GraphQLError, specified_rules
+from graphql import GraphQLError
 from graphql.language import SelectionSetNode
-from graphql.validation import ASTValidationRule
 from graphql.validation.rules.overlapping_fields_can_be_merged import (
     OverlappingFieldsCanBeMergedRule,
     find_conflicts_within_selection_set,
     maybe_abbreviate,
 )
 
-__all__ = ["VALIDATION_RULES", "FieldMergingLikeGraphqlJs"]
+__all__ = ["FieldMergingLikeGraphqlJs"]
 
 
 class FieldMergingLikeGraphqlJs(OverlappingFieldsCanBeMergedRule):
@@ -44,9 +43,3 @@ class FieldMergingLikeGraphqlJs(OverlappingFieldsCanBeMergedRule):
                     fields1 + fields2,
                 )
             )
-
-
-VALIDATION_RULES: tuple[type[ASTValidationRule], ...] = tuple(
-    FieldMergingLikeGraphqlJs if rule is OverlappingFieldsCanBeMergedRule else rule
-    for rule in specified_rules
-)
