@@ -19,6 +19,7 @@ normalised subgraph model:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from graphql import GraphQLSyntaxError
@@ -26,7 +27,7 @@ from graphql.language import FieldNode, InlineFragmentNode, SelectionSetNode
 
 from aggregator.composition.field_usage import provided_fields
 from aggregator.composition.fieldsets import parse_field_set
-from aggregator.composition.model import Subgraph, TypeKind, base_type
+from aggregator.composition.model import Subgraph, TypeDef, TypeKind, base_type
 from aggregator.composition.validation import key_is_resolvable
 
 Subgraphs = frozenset[str]
@@ -143,15 +144,9 @@ class Reachability:
         return base_type(self.subs[sub_name].types[type_name].fields[field_name].type)
 
     def runtime_types(self, sub_name: str, type_name: str) -> frozenset[str]:
-        types = self.subs[sub_name].types
-        abstract = types.get(type_name)
-        if abstract is None:
-            return frozenset()
-        return frozenset(
-            name
-            for name, t in types.items()
-            if t.kind is TypeKind.OBJECT and (type_name in t.interfaces or name in abstract.members)
-        )
+        """The object types a value of ``type_name`` can be in ``sub_name``'s schema:
+        the type itself for an object, its members or implementations otherwise."""
+        return possible_runtime_types(self.subs[sub_name].types, type_name)
 
     def requires_satisfiable(self, sub_name: str, type_name: str, field_name: str) -> bool:
         """The @requires fields of the field in ``sub_name`` can be fetched starting there."""
@@ -200,6 +195,21 @@ class Reachability:
                 return None
             via |= serving
         return via
+
+
+def possible_runtime_types(types: Mapping[str, TypeDef], type_name: str) -> frozenset[str]:
+    """The object types of one schema (a subgraph's or the supergraph's) that a
+    value of ``type_name`` can be at run time."""
+    typedef = types.get(type_name)
+    if typedef is None:
+        return frozenset()
+    if typedef.kind is TypeKind.OBJECT:
+        return frozenset({type_name})
+    return frozenset(
+        name
+        for name, t in types.items()
+        if t.kind is TypeKind.OBJECT and (type_name in t.interfaces or name in typedef.members)
+    )
 
 
 def _overridden(subgraphs: list[Subgraph]) -> set[tuple[str, str, str]]:

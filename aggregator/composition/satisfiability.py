@@ -7,6 +7,8 @@ set grows by @key jumps. An interface field that a subgraph's version of the
 interface lacks is served through that subgraph's implementations, each of
 which may jump elsewhere. A field no subgraph in the set can serve is a
 SATISFIABILITY_ERROR with the example query that fails, as Apollo reports.
+Shared fields returning an interface or union are checked first, in
+``shared_runtime_types.py`` (Apollo does it during the same walk).
 
 Only the API schema is walked (@inaccessible fields are skipped), as Apollo does.
 Simplifications, each of which can only accept more than Apollo does, never
@@ -25,6 +27,7 @@ from aggregator.composition.errors import CompositionError, CompositionErrorCode
 from aggregator.composition.merge_context import Supergraph
 from aggregator.composition.model import TypeKind, base_type
 from aggregator.composition.reachability import Reachability
+from aggregator.composition.shared_runtime_types import check_shared_abstract_fields
 
 MAX_PATHS = 20_000
 ROOT_TYPES = ("Query", "Mutation", "Subscription")
@@ -45,32 +48,8 @@ class _Checker:
         self.errors: list[CompositionError] = []
         self.reported: set[tuple[str, str]] = set()
 
-    def check_shared_abstract_fields(self) -> None:
-        for typedef in self.supergraph.types.values():
-            for field_name, field in typedef.fields.items():
-                target = self.supergraph.types.get(base_type(field.type))
-                if target is None or target.kind not in (TypeKind.INTERFACE, TypeKind.UNION):
-                    continue
-                serving = [n for n in self.subs if self.reach.resolves(n, typedef.name, field_name)]
-                if len(serving) < 2:
-                    continue
-                runtime = {n: self.reach.runtime_types(n, target.name) for n in serving}
-                if frozenset.intersection(*runtime.values()):
-                    continue
-                listing = ";\n".join(
-                    f' - in subgraph "{n}", type{"s" if len(r) != 1 else ""} '
-                    + ", ".join(f'"{t}"' for t in sorted(r)) for n, r in runtime.items()
-                )
-                self.errors.append(CompositionError(
-                    CompositionErrorCode.SHAREABLE_HAS_MISMATCHED_RUNTIME_TYPES,
-                    f'Shared field "{typedef.name}.{field_name}" return type "{target.name}" has '
-                    "a non-intersecting set of possible runtime types across subgraphs. Runtime "
-                    f"types in subgraphs are:\n{listing}.",
-                    coordinate=f"{typedef.name}.{field_name}",
-                ))
-
     def run(self) -> list[CompositionError]:
-        self.check_shared_abstract_fields()
+        self.errors.extend(check_shared_abstract_fields(self.supergraph, self.reach))
         queue: deque[_Path] = deque()
         for root in ROOT_TYPES:
             root_type = self.supergraph.types.get(root)
