@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 import yaml
 
 from aggregator.config.limits import positive_int
-from aggregator.config.nodes import Fields, NodeReader
+from aggregator.config.nodes import Fields, NodeReader, node_kind
 from aggregator.config.production import Mode
 from aggregator.transport.redaction import ErrorPolicy
 from aggregator.transport.resilience import CircuitBreakerPolicy, ResiliencePolicy, RetryPolicy
@@ -38,6 +38,7 @@ _RETRY_KEYS = (
     "max_retry_after_s",
 )
 _BREAKER_KEYS = ("failure_threshold", "open_s")
+_BOOL = "tag:yaml.org,2002:bool"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +54,22 @@ def mode_errors(mode: Mode) -> ErrorPolicy:
     return ErrorPolicy.PASS_THROUGH if mode.conveniences else ErrorPolicy.GENERIC
 
 
-def _off(node: yaml.Node) -> bool:
-    return isinstance(node, yaml.ScalarNode) and node.value in ("false", "False", "off")
+def _off(reader: NodeReader, node: yaml.Node, key: str) -> bool:
+    """YAML's false in any spelling (false, no, off) turns a policy off; a mapping sets it.
+
+    Decided by the resolved tag, as the JSON Schema sees the value: a quoted 'off'
+    is a string, not a switch.
+    """
+    if isinstance(node, yaml.MappingNode):
+        return False
+    if (
+        isinstance(node, yaml.ScalarNode)
+        and node.tag == _BOOL
+        and node.value.lower() in ("false", "no", "off")
+    ):
+        return True
+    shown = repr(node.value) if isinstance(node, yaml.ScalarNode) else f"a {node_kind(node)}"
+    raise reader.error(node, key, f"must be a mapping of settings, or false for none, got {shown}")
 
 
 def _number(
@@ -72,7 +87,7 @@ def _number(
 
 
 def _retry(reader: NodeReader, node: yaml.Node, key: str) -> RetryPolicy | None:
-    if _off(node):
+    if _off(reader, node, key):
         return None
     f = reader.mapping(node, key, _RETRY_KEYS)
     d = RetryPolicy()
@@ -101,7 +116,7 @@ def _retry(reader: NodeReader, node: yaml.Node, key: str) -> RetryPolicy | None:
 
 
 def _breaker(reader: NodeReader, node: yaml.Node, key: str) -> CircuitBreakerPolicy | None:
-    if _off(node):
+    if _off(reader, node, key):
         return None
     f = reader.mapping(node, key, _BREAKER_KEYS)
     d = CircuitBreakerPolicy()

@@ -154,13 +154,18 @@ def test_the_schema_knows_every_key_the_loader_reads(
             "compression", "tls", "example_operations[0]", "audit", "auth.issuers[0]",
             "auth.issuers[0].roles", "auth.jwks_cache", "auth.internal_tokens",
             "headers.all[0]", "authorization.policies", "cache", "cache.redis",
-            "cache.subgraphs.tax", "cache.types.Citizen"} <= set(recorded)  # fmt: skip
+            "cache.subgraphs.tax", "cache.types.Citizen", "limits", "demand_control", "memory",
+            "subgraph_defaults", "subgraph_defaults.retry", "subgraph_defaults.circuit_breaker",
+            "subgraphs[0].retry", "subgraphs[0].circuit_breaker", "trusted_documents",
+            "rate_limits"} <= set(recorded)  # fmt: skip
 
 
 _BASE = "subgraphs:\n  - name: tax\n    url: http://tax.internal/graphql\n"
 _ISSUER = "auth:\n  issuers:\n    - issuer: https://idp.agency.gov\n      audience: portal\n"
 _RULE = "headers:\n  all:\n    - "
 _OPA = "authorization:\n  policies:\n    engine: opa\n    url: http://opa:8181\n"
+_IN_PROCESS = "  - name: identity\n    python: resolvers.identity:schema\n"
+_TRUSTED = "trusted_documents:\n  manifests: [k.pem]\n"
 # what the loader refuses, and the schema too (as far as JSON Schema can say it)
 REFUSED = {
     "two key sources": (
@@ -245,7 +250,145 @@ REFUSED = {
         "covered by the caller's partition",
     ),
     "vary on no header name": ("cache:\n  vary_headers: ['x y']\n", "not an HTTP header name"),
+    "unknown gateway mode": ("mode: staging\n", "must be production or development"),
+    "server.apq not a flag": ("server:\n  apq: sometimes\n", "must be true or false"),
+    "no concurrency at all": ("server:\n  max_concurrent_requests: 0\n", "integer > 0 or null"),
+    "request deadline of zero": ("server:\n  request_timeout_s: 0\n", "greater than 0"),
+    "negative document workers": ("server:\n  document_workers: -1\n", "must be >= 0"),
+    "limit of zero": ("limits:\n  max_depth: 0\n", "must be an integer > 0 or null"),
+    "unknown limit": ("limits:\n  max_height: 3\n", "unknown key"),
+    "warn_only not a flag": ("limits:\n  warn_only: 1\n", "must be true or false"),
+    "list size turned off": ("demand_control:\n  list_size: null\n", "must be an integer > 0"),
+    "document entry above the default budget": (
+        "memory:\n  document_max_bytes: 67108865\n",
+        "must not be larger than memory.documents_bytes",
+    ),
+    "document budget below the default entry": (
+        "memory:\n  documents_bytes: 1048576\n",
+        "must not be larger than memory.documents_bytes",
+    ),
+    "persisted entry above the default budget": (
+        "memory:\n  persisted_query_max_bytes: 16777217\n",
+        "must not be larger than memory.persisted_queries_bytes",
+    ),
+    "persisted budget below the default entry": (
+        "memory:\n  persisted_queries_bytes: 262143\n",
+        "must not be larger than memory.persisted_queries_bytes",
+    ),
+    "memory as a size string": ("memory:\n  documents_bytes: 64MiB\n", "must be an integer > 0"),
+    "unknown error policy": ("subgraph_defaults:\n  errors: redacted\n", "must be one of"),
+    "retry: true": ("subgraph_defaults:\n  retry: true\n", "or false for none"),
+    "retry: 'off' quoted": ("subgraph_defaults:\n  retry: 'off'\n", "or false for none"),
+    "circuit breaker as a list": (
+        "subgraph_defaults:\n  circuit_breaker: [5]\n",
+        "or false for none",
+    ),
+    "retry budget above 1": (
+        "subgraph_defaults:\n  retry: {budget_ratio: 1.5}\n",
+        "must be between 0 and 1",
+    ),
+    "negative retries": ("subgraph_defaults:\n  retry: {max_retries: -1}\n", "must be >= 0"),
+    "negative backoff": ("subgraph_defaults:\n  retry: {backoff_s: -0.1}\n", "must be >= 0"),
+    "unknown retry key": ("subgraph_defaults:\n  retry: {attempts: 3}\n", "unknown key"),
+    "breaker that never closes": (
+        "subgraph_defaults:\n  circuit_breaker: {open_s: 0}\n",
+        "must be > 0",
+    ),
+    "breaker opening at zero failures": (
+        "subgraph_defaults:\n  circuit_breaker: {failure_threshold: 0}\n",
+        "must be an integer > 0",
+    ),
+    "default response limit of zero": (
+        "subgraph_defaults:\n  max_response_bytes: 0\n",
+        "integer > 0 or null",
+    ),
+    "retry for an in-process subgraph": (
+        _IN_PROCESS + "    retry: false\n",
+        "only used with 'url'",
+    ),
+    "response limit for an in-process subgraph": (
+        _IN_PROCESS + "    max_response_bytes: 1024\n",
+        "only used with 'url'",
+    ),
+    "timeout for an in-process subgraph": (
+        _IN_PROCESS + "    timeout_s: 3\n",
+        "only used with 'url'",
+    ),
+    "subgraph error policy misspelt": (
+        "    errors: pass-through\n",
+        "must be one of pass_through",
+    ),
+    "trusted documents without manifests": (
+        "trusted_documents:\n  mode: strict\n",
+        "required key is missing",
+    ),
+    "no manifests": ("trusted_documents:\n  manifests: []\n", "list at least one manifest"),
+    "unknown trusted mode": (_TRUSTED + "  mode: audit\n", "must be strict or log_unlisted"),
+    "strict trusted documents with apq": (
+        "server:\n  apq: true\n" + _TRUSTED,
+        "cannot be combined with server.apq",
+    ),
+    "strict by default with apq": (
+        "server:\n  apq: true\n" + _TRUSTED + "  require_id: true\n",
+        "cannot be combined with server.apq",
+    ),
+    "strict trusted documents in development": (
+        "mode: development\n" + _TRUSTED + "  mode: strict\n",
+        "cannot be combined with server.apq",
+    ),
+    "unknown rate key": ("rate_limits:\n  key: [subject, user]\n", "must be one of subject"),
+    "no rate key": ("rate_limits:\n  key: []\n", "list at least one key kind"),
+    "unknown rate store": ("rate_limits:\n  store: memcached\n", "must be memory or redis"),
+    "redis rate store without redis": (
+        "rate_limits:\n  store: redis\n",
+        "the redis store needs server.redis_url",
+    ),
+    "no refill": ("rate_limits:\n  refill_per_s: 0\n", "greater than 0"),
+    "burst of zero": ("rate_limits:\n  capacity: 0\n", "must be an integer > 0"),
 }
+
+
+# what the loader accepts, near what it refuses: the schema accepts it too
+ACCEPTED = {
+    "apq with listed documents only logged": "server:\n  apq: true\n"
+    + _TRUSTED
+    + "  mode: log_unlisted\n",
+    "development without apq": "mode: development\nserver:\n  apq: false\n" + _TRUSTED,
+    "production apq off by default": "mode: production\nserver:\n  introspection: true\n"
+    + _TRUSTED,
+    "apq on without trusted documents": "mode: development\nserver:\n  apq: true\n",
+    "redis rate store with redis": (
+        "server:\n  redis_url: redis://r:6379/0\nrate_limits:\n  store: redis\n  key: ip\n"
+    ),
+    "limits off": (
+        "limits:\n  max_depth: null\n  max_tokens: ~\ndemand_control:\n  max_cost: null\n"
+    ),
+    "no deadline, no cap": (
+        "server:\n  request_timeout_s: null\n  max_concurrent_requests: null\n"
+        "  document_workers: 0\n"
+    ),
+    "budgets raised together": (
+        "memory:\n  documents_bytes: 4096\n  document_max_bytes: 4096\n"
+        "  persisted_queries_bytes: 33554432\n  persisted_query_max_bytes: 33554432\n"
+    ),
+    "retry: no": "subgraph_defaults:\n  retry: no\n  circuit_breaker: Off\n",
+    "retry: FALSE per subgraph": (
+        "    retry: FALSE\n    circuit_breaker: false\n    errors: generic\n"
+    ),
+    "empty retry settings": "subgraph_defaults:\n  retry: {}\n  circuit_breaker: {}\n",
+    "errors for an in-process subgraph": _IN_PROCESS + "    errors: message_and_code\n",
+    "no response limit": (
+        "subgraph_defaults:\n  max_response_bytes: null\n  retry: {budget_ratio: 1}\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("section", ACCEPTED.values(), ids=list(ACCEPTED))
+def test_what_the_loader_accepts_the_schema_accepts(tmp_path: Path, section: str) -> None:
+    (tmp_path / "k.pem").write_text("", encoding="utf-8")
+    text = _BASE + section
+    parse_config(text, file=tmp_path / "aggregator.yaml", env={})
+    assert list(Draft202012Validator(config_schema()).iter_errors(expanded(text))) == []
 
 
 @pytest.mark.parametrize(("section", "reason"), REFUSED.values(), ids=list(REFUSED))
@@ -296,6 +439,34 @@ def test_config_validate_words_cache_mistakes_as_the_loader_does() -> None:
         "<config>:9: cache.vary_headers[0]: authorization is covered by the caller's partition "
         "already",
         "<config>:10: cache.admin_token: environment variable NOPE_TOKEN is not set",
+    ]
+
+
+def test_config_validate_words_hardening_mistakes_as_the_loader_does() -> None:
+    text = (
+        _BASE
+        + _IN_PROCESS
+        + "    retry: {max_retries: 1}\n"
+        + (
+            "mode: development\nsubgraph_defaults:\n  circuit_breaker: true\n"
+            "memory:\n  document_max_bytes: 100000000\n"
+            + _TRUSTED
+            + "rate_limits:\n  key: [subject, user]\n  store: redis\n"
+        )
+    )
+    assert validate_text(text, env={}) == [
+        "<config>:6: subgraphs[1].retry: only used with 'url' (in-process subgraphs make no "
+        "HTTP requests of their own)",
+        "<config>:9: subgraph_defaults.circuit_breaker: must be a mapping of settings, or false "
+        "for none",
+        "<config>:11: memory.document_max_bytes: must not be larger than memory.documents_bytes "
+        "(67108864)",
+        "<config>:12: trusted_documents: strict trusted documents cannot be combined with "
+        "server.apq (clients could register any document; development mode turns it on unless "
+        "server.apq: false)",
+        "<config>:15: rate_limits.key: must be subject, agency, client or ip, or a non-empty "
+        "list of them",
+        "<config>:16: rate_limits.store: the redis store needs server.redis_url",
     ]
 
 
