@@ -44,10 +44,18 @@ def _seconds(text: str) -> float:
 
 def _add_drain_flags(parser: argparse.ArgumentParser) -> None:
     """SIGTERM handling (aggregator/server/graceful.py); ``serve --config`` defaults to the file."""
-    parser.add_argument("--shutdown-delay", type=_seconds, metavar="SECONDS",
-                        help="on SIGTERM, keep serving with /ready at 503 this long (default 0)")
-    parser.add_argument("--shutdown-timeout", type=_seconds, metavar="SECONDS",
-                        help="then wait this long at most for requests in flight (default 30)")
+    parser.add_argument(
+        "--shutdown-delay",
+        type=_seconds,
+        metavar="SECONDS",
+        help="on SIGTERM, keep serving with /ready at 503 this long (default 0)",
+    )
+    parser.add_argument(
+        "--shutdown-timeout",
+        type=_seconds,
+        metavar="SECONDS",
+        help="then wait this long at most for requests in flight (default 30)",
+    )
 
 
 def _drain(args: argparse.Namespace) -> Any:

@@ -1,11 +1,11 @@
 """Supergraph composition: subgraph SDLs -> supergraph SDL, Apollo Federation 2 rules.
 
-    from aggregator.composition import SubgraphSource, compose, CompositionSuccess
-    result = compose([SubgraphSource("products", "http://...", sdl), ...])
-    if isinstance(result, CompositionSuccess):
-        result.supergraph_sdl
-    else:
-        for error in result.errors: error.code, error.message
+from aggregator.composition import SubgraphSource, compose, CompositionSuccess
+result = compose([SubgraphSource("products", "http://...", sdl), ...])
+if isinstance(result, CompositionSuccess):
+    result.supergraph_sdl
+else:
+    for error in result.errors: error.code, error.message
 """
 
 from aggregator.composition.compose import compose

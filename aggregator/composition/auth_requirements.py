@@ -39,9 +39,9 @@ def _dnf(directives: list[AppliedDirective], name: str, arg: str) -> tuple[froze
         if isinstance(value, ListValueNode):
             for inner in value.values:
                 if isinstance(inner, ListValueNode):
-                    groups.append(frozenset(
-                        v.value for v in inner.values if isinstance(v, StringValueNode)
-                    ))
+                    groups.append(
+                        frozenset(v.value for v in inner.values if isinstance(v, StringValueNode))
+                    )
     return tuple(groups)
 
 
@@ -63,8 +63,11 @@ def _implies(have: tuple[frozenset[str], ...], need: tuple[frozenset[str], ...])
 def _covers(have: _Requirements, need: _Requirements) -> bool:
     # As Apollo: scopes or policies do not stand in for @authenticated, which must be stated.
     authenticated = not need.authenticated or have.authenticated
-    return (authenticated and _implies(have.scopes, need.scopes)
-            and _implies(have.policies, need.policies))
+    return (
+        authenticated
+        and _implies(have.scopes, need.scopes)
+        and _implies(have.policies, need.policies)
+    )
 
 
 def check_transitive_auth(supergraph: Supergraph) -> list[CompositionError]:
@@ -78,26 +81,32 @@ def check_transitive_auth(supergraph: Supergraph) -> list[CompositionError]:
                     if merged is None or field.name not in merged.fields:
                         continue
                     have = _requirements(merged.fields[field.name].directives + merged.directives)
-                    walk, _ = walk_field_set(sub, typedef.name, requires.string_arg("fields") or "",
-                                             allow_args=True)
+                    walk, _ = walk_field_set(
+                        sub, typedef.name, requires.string_arg("fields") or "", allow_args=True
+                    )
                     for type_name, field_name in sorted(walk.touched):
                         target = types.get(type_name)
                         if target is None or field_name not in target.fields:
                             continue
                         selected = target.fields[field_name]
                         value_type = types.get(base_type(selected.type))
-                        need = _requirements(selected.directives + (
-                            value_type.directives if value_type is not None else []
-                        ))
+                        need = _requirements(
+                            selected.directives
+                            + (value_type.directives if value_type is not None else [])
+                        )
                         if need.empty or _covers(have, need):
                             continue
                         coordinate = f"{typedef.name}.{field.name}"
-                        errors.append(CompositionError(
-                            CompositionErrorCode.MISSING_TRANSITIVE_AUTH_REQUIREMENTS,
-                            f'[{sub.name}] Field "{coordinate}" does not specify necessary '
-                            "@authenticated, @requiresScopes and/or @policy auth requirements to "
-                            f'access the transitive field "{type_name}.{field_name}" data from '
-                            "@requires selection set.",
-                            sub.name, coordinate,
-                        ))
+                        errors.append(
+                            CompositionError(
+                                CompositionErrorCode.MISSING_TRANSITIVE_AUTH_REQUIREMENTS,
+                                f'[{sub.name}] Field "{coordinate}" does not specify necessary '
+                                "@authenticated, @requiresScopes and/or @policy auth requirements "
+                                "to "
+                                f'access the transitive field "{type_name}.{field_name}" data from '
+                                "@requires selection set.",
+                                sub.name,
+                                coordinate,
+                            )
+                        )
     return errors

@@ -48,11 +48,13 @@ def _read(sources: Sequence[SubgraphSource]) -> list[Subgraph] | CompositionFail
     seen: set[str] = set()
     for source in sources:
         if source.name in seen or not source.name:
-            errors.append(CompositionError(
-                CompositionErrorCode.INVALID_SUBGRAPH_NAME,
-                f'[{source.name}] subgraph name "{source.name}" is empty or used twice',
-                source.name,
-            ))
+            errors.append(
+                CompositionError(
+                    CompositionErrorCode.INVALID_SUBGRAPH_NAME,
+                    f'[{source.name}] subgraph name "{source.name}" is empty or used twice',
+                    source.name,
+                )
+            )
             continue
         seen.add(source.name)
         parsed = parse_subgraph(source.name, source.sdl)
@@ -63,9 +65,13 @@ def _read(sources: Sequence[SubgraphSource]) -> list[Subgraph] | CompositionFail
     if errors:
         return CompositionFailure(tuple(errors))
     if not documents:
-        return CompositionFailure((CompositionError(
-            CompositionErrorCode.NO_QUERIES, "No subgraphs to compose: give at least one."
-        ),))
+        return CompositionFailure(
+            (
+                CompositionError(
+                    CompositionErrorCode.NO_QUERIES, "No subgraphs to compose: give at least one."
+                ),
+            )
+        )
     subgraphs: list[Subgraph] = []
     for source, document in documents:
         read = read_subgraph(source.name, source.url, document)
@@ -88,11 +94,15 @@ def compose(sources: Sequence[SubgraphSource]) -> CompositionResult:
     try:
         return _compose(sources)
     except Exception as error:  # a bug here must still reach the caller as a result
-        return CompositionFailure((CompositionError(
-            CompositionErrorCode.INTERNAL_COMPOSITION_ERROR,
-            f"Composition failed unexpectedly ({type(error).__name__}: {error}); "
-            "please report it with the subgraph SDLs",
-        ),))
+        return CompositionFailure(
+            (
+                CompositionError(
+                    CompositionErrorCode.INTERNAL_COMPOSITION_ERROR,
+                    f"Composition failed unexpectedly ({type(error).__name__}: {error}); "
+                    "please report it with the subgraph SDLs",
+                ),
+            )
+        )
 
 
 def _compose(sources: Sequence[SubgraphSource]) -> CompositionResult:
@@ -127,11 +137,13 @@ def _compose(sources: Sequence[SubgraphSource]) -> CompositionResult:
     supergraph, merge_errors, hints = merge(subgraphs)
     query = supergraph.types.get("Query")
     if not merge_errors and (query is None or not query.fields):
-        merge_errors.append(CompositionError(
-            CompositionErrorCode.NO_QUERIES,
-            "No queries found in any subgraph: a supergraph must have a query root type "
-            f"(subgraphs: {', '.join(s.name for s in subgraphs)}).",
-        ))
+        merge_errors.append(
+            CompositionError(
+                CompositionErrorCode.NO_QUERIES,
+                "No queries found in any subgraph: a supergraph must have a query root type "
+                f"(subgraphs: {', '.join(s.name for s in subgraphs)}).",
+            )
+        )
     if not merge_errors:
         merge_errors.extend(check_transitive_auth(supergraph))
     if not merge_errors:

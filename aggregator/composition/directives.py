@@ -43,9 +43,11 @@ def _nested_strings(value: ValueNode | None) -> list[list[str]]:
 
 
 def _as_value(groups: Iterable[Sequence[str]]) -> ListValueNode:
-    return ListValueNode(values=tuple(
-        ListValueNode(values=tuple(StringValueNode(value=s) for s in group)) for group in groups
-    ))
+    return ListValueNode(
+        values=tuple(
+            ListValueNode(values=tuple(StringValueNode(value=s) for s in group)) for group in groups
+        )
+    )
 
 
 def _conjunction(requirements: list[list[list[str]]]) -> list[list[str]]:
@@ -109,8 +111,9 @@ def merge_directives(
 def _merge_list_sizes(applied: list[AppliedDirective]) -> AppliedDirective:
     """Several subgraphs size one list field: assume the largest, accept any slicing."""
     args: dict[str, ValueNode] = {}
-    sizes = [int(v.value) for d in applied
-             if isinstance(v := d.args.get("assumedSize"), IntValueNode)]
+    sizes = [
+        int(v.value) for d in applied if isinstance(v := d.args.get("assumedSize"), IntValueNode)
+    ]
     if sizes:
         args["assumedSize"] = IntValueNode(value=str(max(sizes)))
     for name in ("slicingArguments", "sizedFields"):
@@ -118,13 +121,18 @@ def _merge_list_sizes(applied: list[AppliedDirective]) -> AppliedDirective:
         for d in applied:
             found = d.args.get(name)
             if isinstance(found, ListValueNode):
-                values.extend(v.value for v in found.values
-                              if isinstance(v, StringValueNode) and v.value not in values)
+                values.extend(
+                    v.value
+                    for v in found.values
+                    if isinstance(v, StringValueNode) and v.value not in values
+                )
         if any(name in d.args for d in applied):
             args[name] = ListValueNode(values=tuple(StringValueNode(value=v) for v in values))
     require_one = all(
-        not (isinstance(v := d.args.get("requireOneSlicingArgument"), BooleanValueNode)
-             and not v.value)
+        not (
+            isinstance(v := d.args.get("requireOneSlicingArgument"), BooleanValueNode)
+            and not v.value
+        )
         for d in applied
     )
     args["requireOneSlicingArgument"] = BooleanValueNode(value=require_one)

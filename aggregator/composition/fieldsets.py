@@ -88,8 +88,9 @@ class _Rules:
 def _directive_problem(node: FieldNode | InlineFragmentNode, rules: _Rules) -> FieldSetProblem:
     found = ", ".join(print_ast(d) for d in node.directives or ())
     return FieldSetProblem(
-        "directive", f"cannot have directive applications in the @{rules.directive}(fields:) "
-        f"argument but found {found}."
+        "directive",
+        f"cannot have directive applications in the @{rules.directive}(fields:) "
+        f"argument but found {found}.",
     )
 
 
@@ -125,13 +126,15 @@ def _walk(
             return _directive_problem(node, rules)
         if node.alias is not None:
             return FieldSetProblem(
-                "unknown", f'Cannot use alias "{node.alias.value}" in "{print_ast(node)}": aliases '
-                f"are not currently supported in @{rules.directive}"
+                "unknown",
+                f'Cannot use alias "{node.alias.value}" in "{print_ast(node)}": aliases '
+                f"are not currently supported in @{rules.directive}",
             )
         if field_def.args and not rules.allow_args:
             return FieldSetProblem(
-                "has_args", f"field {type_name}.{name} cannot be included because it has "
-                f"arguments (fields with argument are not allowed in @{rules.directive})"
+                "has_args",
+                f"field {type_name}.{name} cannot be included because it has "
+                f"arguments (fields with argument are not allowed in @{rules.directive})",
             )
         argument_problem = arguments_problem(sub, f"{type_name}.{name}", field_def, node)
         if argument_problem is not None:
@@ -145,17 +148,21 @@ def _walk(
                 "not allowed in @key",
             )
         composite = target is not None and target.kind in (
-            TypeKind.OBJECT, TypeKind.INTERFACE, TypeKind.UNION
+            TypeKind.OBJECT,
+            TypeKind.INTERFACE,
+            TypeKind.UNION,
         )
         if composite and node.selection_set is None:
             return FieldSetProblem(
-                "unknown", f'Field "{type_name}.{name}" of type "{target_name}" must have a '
-                "selection of subfields."
+                "unknown",
+                f'Field "{type_name}.{name}" of type "{target_name}" must have a '
+                "selection of subfields.",
             )
         if not composite and node.selection_set is not None:
             return FieldSetProblem(
-                "unknown", f'Field "{type_name}.{name}" must not have a selection since type '
-                f'"{field_def.type}" has no subfields.'
+                "unknown",
+                f'Field "{type_name}.{name}" must not have a selection since type '
+                f'"{field_def.type}" has no subfields.',
             )
         if node.selection_set is not None:
             problem = _walk(sub, target_name, node.selection_set, walk, rules)

@@ -50,7 +50,7 @@ _AUTH_ON = "FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM"
 #: canonical federation directive -> its definition, ``{FieldSet}`` etc. filled in per subgraph
 _DEFINITIONS = {
     "key": "directive @{name}(fields: {FieldSet}!, resolvable: Boolean = true) repeatable "
-           "on OBJECT | INTERFACE",
+    "on OBJECT | INTERFACE",
     "requires": "directive @{name}(fields: {FieldSet}!) on FIELD_DEFINITION",
     "provides": "directive @{name}(fields: {FieldSet}!) on FIELD_DEFINITION",
     "external": "directive @{name}(reason: String) on OBJECT | FIELD_DEFINITION",
@@ -65,9 +65,9 @@ _DEFINITIONS = {
     "requiresScopes": f"directive @{{name}}(scopes: [[{{Scope}}!]!]!) on {_AUTH_ON}",
     "policy": f"directive @{{name}}(policies: [[{{Policy}}!]!]!) on {_AUTH_ON}",
     "cost": "directive @{name}(weight: Int!) on ARGUMENT_DEFINITION | ENUM | FIELD_DEFINITION | "
-            "INPUT_FIELD_DEFINITION | OBJECT | SCALAR",
+    "INPUT_FIELD_DEFINITION | OBJECT | SCALAR",
     "listSize": "directive @{name}(assumedSize: Int, slicingArguments: [String!], sizedFields: "
-                "[String!], requireOneSlicingArgument: Boolean = true) on FIELD_DEFINITION",
+    "[String!], requireOneSlicingArgument: Boolean = true) on FIELD_DEFINITION",
     "context": "directive @{name}(name: String!) repeatable on INTERFACE | OBJECT | UNION",
     "fromContext": "directive @{name}(field: {ContextFieldValue}) on ARGUMENT_DEFINITION",
 }
@@ -92,11 +92,18 @@ _AS_DEFINITION = {
 
 def _scalar_names(fed2: bool, aliases: dict[str, str]) -> dict[str, str]:
     if not fed2:
-        return {"FieldSet": "_FieldSet", "Scope": "_Scope", "Policy": "_Policy",
-                "ContextFieldValue": "_ContextFieldValue"}
+        return {
+            "FieldSet": "_FieldSet",
+            "Scope": "_Scope",
+            "Policy": "_Policy",
+            "ContextFieldValue": "_ContextFieldValue",
+        }
     prefix = next(
-        (local.split("__")[0] for local, canonical in aliases.items()
-         if "__" in local and canonical == "key"),
+        (
+            local.split("__")[0]
+            for local, canonical in aliases.items()
+            if "__" in local and canonical == "key"
+        ),
         "federation",
     )
     return {n: f"{prefix}__{n}" for n in ("FieldSet", "Scope", "Policy", "ContextFieldValue")}
@@ -104,7 +111,8 @@ def _scalar_names(fed2: bool, aliases: dict[str, str]) -> dict[str, str]:
 
 def _prelude(document: DocumentNode, fed2: bool, aliases: dict[str, str]) -> list[DefinitionNode]:
     defined = {
-        d.name.value for d in document.definitions
+        d.name.value
+        for d in document.definitions
         if isinstance(d, DirectiveDefinitionNode | TypeDefinitionNode)
     }
     scalars = _scalar_names(fed2, aliases)
@@ -159,7 +167,8 @@ def _query_root(document: DocumentNode, defined: set[str]) -> list[DefinitionNod
                 if op.operation.value == "query":
                     root = op.type.name.value
     has_service = any(
-        isinstance(node, TypeDefinitionNode | TypeExtensionNode) and node.name.value == root
+        isinstance(node, TypeDefinitionNode | TypeExtensionNode)
+        and node.name.value == root
         and any(f.name.value == "_service" for f in getattr(node, "fields", None) or ())
         for node in document.definitions
     )

@@ -41,10 +41,12 @@ class _Checker:
         quoted = ", ".join(f'"{n}"' for n in names)
         return f" (defined in subgraph{'s' if len(names) > 1 else ''} {quoted})"
 
-    def fail(self, code: CompositionErrorCode, message: str, coordinate: str,
-             type_name: str) -> None:
-        self.errors.append(CompositionError(code, message + self.where(type_name),
-                                            coordinate=coordinate))
+    def fail(
+        self, code: CompositionErrorCode, message: str, coordinate: str, type_name: str
+    ) -> None:
+        self.errors.append(
+            CompositionError(code, message + self.where(type_name), coordinate=coordinate)
+        )
 
     def type_hidden(self, name: str) -> bool:
         typedef = self.types.get(name)
@@ -53,28 +55,38 @@ class _Checker:
     def referenced(self, type_ref: str, by: str, owner: str) -> None:
         target = base_type(type_ref)
         if self.type_hidden(target):
-            self.fail(CompositionErrorCode.REFERENCED_INACCESSIBLE,
-                      f'Type "{target}" is @inaccessible but is referenced by "{by}", which is '
-                      "in the API schema.", by, owner)
+            self.fail(
+                CompositionErrorCode.REFERENCED_INACCESSIBLE,
+                f'Type "{target}" is @inaccessible but is referenced by "{by}", which is '
+                "in the API schema.",
+                by,
+                owner,
+            )
 
-    def input_value(self, value: InputValueDef, coordinate: str, owner: str,
-                    kind: str) -> None:
+    def input_value(self, value: InputValueDef, coordinate: str, owner: str, kind: str) -> None:
         if _hidden(value):
             if value.type.endswith("!") and value.default is None:
-                self.fail(CompositionErrorCode.REQUIRED_INACCESSIBLE,
-                          f'{kind} "{coordinate}" is @inaccessible but is a required '
-                          f"{kind.lower()} of its {'field' if kind == 'Argument' else 'type'}.",
-                          coordinate, owner)
+                self.fail(
+                    CompositionErrorCode.REQUIRED_INACCESSIBLE,
+                    f'{kind} "{coordinate}" is @inaccessible but is a required '
+                    f"{kind.lower()} of its {'field' if kind == 'Argument' else 'type'}.",
+                    coordinate,
+                    owner,
+                )
             return
         self.referenced(value.type, coordinate, owner)
         enum = self.types.get(base_type(value.type))
         if enum is not None and enum.kind is TypeKind.ENUM:
             for literal in _enum_literals(value.default):
                 if literal in enum.values and _hidden(enum.values[literal]):
-                    self.fail(CompositionErrorCode.DEFAULT_VALUE_USES_INACCESSIBLE,
-                              f'Enum value "{enum.name}.{literal}" is @inaccessible but is used '
-                              f'in the default value of "{coordinate}", which is in the API '
-                              "schema.", coordinate, owner)
+                    self.fail(
+                        CompositionErrorCode.DEFAULT_VALUE_USES_INACCESSIBLE,
+                        f'Enum value "{enum.name}.{literal}" is @inaccessible but is used '
+                        f'in the default value of "{coordinate}", which is in the API '
+                        "schema.",
+                        coordinate,
+                        owner,
+                    )
 
     def visible_type(self, t: TypeDef) -> None:
         children: list[object]
@@ -93,8 +105,7 @@ class _Checker:
         elif t.kind is TypeKind.INPUT_OBJECT:
             children = list(t.input_fields.values())
             for input_field in t.input_fields.values():
-                self.input_value(input_field, f"{t.name}.{input_field.name}", t.name,
-                                 "Input field")
+                self.input_value(input_field, f"{t.name}.{input_field.name}", t.name, "Input field")
         elif t.kind is TypeKind.ENUM:
             children = list(t.values.values())
         elif t.kind is TypeKind.UNION:
@@ -103,9 +114,12 @@ class _Checker:
             return
         if children and all(_hidden(c) for c in children):
             what = {TypeKind.ENUM: "values", TypeKind.UNION: "types"}.get(t.kind, "fields")
-            self.fail(CompositionErrorCode.ONLY_INACCESSIBLE_CHILDREN,
-                      f'Type "{t.name}" is in the API schema but all of its {what} are '
-                      "@inaccessible.", t.name, t.name)
+            self.fail(
+                CompositionErrorCode.ONLY_INACCESSIBLE_CHILDREN,
+                f'Type "{t.name}" is in the API schema but all of its {what} are @inaccessible.',
+                t.name,
+                t.name,
+            )
 
     def implemented_by_hidden(self, t: TypeDef, field_name: str) -> None:
         for interface_name in t.interfaces:
@@ -114,17 +128,25 @@ class _Checker:
                 continue
             field = interface.fields.get(field_name)
             if field is not None and not _hidden(field):
-                self.fail(CompositionErrorCode.IMPLEMENTED_BY_INACCESSIBLE,
-                          f'Field "{t.name}.{field_name}" is @inaccessible but implements the '
-                          f'interface field "{interface_name}.{field_name}", which is in the API '
-                          "schema.", f"{t.name}.{field_name}", t.name)
+                self.fail(
+                    CompositionErrorCode.IMPLEMENTED_BY_INACCESSIBLE,
+                    f'Field "{t.name}.{field_name}" is @inaccessible but implements the '
+                    f'interface field "{interface_name}.{field_name}", which is in the API '
+                    "schema.",
+                    f"{t.name}.{field_name}",
+                    t.name,
+                )
 
     def run(self) -> list[CompositionError]:
         query = self.types.get("Query")
         if query is not None and _hidden(query):
-            self.fail(CompositionErrorCode.QUERY_ROOT_TYPE_INACCESSIBLE,
-                      'Type "Query" is @inaccessible but is the query root type, which must be '
-                      "in the API schema.", "Query", "Query")
+            self.fail(
+                CompositionErrorCode.QUERY_ROOT_TYPE_INACCESSIBLE,
+                'Type "Query" is @inaccessible but is the query root type, which must be '
+                "in the API schema.",
+                "Query",
+                "Query",
+            )
         for t in self.types.values():
             if not _hidden(t):
                 self.visible_type(t)

@@ -95,9 +95,7 @@ class Merger(FieldMerging, MergeChecks):
                 out.directives.append(AppliedDirective("join__type", args))
             if not keys:
                 out.directives.append(AppliedDirective("join__type", {"graph": self.graph(s)}))
-        out.directives.extend(
-            merge_directives([t.directives for _, t in sources], self.composed)
-        )
+        out.directives.extend(merge_directives([t.directives for _, t in sources], self.composed))
         for s, t in sources:
             for context in t.applied("context"):
                 name = f"{s.name}__{context.string_arg('name') or ''}"
@@ -129,8 +127,9 @@ class Merger(FieldMerging, MergeChecks):
     # -- fields of objects and interfaces -------------------------------------
 
 
-def merge(subgraphs: list[Subgraph]) -> tuple[Supergraph, list[CompositionError],
-                                                list[CompositionHint]]:
+def merge(
+    subgraphs: list[Subgraph],
+) -> tuple[Supergraph, list[CompositionError], list[CompositionHint]]:
     merger = Merger(subgraphs)
     supergraph = merger.merge()
     return supergraph, merger.errors, merger.hints

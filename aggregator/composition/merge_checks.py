@@ -34,8 +34,9 @@ from aggregator.composition.validation import key_is_resolvable
 class MergeChecks(MergeContext):
     def _check_import_names(self) -> None:
         for directive in SUPERGRAPH_SPEC_DIRECTIVES:
-            local = {s.name: s.imported_as[directive] for s in self.subs
-                     if directive in s.imported_as}
+            local = {
+                s.name: s.imported_as[directive] for s in self.subs if directive in s.imported_as
+            }
             distinct = sorted(set(local.values()))
             if len(distinct) > 1:
                 first = next(iter(local.items()))
@@ -43,7 +44,7 @@ class MergeChecks(MergeContext):
                 self.error(
                     CompositionErrorCode.LINK_IMPORT_NAME_MISMATCH,
                     f'The "@{directive}" directive (from https://specs.apollo.dev/federation) is '
-                    f'imported with mismatched name between subgraphs: it is imported as '
+                    f"imported with mismatched name between subgraphs: it is imported as "
                     f'"@{first[1]}" in subgraph "{first[0]}" but "@{other[1]}" in subgraph '
                     f'"{other[0]}"',
                     f"@{directive}",
@@ -86,7 +87,8 @@ class MergeChecks(MergeContext):
             if interface.kind is not TypeKind.INTERFACE:
                 continue
             io_sources = [
-                s for s in self.subs
+                s
+                for s in self.subs
                 if (t := s.types.get(interface.name)) is not None and t.is_interface_object
             ]
             if not io_sources:
@@ -100,7 +102,9 @@ class MergeChecks(MergeContext):
                         continue
                     source = interface.fields[name]
                     obj.fields[name] = FieldDef(
-                        name=name, type=source.type, args=dict(source.args),
+                        name=name,
+                        type=source.type,
+                        args=dict(source.args),
                         description=source.description,
                         directives=[AppliedDirective("join__field")],
                     )
@@ -110,8 +114,11 @@ class MergeChecks(MergeContext):
         for interface in self.out.types.values():
             if interface.kind is not TypeKind.INTERFACE:
                 continue
-            implementations = [o.name for o in self.out.types.values()
-                               if o.kind is TypeKind.OBJECT and interface.name in o.interfaces]
+            implementations = [
+                o.name
+                for o in self.out.types.values()
+                if o.kind is TypeKind.OBJECT and interface.name in o.interfaces
+            ]
             for sub in self.subs:
                 local = sub.types.get(interface.name)
                 if local is None or local.kind is not TypeKind.INTERFACE:
@@ -119,8 +126,11 @@ class MergeChecks(MergeContext):
                 keys = [k for k in local.applied("key") if key_is_resolvable(k)]
                 if not keys:
                     continue
-                missing = [o for o in implementations
-                           if interface.name not in getattr(sub.types.get(o), "interfaces", [])]
+                missing = [
+                    o
+                    for o in implementations
+                    if interface.name not in getattr(sub.types.get(o), "interfaces", [])
+                ]
                 if missing:
                     names = ", ".join(f'"{m}"' for m in missing)
                     self.error(
@@ -129,9 +139,10 @@ class MergeChecks(MergeContext):
                         f'(@key(fields: "{keys[0].string_arg("fields")}")) in subgraph '
                         f'"{sub.name}" but that subgraph is missing some of the supergraph '
                         f'implementation types of "{interface.name}". Subgraph "{sub.name}" '
-                        f'should define type(s) {names} (and have them implement '
+                        f"should define type(s) {names} (and have them implement "
                         f'"{interface.name}").',
-                        interface.name, sub.name,
+                        interface.name,
+                        sub.name,
                     )
 
     def _check_interface_fields_implemented(self) -> None:
@@ -144,11 +155,16 @@ class MergeChecks(MergeContext):
                 for name in interface.fields:
                     if name in obj.fields:
                         continue
-                    declared = [s.name for s in self.subs if name in getattr(
-                        s.types.get(interface.name), "fields", {})]
-                    implementing = [s.name for s in self.subs
-                                    if interface.name in getattr(s.types.get(obj.name),
-                                                                 "interfaces", [])]
+                    declared = [
+                        s.name
+                        for s in self.subs
+                        if name in getattr(s.types.get(interface.name), "fields", {})
+                    ]
+                    implementing = [
+                        s.name
+                        for s in self.subs
+                        if interface.name in getattr(s.types.get(obj.name), "interfaces", [])
+                    ]
                     self.error(
                         CompositionErrorCode.INTERFACE_FIELD_NO_IMPLEM,
                         f'Interface field "{interface.name}.{name}" is declared in '
@@ -191,22 +207,25 @@ class MergeChecks(MergeContext):
                 continue
             present = [d for d in definitions if d is not None]
             locations = [
-                loc.value for loc in present[0].locations
+                loc.value
+                for loc in present[0].locations
                 if loc.value in EXECUTABLE_LOCATIONS
                 and all(loc.value in {x.value for x in d.locations} for d in present)
             ]
             if not locations:
                 continue
             arg_names = [
-                a.name.value for a in present[0].arguments or ()
+                a.name.value
+                for a in present[0].arguments or ()
                 if all(a.name.value in {b.name.value for b in d.arguments or ()} for d in present)
             ]
             first = present[0]
-            self.out.directive_defs.append(DirectiveDefinitionNode(
-                name=first.name,
-                description=first.description,
-                arguments=tuple(a for a in first.arguments or () if a.name.value in arg_names),
-                repeatable=all(d.repeatable for d in present),
-                locations=tuple(loc for loc in first.locations if loc.value in locations),
-            ))
-
+            self.out.directive_defs.append(
+                DirectiveDefinitionNode(
+                    name=first.name,
+                    description=first.description,
+                    arguments=tuple(a for a in first.arguments or () if a.name.value in arg_names),
+                    repeatable=all(d.repeatable for d in present),
+                    locations=tuple(loc for loc in first.locations if loc.value in locations),
+                )
+            )

@@ -33,10 +33,18 @@ from aggregator.composition.model import (
 #: federation directives that are copied into the supergraph under their imported name.
 SUPERGRAPH_SPEC_DIRECTIVES = ("tag", "inaccessible")
 ROOT_TYPE_NAMES = frozenset({"Query", "Mutation", "Subscription"})
-EXECUTABLE_LOCATIONS = frozenset({
-    "QUERY", "MUTATION", "SUBSCRIPTION", "FIELD", "FRAGMENT_DEFINITION", "FRAGMENT_SPREAD",
-    "INLINE_FRAGMENT", "VARIABLE_DEFINITION",
-})
+EXECUTABLE_LOCATIONS = frozenset(
+    {
+        "QUERY",
+        "MUTATION",
+        "SUBSCRIPTION",
+        "FIELD",
+        "FRAGMENT_DEFINITION",
+        "FRAGMENT_SPREAD",
+        "INLINE_FRAGMENT",
+        "VARIABLE_DEFINITION",
+    }
+)
 
 
 @dataclass
@@ -70,7 +78,6 @@ def graph_enum_names(names: list[str]) -> dict[str, str]:
     return result
 
 
-
 def string_value(value: str) -> StringValueNode:
     return StringValueNode(value=value)
 
@@ -93,7 +100,6 @@ def pick_description(values: list[str | None]) -> str | None:
     return next(v for v in present if counts[v] == best)
 
 
-
 class MergeContext:
     def __init__(self, subgraphs: list[Subgraph]) -> None:
         self.subs = subgraphs
@@ -110,8 +116,13 @@ class MergeContext:
 
     # -- helpers -----------------------------------------------------------
 
-    def error(self, code: CompositionErrorCode, message: str, coordinate: str | None,
-              subgraph: str | None = None) -> None:
+    def error(
+        self,
+        code: CompositionErrorCode,
+        message: str,
+        coordinate: str | None,
+        subgraph: str | None = None,
+    ) -> None:
         self.errors.append(CompositionError(code, message, subgraph, coordinate))
 
     def hint(self, code: CompositionHintCode, message: str, coordinate: str) -> None:
@@ -138,10 +149,10 @@ class MergeContext:
                 for f in t.fields.values():
                     self.output_usage.setdefault(base_type(f.type), f"{t.name}.{f.name}")
                     for a in f.args.values():
-                        self.input_usage.setdefault(base_type(a.type),
-                                                    f"{t.name}.{f.name}({a.name}:)")
+                        self.input_usage.setdefault(
+                            base_type(a.type), f"{t.name}.{f.name}({a.name}:)"
+                        )
                 for i in t.input_fields.values():
                     self.input_usage.setdefault(base_type(i.type), f"{t.name}.{i.name}")
 
     # -- entry point ---------------------------------------------------------
-

@@ -53,10 +53,14 @@ def _context_arguments(subgraph: str, field: FieldDef) -> ListValueNode:
                 "type": arg.type,
                 "selection": " " + selection if selection else "",
             }
-            entries.append(ObjectValueNode(fields=tuple(
-                ObjectFieldNode(name=NameNode(value=k), value=string_value(v))
-                for k, v in values.items()
-            )))
+            entries.append(
+                ObjectValueNode(
+                    fields=tuple(
+                        ObjectFieldNode(name=NameNode(value=k), value=string_value(v))
+                        for k, v in values.items()
+                    )
+                )
+            )
     return ListValueNode(values=tuple(entries))
 
 
@@ -106,9 +110,13 @@ class FieldMerging(ValueMerging):
             self._type_mismatch(coordinate, owned, "field")
             return None
         for s, _, f in live:
-            if f.has("external") and f.type != merged_type and not (
-                is_subtype(f.type, merged_type, self.implements)
-                or is_subtype(merged_type, f.type, self.implements)
+            if (
+                f.has("external")
+                and f.type != merged_type
+                and not (
+                    is_subtype(f.type, merged_type, self.implements)
+                    or is_subtype(merged_type, f.type, self.implements)
+                )
             ):
                 owner = next(n for n, t in owned if t == merged_type)
                 self.error(
@@ -125,8 +133,9 @@ class FieldMerging(ValueMerging):
         result = FieldDef(name=name, type=merged_type)
         result.description = pick_description([f.description for _, _, f in live])
         result.args = self._merge_arguments(coordinate, [(s.name, f) for s, _, f in live])
-        result.directives.extend(self._join_fields(out.name, present, states, overridden,
-                                                   all_equal))
+        result.directives.extend(
+            self._join_fields(out.name, present, states, overridden, all_equal)
+        )
         result.directives.extend(
             merge_directives([f.directives for _, _, f in live], self.composed)
         )
@@ -142,40 +151,60 @@ class FieldMerging(ValueMerging):
             for o in f.applied("override"):
                 source = o.string_arg("from") or ""
                 if source == s.name:
-                    self.error(CompositionErrorCode.OVERRIDE_FROM_SELF_ERROR,
-                               f'Source and destination subgraphs "{s.name}" are the same for '
-                               f'overridden field "{coordinate}"', coordinate)
+                    self.error(
+                        CompositionErrorCode.OVERRIDE_FROM_SELF_ERROR,
+                        f'Source and destination subgraphs "{s.name}" are the same for '
+                        f'overridden field "{coordinate}"',
+                        coordinate,
+                    )
                 elif source in having and having[source].has("override"):
-                    self.error(CompositionErrorCode.OVERRIDE_SOURCE_HAS_OVERRIDE,
-                               f'Field "{coordinate}" on subgraph "{s.name}" is also marked with '
-                               f'directive @override in subgraph "{source}". Only one @override '
-                               "directive is allowed per field.", coordinate)
+                    self.error(
+                        CompositionErrorCode.OVERRIDE_SOURCE_HAS_OVERRIDE,
+                        f'Field "{coordinate}" on subgraph "{s.name}" is also marked with '
+                        f'directive @override in subgraph "{source}". Only one @override '
+                        "directive is allowed per field.",
+                        coordinate,
+                    )
                 elif f.has("external"):
-                    self.error(CompositionErrorCode.OVERRIDE_COLLISION_WITH_ANOTHER_DIRECTIVE,
-                               f'@override cannot be used on field "{coordinate}" on subgraph '
-                               f'"{s.name}" since "{coordinate}" on "{s.name}" is marked with '
-                               'directive "@external"', coordinate)
-                elif source in having and having[source].has("external") and not o.string_arg(
-                    "label"
+                    self.error(
+                        CompositionErrorCode.OVERRIDE_COLLISION_WITH_ANOTHER_DIRECTIVE,
+                        f'@override cannot be used on field "{coordinate}" on subgraph '
+                        f'"{s.name}" since "{coordinate}" on "{s.name}" is marked with '
+                        'directive "@external"',
+                        coordinate,
+                    )
+                elif (
+                    source in having
+                    and having[source].has("external")
+                    and not o.string_arg("label")
                 ):
                     # The source does not resolve the field: nothing is taken from it.
-                    self.hint(CompositionHintCode.OVERRIDE_DIRECTIVE_CAN_BE_REMOVED,
-                              f'Field "{coordinate}" on subgraph "{s.name}" is not resolved '
-                              f'anymore by the from subgraph (it is marked "@external" in '
-                              f'"{source}"). The @override directive can be removed.', coordinate)
+                    self.hint(
+                        CompositionHintCode.OVERRIDE_DIRECTIVE_CAN_BE_REMOVED,
+                        f'Field "{coordinate}" on subgraph "{s.name}" is not resolved '
+                        f'anymore by the from subgraph (it is marked "@external" in '
+                        f'"{source}"). The @override directive can be removed.',
+                        coordinate,
+                    )
                 else:
                     result[source] = (s.name, o.string_arg("label"))
                     if source not in self.by_name:
-                        self.hint(CompositionHintCode.FROM_SUBGRAPH_DOES_NOT_EXIST,
-                                  f'Source subgraph "{source}" for field "{coordinate}" on '
-                                  f'subgraph "{s.name}" does not exist.', coordinate)
+                        self.hint(
+                            CompositionHintCode.FROM_SUBGRAPH_DOES_NOT_EXIST,
+                            f'Source subgraph "{source}" for field "{coordinate}" on '
+                            f'subgraph "{s.name}" does not exist.',
+                            coordinate,
+                        )
         return result
 
     def _type_mismatch(self, coordinate: str, typed: list[tuple[str, str]], what: str) -> None:
         first_sub, first = typed[0]
         other_sub, other = next((s, t) for s, t in typed if t != first)
-        code = (CompositionErrorCode.FIELD_TYPE_MISMATCH if what == "field"
-                else CompositionErrorCode.FIELD_ARGUMENT_TYPE_MISMATCH)
+        code = (
+            CompositionErrorCode.FIELD_TYPE_MISMATCH
+            if what == "field"
+            else CompositionErrorCode.FIELD_ARGUMENT_TYPE_MISMATCH
+        )
         self.error(
             code,
             f'Type of {what} "{coordinate}" is incompatible across subgraphs: it has type '
@@ -192,20 +221,24 @@ class FieldMerging(ValueMerging):
         states: dict[str, str | None],
     ) -> None:
         resolving = [
-            (s, t, f) for s, t, f in live
+            (s, t, f)
+            for s, t, f in live
             if (not f.has("external") or (t.name, name) in self.provided[s.name])
-            and states[s.name] is None and s.name not in overridden
+            and states[s.name] is None
+            and s.name not in overridden
         ]
         if len(resolving) < 2:
             return
         non_shareable = [
-            s.name for s, t, f in resolving
+            s.name
+            for s, t, f in resolving
             if not (f.has("shareable") or name in t.shareable_fields or f.has("external"))
         ]
         if not non_shareable:
             return
-        where = ("all of them" if len(non_shareable) == len(resolving)
-                 else subgraphs_text(non_shareable))
+        where = (
+            "all of them" if len(non_shareable) == len(resolving) else subgraphs_text(non_shareable)
+        )
         self.error(
             CompositionErrorCode.INVALID_FIELD_SHARING,
             f'Non-shareable field "{coordinate}" is resolved from multiple subgraphs: it is '
@@ -264,4 +297,3 @@ class FieldMerging(ValueMerging):
                 args["contextArguments"] = context_arguments
             result.append(AppliedDirective("join__field", args))
         return result
-

@@ -64,10 +64,12 @@ class ValueMerging(MergeContext):
                         arg_coordinate,
                     )
                 else:
-                    self.hint(CompositionHintCode.INCONSISTENT_ARGUMENT_PRESENCE,
-                              f'Optional argument "{arg_coordinate}" will not be included in the '
-                              f"supergraph as it does not appear in {subgraphs_text(missing)}",
-                              arg_coordinate)
+                    self.hint(
+                        CompositionHintCode.INCONSISTENT_ARGUMENT_PRESENCE,
+                        f'Optional argument "{arg_coordinate}" will not be included in the '
+                        f"supergraph as it does not appear in {subgraphs_text(missing)}",
+                        arg_coordinate,
+                    )
                 continue
             result[name] = merged
         return result
@@ -78,8 +80,11 @@ class ValueMerging(MergeContext):
         types = [v.type for _, v in values]
         merged_type = narrowest(types, lambda a, b: a == b)
         if merged_type is None:
-            code = (CompositionErrorCode.FIELD_ARGUMENT_TYPE_MISMATCH if what == "argument"
-                    else CompositionErrorCode.FIELD_TYPE_MISMATCH)
+            code = (
+                CompositionErrorCode.FIELD_ARGUMENT_TYPE_MISMATCH
+                if what == "argument"
+                else CompositionErrorCode.FIELD_TYPE_MISMATCH
+            )
             first_sub, first = values[0][0], types[0]
             other_sub, other = next((s, v.type) for s, v in values if v.type != first)
             self.error(
@@ -93,12 +98,11 @@ class ValueMerging(MergeContext):
         defaults = {s: print_ast(v.default) if v.default else None for s, v in values}
         distinct = {d for d in defaults.values() if d is not None}
         if len(distinct) > 1:
-            shown = ", ".join(
-                f'{d or "no default"} in subgraph "{s}"' for s, d in defaults.items()
-            )
+            shown = ", ".join(f'{d or "no default"} in subgraph "{s}"' for s, d in defaults.items())
             self.error(
                 CompositionErrorCode.FIELD_ARGUMENT_DEFAULT_MISMATCH
-                if what == "argument" else CompositionErrorCode.INPUT_FIELD_DEFAULT_MISMATCH,
+                if what == "argument"
+                else CompositionErrorCode.INPUT_FIELD_DEFAULT_MISMATCH,
                 f'{what.capitalize()} "{coordinate}" has incompatible default values across '
                 f"subgraphs: {shown}",
                 coordinate,
@@ -123,8 +127,7 @@ class ValueMerging(MergeContext):
             names.extend(n for n in t.input_fields if n not in names)
         for name in names:
             coordinate = f"{out.name}.{name}"
-            present = [(s.name, t.input_fields[name]) for s, t in sources
-                       if name in t.input_fields]
+            present = [(s.name, t.input_fields[name]) for s, t in sources if name in t.input_fields]
             merged = self._merge_input_value(coordinate, present, "input field")
             if merged is None:
                 continue
@@ -141,15 +144,19 @@ class ValueMerging(MergeContext):
                         coordinate,
                     )
                 else:
-                    self.hint(CompositionHintCode.INCONSISTENT_INPUT_OBJECT_FIELD,
-                              f'Input object field "{coordinate}" will not be included in the '
-                              f"supergraph as it does not appear in {subgraphs_text(missing)}",
-                              coordinate)
+                    self.hint(
+                        CompositionHintCode.INCONSISTENT_INPUT_OBJECT_FIELD,
+                        f'Input object field "{coordinate}" will not be included in the '
+                        f"supergraph as it does not appear in {subgraphs_text(missing)}",
+                        coordinate,
+                    )
                 continue
             if len({v.type for _, v in present}) > 1:
                 merged.directives[:0] = [
-                    AppliedDirective("join__field", {"graph": self.graph(self.by_name[s]),
-                                                     "type": string_value(v.type)})
+                    AppliedDirective(
+                        "join__field",
+                        {"graph": self.graph(self.by_name[s]), "type": string_value(v.type)},
+                    )
                     for s, v in present
                 ]
             out.input_fields[name] = merged
@@ -173,8 +180,7 @@ class ValueMerging(MergeContext):
         for name in names:
             having = [s.name for s, t in sources if name in t.values]
             missing = [s.name for s, t in sources if name not in t.values]
-            hidden = any(t.values[name].has("inaccessible") for _, t in sources
-                         if name in t.values)
+            hidden = any(t.values[name].has("inaccessible") for _, t in sources if name in t.values)
             if not missing or hidden:
                 # An @inaccessible value is never seen by clients, so it may differ freely.
                 kept.append(name)
@@ -189,10 +195,12 @@ class ValueMerging(MergeContext):
                     f"{out.name}.{name}",
                 )
             elif as_input:
-                self.hint(CompositionHintCode.INCONSISTENT_ENUM_VALUE_FOR_INPUT_ENUM,
-                          f'Value "{name}" of enum type "{out.name}" will not be part of the '
-                          f"supergraph as it is not defined in {subgraphs_text(missing)}",
-                          f"{out.name}.{name}")
+                self.hint(
+                    CompositionHintCode.INCONSISTENT_ENUM_VALUE_FOR_INPUT_ENUM,
+                    f'Value "{name}" of enum type "{out.name}" will not be part of the '
+                    f"supergraph as it is not defined in {subgraphs_text(missing)}",
+                    f"{out.name}.{name}",
+                )
             else:
                 kept.append(name)
         if not kept and not (as_input and as_output):
@@ -217,4 +225,3 @@ class ValueMerging(MergeContext):
             out.values[name] = merged
 
     # -- after all types -----------------------------------------------------
-

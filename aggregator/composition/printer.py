@@ -80,14 +80,17 @@ class _TypePrinter:
     def input_value(self, value: InputValueDef) -> InputValueDefinitionNode:
         default: ConstValueNode | None = value.default  # type: ignore[assignment]
         return InputValueDefinitionNode(
-            name=_name(value.name), type=parse_type(value.type), default_value=default,
+            name=_name(value.name),
+            type=parse_type(value.type),
+            default_value=default,
             description=_description(value.description),
             directives=self.directives(value.directives),
         )
 
     def field(self, field: FieldDef) -> FieldDefinitionNode:
         return FieldDefinitionNode(
-            name=_name(field.name), type=parse_type(field.type),
+            name=_name(field.name),
+            type=parse_type(field.type),
             arguments=tuple(self.input_value(a) for a in field.args.values()),
             description=_description(field.description),
             directives=self.directives(field.directives),
@@ -95,7 +98,8 @@ class _TypePrinter:
 
     def enum_value(self, value: EnumValueDef) -> EnumValueDefinitionNode:
         return EnumValueDefinitionNode(
-            name=_name(value.name), description=_description(value.description),
+            name=_name(value.name),
+            description=_description(value.description),
             directives=self.directives(value.directives),
         )
 
@@ -108,12 +112,14 @@ class _TypePrinter:
         interfaces = tuple(NamedTypeNode(name=_name(i)) for i in t.interfaces)
         if t.kind is TypeKind.OBJECT:
             return ObjectTypeDefinitionNode(
-                **common, interfaces=interfaces,
+                **common,
+                interfaces=interfaces,
                 fields=tuple(self.field(f) for f in t.fields.values()),
             )
         if t.kind is TypeKind.INTERFACE:
             return InterfaceTypeDefinitionNode(
-                **common, interfaces=interfaces,
+                **common,
+                interfaces=interfaces,
                 fields=tuple(self.field(f) for f in t.fields.values()),
             )
         if t.kind is TypeKind.UNION:
@@ -171,8 +177,11 @@ def print_supergraph(supergraph: Supergraph) -> str:
         links.append(f'@link(url: "{url}", import: [{quoted}])')
     roots = [(op, name) for op, name in ROOT_OPERATIONS if name in supergraph.types]
     schema = (
-        "schema\n" + "".join(f"  {link}\n" for link in links) + "{\n"
-        + "".join(f"  {op}: {name}\n" for op, name in roots) + "}\n"
+        "schema\n"
+        + "".join(f"  {link}\n" for link in links)
+        + "{\n"
+        + "".join(f"  {op}: {name}\n" for op, name in roots)
+        + "}\n"
     )
     graph_values = "\n".join(
         f'  {value} @join__graph(name: "{name}", url: "{url}")'

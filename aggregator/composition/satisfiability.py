@@ -72,12 +72,20 @@ class _Checker:
             self._visit(queue, _Path(path.type_name, closed, path.steps))
         return self.errors
 
-    def _follow(self, queue: deque[_Path], parent: str, field_type: str,
-                serving: frozenset[str], steps: tuple[str, ...]) -> None:
+    def _follow(
+        self,
+        queue: deque[_Path],
+        parent: str,
+        field_type: str,
+        serving: frozenset[str],
+        steps: tuple[str, ...],
+    ) -> None:
         target = base_type(field_type)
         typedef = self.supergraph.types.get(target)
         if typedef is None or typedef.kind not in (
-            TypeKind.OBJECT, TypeKind.INTERFACE, TypeKind.UNION
+            TypeKind.OBJECT,
+            TypeKind.INTERFACE,
+            TypeKind.UNION,
         ):
             return
         having = frozenset(n for n in serving if target in self.subs[n].types)
@@ -95,8 +103,9 @@ class _Checker:
             if not sources.satisfied:
                 self._report(path, field_name)
                 continue
-            self._follow(queue, path.type_name, field.type, sources.subgraphs,
-                         (*path.steps, field_name))
+            self._follow(
+                queue, path.type_name, field.type, sources.subgraphs, (*path.steps, field_name)
+            )
         if typedef.kind in (TypeKind.INTERFACE, TypeKind.UNION):
             for name, candidate in self.supergraph.types.items():
                 if path.type_name not in candidate.interfaces and name not in typedef.members:
@@ -123,11 +132,15 @@ class _Checker:
         for name in sorted(path.subgraphs):
             reasons.append(f'- from subgraph "{name}":')
             if self.reach.resolves(name, path.type_name, field_name):
-                reasons.append(f'  - cannot satisfy @require conditions on field '
-                               f'"{path.type_name}.{field_name}".')
+                reasons.append(
+                    f"  - cannot satisfy @require conditions on field "
+                    f'"{path.type_name}.{field_name}".'
+                )
             elif (name, path.type_name, field_name) in self.reach.overridden:
-                reasons.append(f'  - field "{path.type_name}.{field_name}" is not resolvable '
-                               "because it is overridden by another subgraph.")
+                reasons.append(
+                    f'  - field "{path.type_name}.{field_name}" is not resolvable '
+                    "because it is overridden by another subgraph."
+                )
             else:
                 reasons.append(f'  - cannot find field "{path.type_name}.{field_name}".')
             for other, sub in sorted(self.subs.items()):
@@ -141,13 +154,18 @@ class _Checker:
                         f'cannot be resolved from subgraph "{name}".'
                     )
         message = (
-            "The following supergraph API query:\n" + "\n".join(lines)
-            + "\ncannot be satisfied by the subgraphs because:\n" + "\n".join(reasons)
+            "The following supergraph API query:\n"
+            + "\n".join(lines)
+            + "\ncannot be satisfied by the subgraphs because:\n"
+            + "\n".join(reasons)
         )
-        self.errors.append(CompositionError(
-            CompositionErrorCode.SATISFIABILITY_ERROR, message,
-            coordinate=f"{path.type_name}.{field_name}",
-        ))
+        self.errors.append(
+            CompositionError(
+                CompositionErrorCode.SATISFIABILITY_ERROR,
+                message,
+                coordinate=f"{path.type_name}.{field_name}",
+            )
+        )
 
 
 def check_satisfiability(supergraph: Supergraph) -> list[CompositionError]:

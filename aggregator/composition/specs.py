@@ -28,12 +28,12 @@ enum link__Purpose {
 
 _JOIN_FIELD_ARGS = {
     3: "graph: join__Graph, requires: join__FieldSet, provides: join__FieldSet, type: String, "
-       "external: Boolean, override: String, usedOverridden: Boolean",
+    "external: Boolean, override: String, usedOverridden: Boolean",
 }
 _JOIN_FIELD_ARGS[4] = _JOIN_FIELD_ARGS[3] + ", overrideLabel: String"
 _JOIN_FIELD_ARGS[5] = _JOIN_FIELD_ARGS[4] + ", contextArguments: [join__ContextArgument!]"
 
-_JOIN_COMMON = '''directive @join__enumValue(graph: join__Graph!) repeatable on ENUM_VALUE
+_JOIN_COMMON = """directive @join__enumValue(graph: join__Graph!) repeatable on ENUM_VALUE
 
 directive @join__field({field_args}) repeatable on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
 
@@ -46,14 +46,14 @@ directive @join__type(graph: join__Graph!, key: join__FieldSet, extension: Boole
 directive @join__unionMember(graph: join__Graph!, member: String!) repeatable on UNION
 
 scalar join__FieldSet
-'''
+"""
 
-_JOIN_DIRECTIVE = '''directive @join__directive(graphs: [join__Graph!], name: String!, args: join__DirectiveArguments) repeatable on SCHEMA | OBJECT | INTERFACE | FIELD_DEFINITION
+_JOIN_DIRECTIVE = """directive @join__directive(graphs: [join__Graph!], name: String!, args: join__DirectiveArguments) repeatable on SCHEMA | OBJECT | INTERFACE | FIELD_DEFINITION
 
 scalar join__DirectiveArguments
-'''
+"""
 
-_JOIN_CONTEXT = '''input join__ContextArgument {
+_JOIN_CONTEXT = """input join__ContextArgument {
   name: String!
   type: String!
   context: String!
@@ -61,35 +61,48 @@ _JOIN_CONTEXT = '''input join__ContextArgument {
 }
 
 scalar join__FieldValue
-'''
+"""
 
-INACCESSIBLE = ('@link(url: "https://specs.apollo.dev/inaccessible/v0.2", for: SECURITY)',
-                "directive @inaccessible on FIELD_DEFINITION | OBJECT | INTERFACE | UNION | "
-                "ARGUMENT_DEFINITION | SCALAR | ENUM | ENUM_VALUE | INPUT_OBJECT | "
-                "INPUT_FIELD_DEFINITION\n")
-TAG = ('@link(url: "https://specs.apollo.dev/tag/v0.3")',
-       "directive @tag(name: String!) repeatable on FIELD_DEFINITION | OBJECT | INTERFACE | "
-       "UNION | ARGUMENT_DEFINITION | SCALAR | ENUM | ENUM_VALUE | INPUT_OBJECT | "
-       "INPUT_FIELD_DEFINITION | SCHEMA\n")
+INACCESSIBLE = (
+    '@link(url: "https://specs.apollo.dev/inaccessible/v0.2", for: SECURITY)',
+    "directive @inaccessible on FIELD_DEFINITION | OBJECT | INTERFACE | UNION | "
+    "ARGUMENT_DEFINITION | SCALAR | ENUM | ENUM_VALUE | INPUT_OBJECT | "
+    "INPUT_FIELD_DEFINITION\n",
+)
+TAG = (
+    '@link(url: "https://specs.apollo.dev/tag/v0.3")',
+    "directive @tag(name: String!) repeatable on FIELD_DEFINITION | OBJECT | INTERFACE | "
+    "UNION | ARGUMENT_DEFINITION | SCALAR | ENUM | ENUM_VALUE | INPUT_OBJECT | "
+    "INPUT_FIELD_DEFINITION | SCHEMA\n",
+)
 _AUTH_ON = "on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM"
-AUTHENTICATED = ('@link(url: "https://specs.apollo.dev/authenticated/v0.1", for: SECURITY)',
-                 f"directive @authenticated {_AUTH_ON}\n")
-REQUIRES_SCOPES = ('@link(url: "https://specs.apollo.dev/requiresScopes/v0.1", for: SECURITY)',
-                   "directive @requiresScopes(scopes: [[requiresScopes__Scope!]!]!) "
-                   f"{_AUTH_ON}\n\nscalar requiresScopes__Scope\n")
-POLICY = ('@link(url: "https://specs.apollo.dev/policy/v0.1", for: SECURITY)',
-          f"directive @policy(policies: [[policy__Policy!]!]!) {_AUTH_ON}\n\n"
-          "scalar policy__Policy\n")
-COST = ('@link(url: "https://specs.apollo.dev/cost/v0.1", import: ["@listSize"])',
-        "directive @cost(weight: Int!) on ARGUMENT_DEFINITION | ENUM | FIELD_DEFINITION | "
-        "INPUT_FIELD_DEFINITION | OBJECT | SCALAR\n\n"
-        "directive @listSize(assumedSize: Int, slicingArguments: [String!], sizedFields: "
-        "[String!], requireOneSlicingArgument: Boolean = true) on FIELD_DEFINITION\n")
+AUTHENTICATED = (
+    '@link(url: "https://specs.apollo.dev/authenticated/v0.1", for: SECURITY)',
+    f"directive @authenticated {_AUTH_ON}\n",
+)
+REQUIRES_SCOPES = (
+    '@link(url: "https://specs.apollo.dev/requiresScopes/v0.1", for: SECURITY)',
+    "directive @requiresScopes(scopes: [[requiresScopes__Scope!]!]!) "
+    f"{_AUTH_ON}\n\nscalar requiresScopes__Scope\n",
+)
+POLICY = (
+    '@link(url: "https://specs.apollo.dev/policy/v0.1", for: SECURITY)',
+    f"directive @policy(policies: [[policy__Policy!]!]!) {_AUTH_ON}\n\nscalar policy__Policy\n",
+)
+COST = (
+    '@link(url: "https://specs.apollo.dev/cost/v0.1", import: ["@listSize"])',
+    "directive @cost(weight: Int!) on ARGUMENT_DEFINITION | ENUM | FIELD_DEFINITION | "
+    "INPUT_FIELD_DEFINITION | OBJECT | SCALAR\n\n"
+    "directive @listSize(assumedSize: Int, slicingArguments: [String!], sizedFields: "
+    "[String!], requireOneSlicingArgument: Boolean = true) on FIELD_DEFINITION\n",
+)
 
-CONTEXT = ('@link(url: "https://specs.apollo.dev/context/v0.1", for: SECURITY)',
-           "directive @context(name: String!) repeatable on INTERFACE | OBJECT | UNION\n\n"
-           "directive @context__fromContext(field: context__ContextFieldValue) on "
-           "ARGUMENT_DEFINITION\n\nscalar context__ContextFieldValue\n")
+CONTEXT = (
+    '@link(url: "https://specs.apollo.dev/context/v0.1", for: SECURITY)',
+    "directive @context(name: String!) repeatable on INTERFACE | OBJECT | UNION\n\n"
+    "directive @context__fromContext(field: context__ContextFieldValue) on "
+    "ARGUMENT_DEFINITION\n\nscalar context__ContextFieldValue\n",
+)
 
 #: spec -> the directive names whose use in the supergraph pulls it in.
 OPTIONAL_SPECS: tuple[tuple[tuple[str, str], frozenset[str]], ...] = (

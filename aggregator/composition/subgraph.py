@@ -56,18 +56,45 @@ from aggregator.composition.model import (
 
 #: federation directive -> the first federation v2.N that defines it.
 SINCE_MINOR = {
-    "key": 0, "requires": 0, "provides": 0, "external": 0, "shareable": 0, "override": 0,
-    "inaccessible": 0, "tag": 0, "extends": 0, "interfaceObject": 1, "composeDirective": 1,
-    "authenticated": 5, "requiresScopes": 5, "policy": 6, "context": 8, "fromContext": 8,
-    "cost": 9, "listSize": 9,
+    "key": 0,
+    "requires": 0,
+    "provides": 0,
+    "external": 0,
+    "shareable": 0,
+    "override": 0,
+    "inaccessible": 0,
+    "tag": 0,
+    "extends": 0,
+    "interfaceObject": 1,
+    "composeDirective": 1,
+    "authenticated": 5,
+    "requiresScopes": 5,
+    "policy": 6,
+    "context": 8,
+    "fromContext": 8,
+    "cost": 9,
+    "listSize": 9,
 }
 FEDERATION_DIRECTIVES = frozenset(SINCE_MINOR)
-FED1_DIRECTIVES = frozenset({"key", "requires", "provides", "external", "extends", "tag",
-                             "inaccessible"})
+FED1_DIRECTIVES = frozenset(
+    {"key", "requires", "provides", "external", "extends", "tag", "inaccessible"}
+)
 PLUMBING_TYPES = frozenset(
-    {"_Any", "_Entity", "_Service", "_FieldSet", "FieldSet", "link__Import", "link__Purpose",
-     "federation__FieldSet", "federation__Scope", "federation__Policy",
-     "federation__ContextFieldValue", "Scope", "Policy"}
+    {
+        "_Any",
+        "_Entity",
+        "_Service",
+        "_FieldSet",
+        "FieldSet",
+        "link__Import",
+        "link__Purpose",
+        "federation__FieldSet",
+        "federation__Scope",
+        "federation__Policy",
+        "federation__ContextFieldValue",
+        "Scope",
+        "Policy",
+    }
 )
 PLUMBING_ROOT_FIELDS = frozenset({"_service", "_entities"})
 ROOTS = {"query": "Query", "mutation": "Mutation", "subscription": "Subscription"}
@@ -75,14 +102,18 @@ MAX_FEDERATION_MINOR = 14  # federation v2.14, the newest @apollo/composition 2.
 FEDERATION_URL = re.compile(r"^https://specs\.apollo\.dev/federation/v(\d+)\.(\d+)$")
 
 _KIND_OF = {
-    ObjectTypeDefinitionNode: TypeKind.OBJECT, ObjectTypeExtensionNode: TypeKind.OBJECT,
+    ObjectTypeDefinitionNode: TypeKind.OBJECT,
+    ObjectTypeExtensionNode: TypeKind.OBJECT,
     InterfaceTypeDefinitionNode: TypeKind.INTERFACE,
     InterfaceTypeExtensionNode: TypeKind.INTERFACE,
-    UnionTypeDefinitionNode: TypeKind.UNION, UnionTypeExtensionNode: TypeKind.UNION,
-    EnumTypeDefinitionNode: TypeKind.ENUM, EnumTypeExtensionNode: TypeKind.ENUM,
+    UnionTypeDefinitionNode: TypeKind.UNION,
+    UnionTypeExtensionNode: TypeKind.UNION,
+    EnumTypeDefinitionNode: TypeKind.ENUM,
+    EnumTypeExtensionNode: TypeKind.ENUM,
     InputObjectTypeDefinitionNode: TypeKind.INPUT_OBJECT,
     InputObjectTypeExtensionNode: TypeKind.INPUT_OBJECT,
-    ScalarTypeDefinitionNode: TypeKind.SCALAR, ScalarTypeExtensionNode: TypeKind.SCALAR,
+    ScalarTypeDefinitionNode: TypeKind.SCALAR,
+    ScalarTypeExtensionNode: TypeKind.SCALAR,
 }
 
 
@@ -149,11 +180,14 @@ class _Reader:
                 continue
             imports, bad_imports = _imports(args.get("import"))
             for bad in bad_imports:
-                self.errors.append(CompositionError(
-                    CompositionErrorCode.INVALID_LINK_DIRECTIVE_USAGE,
-                    f'[{self.name}] Invalid value {bad} in @link(import:) argument: names must '
-                    "be strings", self.name,
-                ))
+                self.errors.append(
+                    CompositionError(
+                        CompositionErrorCode.INVALID_LINK_DIRECTIVE_USAGE,
+                        f"[{self.name}] Invalid value {bad} in @link(import:) argument: names must "
+                        "be strings",
+                        self.name,
+                    )
+                )
             match = FEDERATION_URL.match(url_node.value)
             if match is None:
                 self.links.append(LinkedSpec(url_node.value, [src for src, _ in imports]))
@@ -162,11 +196,14 @@ class _Reader:
                 continue
             fed_minor = int(match.group(2))
             if match.group(1) != "2" or fed_minor > MAX_FEDERATION_MINOR:
-                self.errors.append(CompositionError(
-                    CompositionErrorCode.UNKNOWN_FEDERATION_LINK_VERSION,
-                    f"[{self.name}] Invalid version v{match.group(1)}.{match.group(2)} for the "
-                    "federation feature in @link directive on schema", self.name,
-                ))
+                self.errors.append(
+                    CompositionError(
+                        CompositionErrorCode.UNKNOWN_FEDERATION_LINK_VERSION,
+                        f"[{self.name}] Invalid version v{match.group(1)}.{match.group(2)} for the "
+                        "federation feature in @link directive on schema",
+                        self.name,
+                    )
+                )
             as_node = args.get("as")
             prefix = as_node.value if isinstance(as_node, StringValueNode) else "federation"
             for spec_name in FEDERATION_DIRECTIVES:
@@ -174,10 +211,13 @@ class _Reader:
             for src, local in imports:
                 since = SINCE_MINOR.get(src.lstrip("@"))
                 if src.startswith("@") and (since is None or since > fed_minor):
-                    self.errors.append(CompositionError(
-                        CompositionErrorCode.INVALID_LINK_DIRECTIVE_USAGE,
-                        f'[{self.name}] Cannot import unknown element "{src}".', self.name,
-                    ))
+                    self.errors.append(
+                        CompositionError(
+                            CompositionErrorCode.INVALID_LINK_DIRECTIVE_USAGE,
+                            f'[{self.name}] Cannot import unknown element "{src}".',
+                            self.name,
+                        )
+                    )
                 elif src.startswith("@"):
                     self.aliases[local.lstrip("@")] = src.lstrip("@")
                     self.imported_as[src.lstrip("@")] = local.lstrip("@")
@@ -198,12 +238,16 @@ class _Reader:
         for custom, default in self.roots.items():
             if custom != default and default in defined:
                 operation = next(op for op, name in ROOTS.items() if name == default)
-                errors.append(CompositionError(
-                    CompositionErrorCode[f"ROOT_{operation.upper()}_USED"],
-                    f'[{self.name}] The schema has a type named "{default}" but it is not set as '
-                    f'the {operation} root type ("{custom}" is instead): this is not supported',
-                    self.name, default,
-                ))
+                errors.append(
+                    CompositionError(
+                        CompositionErrorCode[f"ROOT_{operation.upper()}_USED"],
+                        f'[{self.name}] The schema has a type named "{default}" '
+                        "but it is not set as "
+                        f'the {operation} root type ("{custom}" is instead): this is not supported',
+                        self.name,
+                        default,
+                    )
+                )
         return errors
 
     def read(self) -> Subgraph:
@@ -271,11 +315,14 @@ class _Reader:
         )
 
     def _duplicate(self, field_name: str, type_name: str) -> None:
-        self.errors.append(CompositionError(
-            CompositionErrorCode.INVALID_GRAPHQL,
-            f"[{self.name}] Field {field_name} already exists on {type_name}",
-            self.name, f"{type_name}.{field_name}",
-        ))
+        self.errors.append(
+            CompositionError(
+                CompositionErrorCode.INVALID_GRAPHQL,
+                f"[{self.name}] Field {field_name} already exists on {type_name}",
+                self.name,
+                f"{type_name}.{field_name}",
+            )
+        )
 
     def _fold(self, type_name: str, node: TypeDefinitionNode | TypeExtensionNode) -> None:
         kind = _KIND_OF[type(node)]
@@ -347,8 +394,9 @@ def _imports(node: object) -> tuple[list[tuple[str, str]], list[str]]:
         elif isinstance(item, ObjectValueNode):
             fields = {f.name.value: f.value for f in item.fields}
             src, local = fields.get("name"), fields.get("as")
-            if isinstance(src, StringValueNode) and (local is None
-                                                     or isinstance(local, StringValueNode)):
+            if isinstance(src, StringValueNode) and (
+                local is None or isinstance(local, StringValueNode)
+            ):
                 alias = local.value if isinstance(local, StringValueNode) else src.value
                 result.append((src.value, alias))
             else:

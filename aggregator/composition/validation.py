@@ -71,17 +71,23 @@ def check_subgraph(sub: Subgraph) -> list[CompositionError]:
         _check_interface_keys_implemented(sub, typedef, fail)
         for key in typedef.applied("key"):
             if _fields_not_string(key):
-                fail(CompositionErrorCode.KEY_INVALID_FIELDS_TYPE,
-                     f'On type "{typedef.name}", for {_directive_text(key)}: Invalid value for '
-                     'argument "fields": must be a string.', typedef.name)
+                fail(
+                    CompositionErrorCode.KEY_INVALID_FIELDS_TYPE,
+                    f'On type "{typedef.name}", for {_directive_text(key)}: Invalid value for '
+                    'argument "fields": must be a string.',
+                    typedef.name,
+                )
                 continue
             fields = _fields_arg(key)
-            walk, problem = walk_field_set(sub, typedef.name, fields, reject_abstract=True,
-                                           hint=_KEY_HINT)
+            walk, problem = walk_field_set(
+                sub, typedef.name, fields, reject_abstract=True, hint=_KEY_HINT
+            )
             if problem is not None:
-                fail(_problem_code("key", problem.kind),
-                     f'On type "{typedef.name}", for {_directive_text(key)}: {problem.message}',
-                     typedef.name)
+                fail(
+                    _problem_code("key", problem.kind),
+                    f'On type "{typedef.name}", for {_directive_text(key)}: {problem.message}',
+                    typedef.name,
+                )
                 continue
             for type_name, field_name in walk.touched:
                 owner = sub.types[type_name]
@@ -95,73 +101,110 @@ def check_subgraph(sub: Subgraph) -> list[CompositionError]:
             for override in field.applied("override"):
                 label = override.string_arg("label")
                 if not label_is_valid(label):
-                    errors.append(CompositionError(
-                        CompositionErrorCode.OVERRIDE_LABEL_INVALID,
-                        f'Invalid @override label "{label}" on field "{coordinate}" on subgraph '
-                        f'"{sub.name}": labels must start with a letter and after that may contain '
-                        "alphanumerics, underscores, minuses, colons, periods, or slashes. "
-                        'Alternatively, labels may be of the form "percent(x)" where x is a float '
-                        "between 0-100 inclusive.", sub.name, coordinate,
-                    ))
+                    errors.append(
+                        CompositionError(
+                            CompositionErrorCode.OVERRIDE_LABEL_INVALID,
+                            f'Invalid @override label "{label}" on field "{coordinate}" '
+                            f'on subgraph "{sub.name}": labels must start with a letter and '
+                            "after that may contain alphanumerics, underscores, minuses, "
+                            "colons, periods, or slashes. Alternatively, labels may be of "
+                            'the form "percent(x)" where x is a float '
+                            "between 0-100 inclusive.",
+                            sub.name,
+                            coordinate,
+                        )
+                    )
             if field.has("shareable") and typedef.kind is TypeKind.INTERFACE:
-                fail(CompositionErrorCode.INVALID_SHAREABLE_USAGE,
-                     f'Invalid use of @shareable on field "{coordinate}": only object type fields '
-                     "can be marked with @shareable", coordinate)
+                fail(
+                    CompositionErrorCode.INVALID_SHAREABLE_USAGE,
+                    f'Invalid use of @shareable on field "{coordinate}": only object type fields '
+                    "can be marked with @shareable",
+                    coordinate,
+                )
             elif len(field.applied("shareable")) > 1:
-                fail(CompositionErrorCode.INVALID_SHAREABLE_USAGE,
-                     f'Invalid duplicate application of @shareable on field "{coordinate}": '
-                     "@shareable is only repeatable on types so it can be used simultaneously on "
-                     "a type definition and its extensions, but it should not be duplicated on "
-                     "the same definition/extension declaration", coordinate)
+                fail(
+                    CompositionErrorCode.INVALID_SHAREABLE_USAGE,
+                    f'Invalid duplicate application of @shareable on field "{coordinate}": '
+                    "@shareable is only repeatable on types so it can be used simultaneously on "
+                    "a type definition and its extensions, but it should not be duplicated on "
+                    "the same definition/extension declaration",
+                    coordinate,
+                )
             for provides in field.applied("provides"):
                 if _fields_not_string(provides):
-                    fail(CompositionErrorCode.PROVIDES_INVALID_FIELDS_TYPE,
-                         f'On field "{coordinate}", for {_directive_text(provides)}: Invalid '
-                         'value for argument "fields": must be a string.', coordinate)
+                    fail(
+                        CompositionErrorCode.PROVIDES_INVALID_FIELDS_TYPE,
+                        f'On field "{coordinate}", for {_directive_text(provides)}: Invalid '
+                        'value for argument "fields": must be a string.',
+                        coordinate,
+                    )
                     continue
                 target = base_type(field.type)
                 target_def = sub.types.get(target)
                 if target_def is None or target_def.kind not in (
-                    TypeKind.OBJECT, TypeKind.INTERFACE, TypeKind.UNION
+                    TypeKind.OBJECT,
+                    TypeKind.INTERFACE,
+                    TypeKind.UNION,
                 ):
-                    fail(CompositionErrorCode.PROVIDES_ON_NON_OBJECT_FIELD,
-                         f'Invalid @provides directive on field "{coordinate}": field has type '
-                         f'"{field.type}" which is not a Composite Type', coordinate)
+                    fail(
+                        CompositionErrorCode.PROVIDES_ON_NON_OBJECT_FIELD,
+                        f'Invalid @provides directive on field "{coordinate}": field has type '
+                        f'"{field.type}" which is not a Composite Type',
+                        coordinate,
+                    )
                     continue
-                _, problem = walk_field_set(sub, target, _fields_arg(provides),
-                                            directive="provides", hint=_EXTERNAL_HINT)
+                _, problem = walk_field_set(
+                    sub, target, _fields_arg(provides), directive="provides", hint=_EXTERNAL_HINT
+                )
                 if problem is not None:
-                    fail(_problem_code("provides", problem.kind),
-                         f'On field "{coordinate}", for {_directive_text(provides)}: '
-                         f"{problem.message}", coordinate)
+                    fail(
+                        _problem_code("provides", problem.kind),
+                        f'On field "{coordinate}", for {_directive_text(provides)}: '
+                        f"{problem.message}",
+                        coordinate,
+                    )
                 elif sub.fed2:
                     for leaf in leaves_without_external(sub, target, _fields_arg(provides)):
-                        fail(CompositionErrorCode.PROVIDES_FIELDS_MISSING_EXTERNAL,
-                             f'On field "{coordinate}", for {_directive_text(provides)}: '
-                             f'field "{leaf}" should not be part of a @provides since it is '
-                             "already provided by this subgraph (it is not marked @external)",
-                             coordinate)
+                        fail(
+                            CompositionErrorCode.PROVIDES_FIELDS_MISSING_EXTERNAL,
+                            f'On field "{coordinate}", for {_directive_text(provides)}: '
+                            f'field "{leaf}" should not be part of a @provides since it is '
+                            "already provided by this subgraph (it is not marked @external)",
+                            coordinate,
+                        )
             for requires in field.applied("requires"):
                 if _fields_not_string(requires):
-                    fail(CompositionErrorCode.REQUIRES_INVALID_FIELDS_TYPE,
-                         f'On field "{coordinate}", for {_directive_text(requires)}: Invalid '
-                         'value for argument "fields": must be a string.', coordinate)
+                    fail(
+                        CompositionErrorCode.REQUIRES_INVALID_FIELDS_TYPE,
+                        f'On field "{coordinate}", for {_directive_text(requires)}: Invalid '
+                        'value for argument "fields": must be a string.',
+                        coordinate,
+                    )
                     continue
-                _, problem = walk_field_set(sub, typedef.name, _fields_arg(requires),
-                                            directive="requires", allow_args=True,
-                                            hint=_EXTERNAL_HINT)
+                _, problem = walk_field_set(
+                    sub,
+                    typedef.name,
+                    _fields_arg(requires),
+                    directive="requires",
+                    allow_args=True,
+                    hint=_EXTERNAL_HINT,
+                )
                 if problem is not None:
-                    fail(_problem_code("requires", problem.kind),
-                         f'On field "{coordinate}", for {_directive_text(requires)}: '
-                         f"{problem.message}", coordinate)
+                    fail(
+                        _problem_code("requires", problem.kind),
+                        f'On field "{coordinate}", for {_directive_text(requires)}: '
+                        f"{problem.message}",
+                        coordinate,
+                    )
                 elif sub.fed2:
-                    for leaf in leaves_without_external(sub, typedef.name,
-                                                        _fields_arg(requires)):
-                        fail(CompositionErrorCode.REQUIRES_FIELDS_MISSING_EXTERNAL,
-                             f'On field "{coordinate}", for {_directive_text(requires)}: '
-                             f'field "{leaf}" should not be part of a @requires since it is '
-                             "already provided by this subgraph (it is not marked @external)",
-                             coordinate)
+                    for leaf in leaves_without_external(sub, typedef.name, _fields_arg(requires)):
+                        fail(
+                            CompositionErrorCode.REQUIRES_FIELDS_MISSING_EXTERNAL,
+                            f'On field "{coordinate}", for {_directive_text(requires)}: '
+                            f'field "{leaf}" should not be part of a @requires since it is '
+                            "already provided by this subgraph (it is not marked @external)",
+                            coordinate,
+                        )
     _check_unused_externals(sub, used_fields(sub), fail)
     if not sub.fed2:
         for typedef in sub.types.values():
@@ -198,9 +241,12 @@ def _check_interface_keys_implemented(sub: Subgraph, typedef: TypeDef, fail: _Fa
             if typedef.name not in implementation.interfaces:
                 continue
             if not any(_fields_arg(k) == fields for k in implementation.applied("key")):
-                fail(CompositionErrorCode.INTERFACE_KEY_NOT_ON_IMPLEMENTATION,
-                     f'Key {_directive_text(key)} on interface type "{typedef.name}" is missing '
-                     f'on implementation type "{implementation.name}".', implementation.name)
+                fail(
+                    CompositionErrorCode.INTERFACE_KEY_NOT_ON_IMPLEMENTATION,
+                    f'Key {_directive_text(key)} on interface type "{typedef.name}" is missing '
+                    f'on implementation type "{implementation.name}".',
+                    implementation.name,
+                )
 
 
 _LABEL = re.compile(r"^[A-Za-z][A-Za-z0-9_\-:./]*$")
@@ -233,11 +279,14 @@ def _check_unused_externals(sub: Subgraph, used: set[tuple[str, str]], fail: _Fa
                 del typedef.fields[field.name]
                 continue
             coordinate = f"{typedef.name}.{field.name}"
-            fail(CompositionErrorCode.EXTERNAL_UNUSED,
-                 f'Field "{coordinate}" is marked @external but is not used in any federation '
-                 "directive (@key, @provides, @requires) or to satisfy an interface; the field "
-                 "declaration has no use and should be removed (or the field should not be "
-                 "@external).", coordinate)
+            fail(
+                CompositionErrorCode.EXTERNAL_UNUSED,
+                f'Field "{coordinate}" is marked @external but is not used in any federation '
+                "directive (@key, @provides, @requires) or to satisfy an interface; the field "
+                "declaration has no use and should be removed (or the field should not be "
+                "@external).",
+                coordinate,
+            )
 
 
 def _check_auth_on_interface(sub: Subgraph, typedef: TypeDef, fail: _Fail) -> None:
@@ -250,10 +299,13 @@ def _check_auth_on_interface(sub: Subgraph, typedef: TypeDef, fail: _Fail) -> No
         for directive in directives:
             if directive.name in _AUTH:
                 kind = "interface object" if typedef.is_interface_object else "interface"
-                fail(CompositionErrorCode.AUTH_REQUIREMENTS_APPLIED_ON_INTERFACE,
-                     f'Invalid use of @{directive.name} on {kind} "{coordinate}": '
-                     f"@{directive.name} cannot be applied on interfaces, interface fields and "
-                     "interface objects", coordinate)
+                fail(
+                    CompositionErrorCode.AUTH_REQUIREMENTS_APPLIED_ON_INTERFACE,
+                    f'Invalid use of @{directive.name} on {kind} "{coordinate}": '
+                    f"@{directive.name} cannot be applied on interfaces, interface fields and "
+                    "interface objects",
+                    coordinate,
+                )
 
 
 def key_is_resolvable(key: AppliedDirective) -> bool:

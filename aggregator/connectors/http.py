@@ -173,5 +173,3 @@ def decode(call: HttpCall, status: int, raw: bytes) -> HttpResult:
             status=status,
         ) from error
     return HttpResult(status, data)
-
-

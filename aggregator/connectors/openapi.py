@@ -256,8 +256,11 @@ def import_openapi(document: dict[str, Any], *, name: str) -> str:
             body_arg = None
             request = (operation.get("requestBody") or {}).get("content") or {}
             for media, body in request.items():
-                if "json" in str(media) and isinstance(body, dict) \
-                        and isinstance(body.get("schema"), dict):
+                if (
+                    "json" in str(media)
+                    and isinstance(body, dict)
+                    and isinstance(body.get("schema"), dict)
+                ):
                     body_type = builder.type_ref(body["schema"], op_name + "Body", is_input=True)
                     required = "!" if operation.get("requestBody", {}).get("required") else ""
                     args.append(f"input: {body_type}{required}")

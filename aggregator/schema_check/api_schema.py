@@ -110,15 +110,18 @@ class _Strip(Visitor):
         if isinstance(node, DirectiveDefinitionNode):
             return REMOVE if self._owned(node.name.value) else _NO_EDIT
         if isinstance(node, TypeDefinitionNode | TypeExtensionNode) and (
-                self._owned(node.name.value) or self._hidden(node)):
+            self._owned(node.name.value) or self._hidden(node)
+        ):
             return REMOVE
         if self._hidden(node):
             return REMOVE
         return _NO_EDIT
 
     def leave(self, node: Node, *_args: Any) -> Any:
-        if isinstance(node, SchemaExtensionNode) and not node.operation_types \
-                and not node.directives:
+        if (
+            isinstance(node, SchemaExtensionNode)
+            and not node.operation_types
+            and not node.directives
+        ):
             return REMOVE
         return _NO_EDIT
-

@@ -32,14 +32,16 @@ from aggregator.schema_check.model import Change, Deprecation, SchemaCheck, Seve
 from aggregator.schema_check.operations import broken_operations
 
 
-def check_sdl(old_sdl: str, new_sdl: str,
-              operations: Iterable[tuple[str, str]] = ()) -> SchemaCheck:
+def check_sdl(
+    old_sdl: str, new_sdl: str, operations: Iterable[tuple[str, str]] = ()
+) -> SchemaCheck:
     """Compare two supergraph (or plain) SDLs as clients see them."""
     return check_schemas(api_schema(old_sdl), api_schema(new_sdl), operations)
 
 
-def check_schemas(old: GraphQLSchema, new: GraphQLSchema,
-                  operations: Iterable[tuple[str, str]] = ()) -> SchemaCheck:
+def check_schemas(
+    old: GraphQLSchema, new: GraphQLSchema, operations: Iterable[tuple[str, str]] = ()
+) -> SchemaCheck:
     """Schema changes, plus (name, text) operations that validated before and fail now."""
     changes = broken_operations(old, new, operations)
     for change in find_schema_changes(old, new):
@@ -49,13 +51,18 @@ def check_schemas(old: GraphQLSchema, new: GraphQLSchema,
             severity = Severity.DANGEROUS
         else:
             severity = Severity.SAFE
-        changes.append(Change(severity, change.type.name, coordinate_of(change.description),
-                              change.description))
+        changes.append(
+            Change(
+                severity, change.type.name, coordinate_of(change.description), change.description
+            )
+        )
     order = list(Severity)
     changes.sort(key=lambda c: (order.index(c.severity), c.coordinate, c.kind))
     old_deprecated = {d.coordinate for d in deprecations(old)}
-    found = tuple(Deprecation(d.coordinate, d.reason, d.coordinate not in old_deprecated)
-                  for d in deprecations(new))
+    found = tuple(
+        Deprecation(d.coordinate, d.reason, d.coordinate not in old_deprecated)
+        for d in deprecations(new)
+    )
     return SchemaCheck(tuple(changes), found)
 
 
@@ -89,20 +96,26 @@ def deprecations(schema: GraphQLSchema) -> list[Deprecation]:
         if is_object_type(type_) or is_interface_type(type_):
             for field_name, field in type_.fields.items():
                 if field.deprecation_reason is not None:
-                    found.append(Deprecation(f"{name}.{field_name}", field.deprecation_reason,
-                                             False))
+                    found.append(
+                        Deprecation(f"{name}.{field_name}", field.deprecation_reason, False)
+                    )
                 for arg_name, arg in field.args.items():
                     if arg.deprecation_reason is not None:
-                        found.append(Deprecation(f"{name}.{field_name}({arg_name}:)",
-                                                 arg.deprecation_reason, False))
+                        found.append(
+                            Deprecation(
+                                f"{name}.{field_name}({arg_name}:)", arg.deprecation_reason, False
+                            )
+                        )
         elif is_input_object_type(type_):
             for field_name, field in type_.fields.items():
                 if field.deprecation_reason is not None:
-                    found.append(Deprecation(f"{name}.{field_name}", field.deprecation_reason,
-                                             False))
+                    found.append(
+                        Deprecation(f"{name}.{field_name}", field.deprecation_reason, False)
+                    )
         elif is_enum_type(type_):
             for value_name, value in type_.values.items():
                 if value.deprecation_reason is not None:
-                    found.append(Deprecation(f"{name}.{value_name}", value.deprecation_reason,
-                                             False))
+                    found.append(
+                        Deprecation(f"{name}.{value_name}", value.deprecation_reason, False)
+                    )
     return found

@@ -17,8 +17,9 @@ from aggregator.schema_check.model import Change, Severity
 OPERATION_BROKEN = "OPERATION_BROKEN"
 
 
-def broken_operations(old: GraphQLSchema, new: GraphQLSchema,
-                      operations: Iterable[tuple[str, str]]) -> list[Change]:
+def broken_operations(
+    old: GraphQLSchema, new: GraphQLSchema, operations: Iterable[tuple[str, str]]
+) -> list[Change]:
     """``operations`` are (name, document text); one breaking change per newly broken one."""
     broken: list[Change] = []
     for name, text in operations:
@@ -26,8 +27,14 @@ def broken_operations(old: GraphQLSchema, new: GraphQLSchema,
             continue
         errors = _errors(new, text)
         if errors:
-            broken.append(Change(Severity.BREAKING, OPERATION_BROKEN, name,
-                                 f"Operation {name!r} no longer validates: {errors[0]}"))
+            broken.append(
+                Change(
+                    Severity.BREAKING,
+                    OPERATION_BROKEN,
+                    name,
+                    f"Operation {name!r} no longer validates: {errors[0]}",
+                )
+            )
     return broken
 
 

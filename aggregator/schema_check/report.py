@@ -13,27 +13,42 @@ def format_table(check: SchemaCheck, *, show_safe: bool = False) -> str:
     lines: list[str] = []
     shown = [c for c in check.changes if show_safe or c.severity is not Severity.SAFE]
     if shown:
-        lines += _table(("SEVERITY", "CHANGE", "WHERE", "DESCRIPTION"),
-                        [(c.severity.value, c.kind, c.coordinate, c.description) for c in shown])
+        lines += _table(
+            ("SEVERITY", "CHANGE", "WHERE", "DESCRIPTION"),
+            [(c.severity.value, c.kind, c.coordinate, c.description) for c in shown],
+        )
     else:
         lines.append("No breaking or dangerous changes.")
     if check.deprecations:
         lines += ["", "Deprecated elements:"]
-        lines += _table(("WHERE", "STATUS", "REASON"),
-                        [(d.coordinate, "new" if d.new else "existing", d.reason)
-                         for d in check.deprecations])
-    lines += ["", f"{len(check.breaking)} breaking, {len(check.dangerous)} dangerous, "
-              f"{len(check.safe)} safe changes; {len(check.deprecations)} deprecated elements."]
+        lines += _table(
+            ("WHERE", "STATUS", "REASON"),
+            [(d.coordinate, "new" if d.new else "existing", d.reason) for d in check.deprecations],
+        )
+    lines += [
+        "",
+        f"{len(check.breaking)} breaking, {len(check.dangerous)} dangerous, "
+        f"{len(check.safe)} safe changes; {len(check.deprecations)} deprecated elements.",
+    ]
     return "\n".join(lines) + "\n"
 
 
 def to_json(check: SchemaCheck) -> dict[str, Any]:
     return {
         "ok": check.ok,
-        "changes": [{"severity": c.severity.value, "kind": c.kind, "coordinate": c.coordinate,
-                     "description": c.description} for c in check.changes],
-        "deprecations": [{"coordinate": d.coordinate, "reason": d.reason, "new": d.new}
-                         for d in check.deprecations],
+        "changes": [
+            {
+                "severity": c.severity.value,
+                "kind": c.kind,
+                "coordinate": c.coordinate,
+                "description": c.description,
+            }
+            for c in check.changes
+        ],
+        "deprecations": [
+            {"coordinate": d.coordinate, "reason": d.reason, "new": d.new}
+            for d in check.deprecations
+        ],
     }
 
 

@@ -186,12 +186,24 @@ def measure_document(document: DocumentNode) -> DocumentMeasure:
 _CHECKS: tuple[tuple[str, str, ErrorCode, str], ...] = (
     ("max_depth", "depth", ErrorCode.MAX_DEPTH_LIMIT, "is nested more than {limit} levels deep"),
     ("max_aliases", "aliases", ErrorCode.MAX_ALIASES_LIMIT, "uses more than {limit} aliases"),
-    ("max_root_fields", "root_fields", ErrorCode.MAX_ROOT_FIELDS_LIMIT,
-     "selects more than {limit} root fields"),
-    ("max_fields", "fields", ErrorCode.MAX_FIELDS_LIMIT,
-     "selects more than {limit} fields after fragment expansion"),
-    ("max_directives_per_field", "directives_per_field", ErrorCode.MAX_DIRECTIVES_LIMIT,
-     "puts more than {limit} directives on one field"),
+    (
+        "max_root_fields",
+        "root_fields",
+        ErrorCode.MAX_ROOT_FIELDS_LIMIT,
+        "selects more than {limit} root fields",
+    ),
+    (
+        "max_fields",
+        "fields",
+        ErrorCode.MAX_FIELDS_LIMIT,
+        "selects more than {limit} fields after fragment expansion",
+    ),
+    (
+        "max_directives_per_field",
+        "directives_per_field",
+        ErrorCode.MAX_DIRECTIVES_LIMIT,
+        "puts more than {limit} directives on one field",
+    ),
 )
 _BY_LIMIT = {check[0]: check for check in _CHECKS}
 
@@ -213,8 +225,12 @@ def limit_errors(
             continue
         error = _error(limit_name, limit)
         if limits.warn_only:
-            log.warning("operation %s over a limit (warn-only mode): %s (measured %d)",
-                        operation_name or "(document)", error["message"], value)
+            log.warning(
+                "operation %s over a limit (warn-only mode): %s (measured %d)",
+                operation_name or "(document)",
+                error["message"],
+                value,
+            )
             continue
         errors.append(error)
     return errors

@@ -233,7 +233,7 @@ class AuthorizationModel:
         type (a scalar or enum) marked so. What callers see of these differs by grants."""
         out: set[str] = set()
         raw = self._raw
-        for (type_name, field_name) in raw.sensitive_fields:
+        for type_name, field_name in raw.sensitive_fields:
             out.add(f"{type_name}.{field_name}")
         if raw.sensitive_types:
             for type_model in self.model.types.values():

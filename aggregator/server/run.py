@@ -47,9 +47,7 @@ def app_from_env() -> App:
     options.expose_query_plans = settings["expose_query_plans"]
     if settings["graphiql"] is not None:
         options.graphiql = settings["graphiql"]
-    app = create_app(
-        gateway_from_config(config, Path(settings["supergraph"]).read_text()), options
-    )
+    app = create_app(gateway_from_config(config, Path(settings["supergraph"]).read_text()), options)
     tune_for_serving()
     return server_stack(app, StackSettings(observability=observability))
 

@@ -126,13 +126,17 @@ async def test_graphiql_runs_the_example_and_loads_nothing_from_other_hosts(
         await docs.get_by_text("Query", exact=True).first.wait_for(timeout=30_000)
 
         await page.click("button[aria-label='Show GraphiQL Explorer']")
-        await page.locator(".graphiql-plugin").get_by_text("topProducts").first.wait_for(
-            timeout=30_000
+        await (
+            page.locator(".graphiql-plugin")
+            .get_by_text("topProducts")
+            .first.wait_for(timeout=30_000)
         )
 
         await page.click("button[aria-label='Show History']")
-        await page.locator(".graphiql-history").get_by_text("TopProducts").first.wait_for(
-            timeout=30_000
+        await (
+            page.locator(".graphiql-history")
+            .get_by_text("TopProducts")
+            .first.wait_for(timeout=30_000)
         )
 
         await page.click("button[aria-label='Show Query plan']")
@@ -150,8 +154,10 @@ async def test_graphiql_runs_the_example_and_loads_nothing_from_other_hosts(
     assert log.errors == []
 
     operations = [
-        request for request in log.requests
-        if request.method == "POST" and urlsplit(request.url).path == "/graphql"
+        request
+        for request in log.requests
+        if request.method == "POST"
+        and urlsplit(request.url).path == "/graphql"
         and "TopProducts" in (request.post_data or "")
     ]
     assert operations, "the run button sent no operation"

@@ -90,8 +90,10 @@ def normalise(sdl: str) -> dict[str, Any]:
                 common["members"] = sorted(t.name.value for t in node.types or ())
             elif isinstance(node, EnumTypeDefinitionNode):
                 common["values"] = {
-                    v.name.value: {"description": _description(v),
-                                   "directives": _directives(v.directives)}
+                    v.name.value: {
+                        "description": _description(v),
+                        "directives": _directives(v.directives),
+                    }
                     for v in node.values or ()
                 }
             elif isinstance(node, InputObjectTypeDefinitionNode):

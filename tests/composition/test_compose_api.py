@@ -61,10 +61,12 @@ def test_failure_carries_every_error_with_type_field_and_subgraphs() -> None:
 
 
 def test_syntax_error_names_the_subgraph() -> None:
-    (error,) = _fail([
-        SubgraphSource("good", "http://good", FED + "type Query { a: Int }"),
-        SubgraphSource("broken", "http://broken", "type Query { a: "),
-    ]).errors
+    (error,) = _fail(
+        [
+            SubgraphSource("good", "http://good", FED + "type Query { a: Int }"),
+            SubgraphSource("broken", "http://broken", "type Query { a: "),
+        ]
+    ).errors
     assert error.code == CompositionErrorCode.INVALID_GRAPHQL
     assert error.subgraph == "broken"
     assert error.message.startswith("[broken] Syntax Error")
@@ -86,19 +88,28 @@ def test_duplicate_subgraph_names_are_rejected() -> None:
 
 def test_dropped_input_enum_values_are_hinted() -> None:
     hints = _ok(_sources("enum_input_intersection")).hints
-    dropped = {h.coordinate for h in hints
-               if h.code == CompositionHintCode.INCONSISTENT_ENUM_VALUE_FOR_INPUT_ENUM}
+    dropped = {
+        h.coordinate
+        for h in hints
+        if h.code == CompositionHintCode.INCONSISTENT_ENUM_VALUE_FOR_INPUT_ENUM
+    }
     assert dropped == {"Status.INACTIVE", "Status.PENDING"}
 
 
 def test_subgraph_urls_and_graph_names_reach_the_supergraph() -> None:
-    sdl = _ok([
-        SubgraphSource("tax-office", "http://127.0.0.1:9001/graphql",
-                       FED + "type Query { rate: Float }"),
-        SubgraphSource("2fa", "http://127.0.0.1:9002/graphql", FED + "type Query { on: Boolean }"),
-    ]).supergraph_sdl
-    assert 'TAX_OFFICE @join__graph(name: "tax-office", url: "http://127.0.0.1:9001/graphql")' \
-        in sdl
+    sdl = _ok(
+        [
+            SubgraphSource(
+                "tax-office", "http://127.0.0.1:9001/graphql", FED + "type Query { rate: Float }"
+            ),
+            SubgraphSource(
+                "2fa", "http://127.0.0.1:9002/graphql", FED + "type Query { on: Boolean }"
+            ),
+        ]
+    ).supergraph_sdl
+    assert (
+        'TAX_OFFICE @join__graph(name: "tax-office", url: "http://127.0.0.1:9001/graphql")' in sdl
+    )
     assert '_2FA @join__graph(name: "2fa", url: "http://127.0.0.1:9002/graphql")' in sdl
 
 
@@ -137,8 +148,12 @@ MALFORMED = [
 
 @pytest.mark.parametrize("sdl", MALFORMED)
 def test_malformed_subgraphs_are_rejected_with_a_registered_code(sdl: str) -> None:
-    errors = _fail([SubgraphSource("bad", "http://bad", sdl),
-                    SubgraphSource("good", "http://good", FED + "type Query { ok: Int }")]).errors
+    errors = _fail(
+        [
+            SubgraphSource("bad", "http://bad", sdl),
+            SubgraphSource("good", "http://good", FED + "type Query { ok: Int }"),
+        ]
+    ).errors
     assert errors
     for error in errors:
         assert error.code in CompositionErrorCode.__members__.values()

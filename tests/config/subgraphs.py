@@ -125,8 +125,13 @@ def fixed_response(status: int, body: bytes, content_type: str = "application/js
     """A server that always answers the same bytes: broken or non-GraphQL backends."""
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
-        await send({"type": "http.response.start", "status": status,
-                    "headers": [(b"content-type", content_type.encode())]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [(b"content-type", content_type.encode())],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
     return with_lifespan(app)

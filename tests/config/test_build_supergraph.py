@@ -13,13 +13,18 @@ from tests.support.servers import free_port, serve_asgi
 
 
 async def test_composes_federation_and_plain_subgraphs() -> None:
-    async with serve_asgi(products_app()) as p, serve_asgi(inventory_app()) as i, \
-            serve_asgi(plain_app()) as lic:
-        config = GatewayConfig(subgraphs=(
-            SubgraphConfig("products", f"{p}/graphql"),
-            SubgraphConfig("inventory", f"{i}/graphql"),
-            SubgraphConfig("licences", f"{lic}/graphql", SdlSource.INTROSPECTION),
-        ))
+    async with (
+        serve_asgi(products_app()) as p,
+        serve_asgi(inventory_app()) as i,
+        serve_asgi(plain_app()) as lic,
+    ):
+        config = GatewayConfig(
+            subgraphs=(
+                SubgraphConfig("products", f"{p}/graphql"),
+                SubgraphConfig("inventory", f"{i}/graphql"),
+                SubgraphConfig("licences", f"{lic}/graphql", SdlSource.INTROSPECTION),
+            )
+        )
         sdl = await build_supergraph(config)
     assert f'PRODUCTS @join__graph(name: "products", url: "{p}/graphql")' in sdl
     assert f'LICENCES @join__graph(name: "licences", url: "{lic}/graphql")' in sdl
@@ -36,16 +41,20 @@ async def test_every_unreachable_required_subgraph_is_named() -> None:
         await build_supergraph(config)
     assert info.value.summary == "cannot fetch the SDL of required subgraphs"
     assert [p.split("): ", 1)[0] + ")" for p in info.value.problems] == [
-        f"subgraph 'alpha' ({a})", f"subgraph 'beta' ({b})"]
+        f"subgraph 'alpha' ({a})",
+        f"subgraph 'beta' ({b})",
+    ]
 
 
 async def test_unreachable_optional_subgraph_is_left_out() -> None:
     gone = f"http://127.0.0.1:{free_port()}/graphql"
     async with serve_asgi(products_app()) as p:
-        config = GatewayConfig(subgraphs=(
-            SubgraphConfig("products", f"{p}/graphql"),
-            SubgraphConfig("legacy", gone, optional=True),
-        ))
+        config = GatewayConfig(
+            subgraphs=(
+                SubgraphConfig("products", f"{p}/graphql"),
+                SubgraphConfig("legacy", gone, optional=True),
+            )
+        )
         sdl = await build_supergraph(config)
     assert "PRODUCTS @join__graph" in sdl
     assert "LEGACY" not in sdl
@@ -53,15 +62,23 @@ async def test_unreachable_optional_subgraph_is_left_out() -> None:
 
 async def test_subgraphs_that_do_not_compose_report_all_errors(tmp_path: Path) -> None:
     a = tmp_path / "a.graphql"
-    a.write_text('extend schema @link(url: "https://specs.apollo.dev/federation/v2.3")\n'
-                 "type Query { x: Int }\ntype Thing { id: ID }\n", encoding="utf-8")
+    a.write_text(
+        'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3")\n'
+        "type Query { x: Int }\ntype Thing { id: ID }\n",
+        encoding="utf-8",
+    )
     b = tmp_path / "b.graphql"
-    b.write_text('extend schema @link(url: "https://specs.apollo.dev/federation/v2.3")\n'
-                 "type Query { x: String }\ntype Thing { id: String }\n", encoding="utf-8")
-    config = GatewayConfig(subgraphs=(
-        SubgraphConfig("a", "http://a/graphql", SdlSource.FILE, sdl_file=a),
-        SubgraphConfig("b", "http://b/graphql", SdlSource.FILE, sdl_file=b),
-    ))
+    b.write_text(
+        'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3")\n'
+        "type Query { x: String }\ntype Thing { id: String }\n",
+        encoding="utf-8",
+    )
+    config = GatewayConfig(
+        subgraphs=(
+            SubgraphConfig("a", "http://a/graphql", SdlSource.FILE, sdl_file=a),
+            SubgraphConfig("b", "http://b/graphql", SdlSource.FILE, sdl_file=b),
+        )
+    )
     with pytest.raises(SupergraphBuildError) as info:
         await build_supergraph(config)
     assert info.value.summary == "the subgraphs do not compose"

@@ -21,8 +21,7 @@ async def session() -> AsyncIterator[aiohttp.ClientSession]:
         yield s
 
 
-async def test_service_source_asks_the_federation_subgraph(
-        session: aiohttp.ClientSession) -> None:
+async def test_service_source_asks_the_federation_subgraph(session: aiohttp.ClientSession) -> None:
     async with serve_asgi(products_app()) as base:
         sdl = await fetch_subgraph_sdl(SubgraphConfig("products", f"{base}/graphql"), session)
     assert 'type Product @key(fields: "upc")' in sdl
@@ -30,12 +29,12 @@ async def test_service_source_asks_the_federation_subgraph(
 
 
 async def test_introspection_source_turns_a_plain_service_into_a_fed2_subgraph(
-        session: aiohttp.ClientSession) -> None:
+    session: aiohttp.ClientSession,
+) -> None:
     async with serve_asgi(plain_app()) as base:
         cfg = SubgraphConfig("licences", f"{base}/graphql", sdl_source=SdlSource.INTROSPECTION)
         sdl = await fetch_subgraph_sdl(cfg, session)
-    assert sdl.startswith(
-        'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3")')
+    assert sdl.startswith('extend schema @link(url: "https://specs.apollo.dev/federation/v2.3")')
     document = parse(sdl)
     schema = build_ast_schema(document, assume_valid_sdl=True)
     query = schema.query_type
@@ -48,8 +47,7 @@ async def test_introspection_source_turns_a_plain_service_into_a_fed2_subgraph(
     assert "@shareable" not in sdl
 
 
-async def test_file_source_reads_the_file(tmp_path: Path,
-                                          session: aiohttp.ClientSession) -> None:
+async def test_file_source_reads_the_file(tmp_path: Path, session: aiohttp.ClientSession) -> None:
     path = tmp_path / "a.graphql"
     path.write_text("type Query { a: Int }\n", encoding="utf-8")
     cfg = SubgraphConfig("a", "http://127.0.0.1:1/graphql", SdlSource.FILE, sdl_file=path)
@@ -57,7 +55,8 @@ async def test_file_source_reads_the_file(tmp_path: Path,
 
 
 async def test_file_that_does_not_parse_names_subgraph_and_position(
-        tmp_path: Path, session: aiohttp.ClientSession) -> None:
+    tmp_path: Path, session: aiohttp.ClientSession
+) -> None:
     path = tmp_path / "a.graphql"
     path.write_text("type Query {\n  a: Int\n  b Int\n}\n", encoding="utf-8")
     cfg = SubgraphConfig("a", "http://127.0.0.1:1/graphql", SdlSource.FILE, sdl_file=path)
@@ -65,7 +64,8 @@ async def test_file_that_does_not_parse_names_subgraph_and_position(
         await fetch_subgraph_sdl(cfg, session)
     assert str(info.value) == (
         f"subgraph 'a' ({path}): SDL does not parse at line 3, column 5: "
-        "Syntax Error: Expected ':', found Name 'Int'.")
+        "Syntax Error: Expected ':', found Name 'Int'."
+    )
 
 
 async def test_unreachable_subgraph_names_itself(session: aiohttp.ClientSession) -> None:
@@ -81,18 +81,30 @@ async def test_unreachable_subgraph_names_itself(session: aiohttp.ClientSession)
     [
         (500, b"boom", "text/plain", "HTTP 500: boom"),
         (200, b"<html>", "text/html", "response is not JSON"),
-        (200, b'{"errors":[{"message":"Cannot query field _service"}]}', "application/json",
-         "answered with errors: Cannot query field _service"),
-        (200, b'{"data":{}}', "application/json",
-         "response has no data._service.sdl; is it a federation subgraph? "
-         "(use sdl_source: introspection for a plain GraphQL service)"),
-        (200, b'{"data":{"_service":{"sdl":"type Query {"}}}', "application/json",
-         "SDL does not parse at line 1, column 13: Syntax Error: Expected Name, found <EOF>."),
+        (
+            200,
+            b'{"errors":[{"message":"Cannot query field _service"}]}',
+            "application/json",
+            "answered with errors: Cannot query field _service",
+        ),
+        (
+            200,
+            b'{"data":{}}',
+            "application/json",
+            "response has no data._service.sdl; is it a federation subgraph? "
+            "(use sdl_source: introspection for a plain GraphQL service)",
+        ),
+        (
+            200,
+            b'{"data":{"_service":{"sdl":"type Query {"}}}',
+            "application/json",
+            "SDL does not parse at line 1, column 13: Syntax Error: Expected Name, found <EOF>.",
+        ),
     ],
 )
 async def test_broken_service_answers_are_clear_errors(
-        session: aiohttp.ClientSession, status: int, body: bytes, content_type: str,
-        reason: str) -> None:
+    session: aiohttp.ClientSession, status: int, body: bytes, content_type: str, reason: str
+) -> None:
     async with serve_asgi(fixed_response(status, body, content_type)) as base:
         with pytest.raises(SdlFetchError) as info:
             await fetch_subgraph_sdl(SubgraphConfig("x", f"{base}/graphql"), session)

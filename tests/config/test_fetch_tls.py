@@ -17,8 +17,9 @@ async def test_mtls_with_private_ca_and_client_certificate(tmp_path: Path) -> No
     pki = make_pki(tmp_path)
     tls = TlsConfig(ca_file=pki.ca, cert_file=pki.client_cert, key_file=pki.client_key)
     async with serve_mtls(products_app(), pki) as base, aiohttp.ClientSession() as session:
-        sdl = await fetch_subgraph_sdl(SubgraphConfig("products", f"{base}/graphql", tls=tls),
-                                       session)
+        sdl = await fetch_subgraph_sdl(
+            SubgraphConfig("products", f"{base}/graphql", tls=tls), session
+        )
     assert 'type Product @key(fields: "upc")' in sdl
 
 
@@ -31,11 +32,15 @@ async def test_mtls_with_private_ca_and_client_certificate(tmp_path: Path) -> No
 )
 async def test_tls_failures_name_the_subgraph(tmp_path: Path, tls: str, reason: str) -> None:
     pki = make_pki(tmp_path)
-    config = TlsConfig(ca_file=pki.ca) if tls == "no client certificate" else \
-        TlsConfig(cert_file=pki.client_cert, key_file=pki.client_key)
+    config = (
+        TlsConfig(ca_file=pki.ca)
+        if tls == "no client certificate"
+        else TlsConfig(cert_file=pki.client_cert, key_file=pki.client_key)
+    )
     async with serve_mtls(products_app(), pki) as base, aiohttp.ClientSession() as session:
         with pytest.raises(SdlFetchError) as info:
-            await fetch_subgraph_sdl(SubgraphConfig("products", f"{base}/graphql", tls=config),
-                                     session)
+            await fetch_subgraph_sdl(
+                SubgraphConfig("products", f"{base}/graphql", tls=config), session
+            )
     assert info.value.subgraph == "products"
     assert info.value.reason.startswith(reason)

@@ -32,7 +32,9 @@ def test_full_config_loads_with_defaults_and_resolved_paths(tmp_path: Path) -> N
     write(tmp_path, "type Query { a: Int }", "sdl/inventory.graphql")
     write(tmp_path, "query Q { a }", "q.graphql")
     ca = write(tmp_path, "not checked here", "ca.pem")
-    path = write(tmp_path, """
+    path = write(
+        tmp_path,
+        """
 server:
   host: 0.0.0.0
   port: 8080
@@ -55,7 +57,8 @@ subgraphs:
 example_operations:
   - {title: From file, file: q.graphql}
   - {title: Inline, query: "{ a }"}
-""")
+""",
+    )
     config = parse_config(path.read_text(), file=path, env={"TOKEN": "s3cret"})
     assert isinstance(config, GatewayConfig)
     assert config.server.host == "0.0.0.0"
@@ -78,7 +81,8 @@ example_operations:
     assert config.subgraph_urls() == {
         "products": "https://products.example.gov/graphql",
         "inventory": "http://127.0.0.1:4002/graphql",
-        "legacy": "http://127.0.0.1:4003/graphql"}
+        "legacy": "http://127.0.0.1:4003/graphql",
+    }
     # TLS files too: a rotated certificate applies on hot reload
     assert config.watched_files() == (path, inventory.sdl_file, ca)
 
@@ -102,54 +106,97 @@ def test_supergraph_file_alone_is_enough(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("subgraphs:\n  - name: a\n    url: http://x/graphql\n    timout_s: 3\n",
-         "aggregator.yaml:4: subgraphs[0].timout_s: unknown key (did you mean 'timeout_s'?)"),
-        ("servr: {}\nsubgraphs: []\n",
-         "aggregator.yaml:1: servr: unknown key (did you mean 'server'?)"),
-        ("subgraphs:\n  - name: a\n    url: http://x/graphql\n    timeout_s: soon\n",
-         "aggregator.yaml:4: subgraphs[0].timeout_s: must be a number, got 'soon'"),
-        ("subgraphs:\n  - name: a\n    url: http://x/graphql\n    timeout_s: 0\n",
-         "aggregator.yaml:4: subgraphs[0].timeout_s: must be greater than 0, got 0"),
-        ("server:\n  port: '80'\nsupergraph_file: x\n",
-         "aggregator.yaml:2: server.port: must be an integer, got '80'"),
-        ("server:\n  shutdown_timeout_s: -1\nsupergraph_file: x\n",
-         "aggregator.yaml:2: server.shutdown_timeout_s: must be 0 or more, got -1"),
-        ("server:\n  shutdown_delay_s: soon\nsupergraph_file: x\n",
-         "aggregator.yaml:2: server.shutdown_delay_s: must be a number, got 'soon'"),
-        ("server:\n  graphiql: yes please\n",
-         "aggregator.yaml:2: server.graphiql: must be true or false, got 'yes please'"),
-        ("subgraphs:\n  - name: a\n    url: http://x/a\n  - name: b\n    url: http://x/b\n"
-         "  - name: a\n    url: http://x/c\n",
-         "aggregator.yaml:6: subgraphs[2].name: duplicate subgraph name 'a' "
-         "(first used by subgraphs[0])"),
-        ("subgraphs:\n  - name: a\n    url: ftp://x/graphql\n",
-         "aggregator.yaml:3: subgraphs[0].url: URL scheme must be http or https, "
-         "got 'ftp://x/graphql'"),
-        ("subgraphs:\n  - name: a\n    url: /graphql\n",
-         "aggregator.yaml:3: subgraphs[0].url: URL scheme must be http or https, got '/graphql'"),
-        ("subgraphs:\n  - name: a\n",
-         "aggregator.yaml:2: subgraphs[0].url: required key is missing"),
-        ("subgraphs:\n  - name: a\n    url: http://x/a\n    sdl_source: magic\n",
-         "aggregator.yaml:4: subgraphs[0].sdl_source: must be one of service, file, "
-         "introspection, got 'magic'"),
-        ("subgraphs:\n  - name: a\n    url: http://x/a\n    sdl_source: file\n",
-         "aggregator.yaml:2: subgraphs[0].sdl_file: required when sdl_source is 'file'"),
-        ("subgraphs:\n  - name: a\n    url: http://x/a\n    sdl_source: file\n"
-         "    sdl_file: missing.graphql\n",
-         "aggregator.yaml:5: subgraphs[0].sdl_file: file not found: "),
-        ("subgraphs:\n  - name: a\n    url: http://x/a\n    tls: {}\n",
-         "aggregator.yaml:4: subgraphs[0].tls: TLS settings need an https:// url"),
-        ("subgraphs:\n  - name: a\n    url: http://x/a\n    headers: {X-A: '${NOPE_UNSET}'}\n",
-         "aggregator.yaml:4: subgraphs[0].headers.X-A: environment variable NOPE_UNSET is not set"),
-        ("subgraphs:\n  - name: a b\n    url: http://x/a\n",
-         "aggregator.yaml:2: subgraphs[0].name: 'a b' is not a valid subgraph name"),
+        (
+            "subgraphs:\n  - name: a\n    url: http://x/graphql\n    timout_s: 3\n",
+            "aggregator.yaml:4: subgraphs[0].timout_s: unknown key (did you mean 'timeout_s'?)",
+        ),
+        (
+            "servr: {}\nsubgraphs: []\n",
+            "aggregator.yaml:1: servr: unknown key (did you mean 'server'?)",
+        ),
+        (
+            "subgraphs:\n  - name: a\n    url: http://x/graphql\n    timeout_s: soon\n",
+            "aggregator.yaml:4: subgraphs[0].timeout_s: must be a number, got 'soon'",
+        ),
+        (
+            "subgraphs:\n  - name: a\n    url: http://x/graphql\n    timeout_s: 0\n",
+            "aggregator.yaml:4: subgraphs[0].timeout_s: must be greater than 0, got 0",
+        ),
+        (
+            "server:\n  port: '80'\nsupergraph_file: x\n",
+            "aggregator.yaml:2: server.port: must be an integer, got '80'",
+        ),
+        (
+            "server:\n  shutdown_timeout_s: -1\nsupergraph_file: x\n",
+            "aggregator.yaml:2: server.shutdown_timeout_s: must be 0 or more, got -1",
+        ),
+        (
+            "server:\n  shutdown_delay_s: soon\nsupergraph_file: x\n",
+            "aggregator.yaml:2: server.shutdown_delay_s: must be a number, got 'soon'",
+        ),
+        (
+            "server:\n  graphiql: yes please\n",
+            "aggregator.yaml:2: server.graphiql: must be true or false, got 'yes please'",
+        ),
+        (
+            "subgraphs:\n  - name: a\n    url: http://x/a\n  - name: b\n    url: http://x/b\n"
+            "  - name: a\n    url: http://x/c\n",
+            "aggregator.yaml:6: subgraphs[2].name: duplicate subgraph name 'a' "
+            "(first used by subgraphs[0])",
+        ),
+        (
+            "subgraphs:\n  - name: a\n    url: ftp://x/graphql\n",
+            "aggregator.yaml:3: subgraphs[0].url: URL scheme must be http or https, "
+            "got 'ftp://x/graphql'",
+        ),
+        (
+            "subgraphs:\n  - name: a\n    url: /graphql\n",
+            "aggregator.yaml:3: subgraphs[0].url: URL scheme must be http or https, got '/graphql'",
+        ),
+        (
+            "subgraphs:\n  - name: a\n",
+            "aggregator.yaml:2: subgraphs[0].url: required key is missing",
+        ),
+        (
+            "subgraphs:\n  - name: a\n    url: http://x/a\n    sdl_source: magic\n",
+            "aggregator.yaml:4: subgraphs[0].sdl_source: must be one of service, file, "
+            "introspection, got 'magic'",
+        ),
+        (
+            "subgraphs:\n  - name: a\n    url: http://x/a\n    sdl_source: file\n",
+            "aggregator.yaml:2: subgraphs[0].sdl_file: required when sdl_source is 'file'",
+        ),
+        (
+            "subgraphs:\n  - name: a\n    url: http://x/a\n    sdl_source: file\n"
+            "    sdl_file: missing.graphql\n",
+            "aggregator.yaml:5: subgraphs[0].sdl_file: file not found: ",
+        ),
+        (
+            "subgraphs:\n  - name: a\n    url: http://x/a\n    tls: {}\n",
+            "aggregator.yaml:4: subgraphs[0].tls: TLS settings need an https:// url",
+        ),
+        (
+            "subgraphs:\n  - name: a\n    url: http://x/a\n    headers: {X-A: '${NOPE_UNSET}'}\n",
+            "aggregator.yaml:4: subgraphs[0].headers.X-A: "
+            "environment variable NOPE_UNSET is not set",
+        ),
+        (
+            "subgraphs:\n  - name: a b\n    url: http://x/a\n",
+            "aggregator.yaml:2: subgraphs[0].name: 'a b' is not a valid subgraph name",
+        ),
         ("subgraphs: {}\n", "aggregator.yaml:1: subgraphs: must be a list, got a mapping"),
-        ("subgraphs: []\n",
-         "aggregator.yaml:1: subgraphs: list at least one subgraph (or give 'supergraph_file')"),
-        ("server:\n  port: 1\n  port: 2\nsupergraph_file: x\n",
-         "aggregator.yaml:3: server.port: key given twice"),
-        ("subgraphs:\n  - name: a\n    url: http://x/a\n   bad: [\n",
-         "aggregator.yaml:4: not valid YAML"),
+        (
+            "subgraphs: []\n",
+            "aggregator.yaml:1: subgraphs: list at least one subgraph (or give 'supergraph_file')",
+        ),
+        (
+            "server:\n  port: 1\n  port: 2\nsupergraph_file: x\n",
+            "aggregator.yaml:3: server.port: key given twice",
+        ),
+        (
+            "subgraphs:\n  - name: a\n    url: http://x/a\n   bad: [\n",
+            "aggregator.yaml:4: not valid YAML",
+        ),
         ("", "aggregator.yaml: the file is empty"),
         ("- 1\n", "aggregator.yaml:1: (top level): must be a mapping of keys to values"),
     ],

@@ -1,6 +1,6 @@
 """Two subgraphs for the gateway test: a REST connector owning Vehicle, a Python one extending it.
 
-    python -m tests.connectors.federated   # re-compose the fixture supergraph (needs node)
+python -m tests.connectors.federated   # re-compose the fixture supergraph (needs node)
 """
 
 from __future__ import annotations
@@ -74,8 +74,9 @@ recalls_schema = strawberry.federation.Schema(
 
 
 def registry(base_url: str) -> Connector:
-    return Connector(REGISTRY_SDL, name="registry", signing_key=KEY,
-                     base_urls={"registry": base_url})
+    return Connector(
+        REGISTRY_SDL, name="registry", signing_key=KEY, base_urls={"registry": base_url}
+    )
 
 
 async def service_sdls() -> dict[str, str]:

@@ -83,6 +83,9 @@ async def test_post_batch_endpoint_gets_one_json_body(harness: Harness) -> None:
     query = """query($r: [_Any!]!) { _entities(representations: $r) { ... on Member { name } } }"""
     out = await harness.run(query, {"r": representations})
     assert [e["name"] for e in out["data"]["_entities"]] == [
-        "Person 3", "Person 1", "Person 3", "Person 2",
+        "Person 3",
+        "Person 1",
+        "Person 3",
+        "Person 2",
     ]
     assert harness.stats.calls["POST /people/batch"] == 1

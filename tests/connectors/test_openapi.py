@@ -89,8 +89,10 @@ async def test_petstore_connector_end_to_end() -> None:
         )
         try:
             out = await _run(connector, '{ findPets(tags: ["dog"]) { id name tag } }')
-            assert out == {"data": {"findPets": [{"id": 1, "name": "Rex", "tag": "dog"}]},
-                           "errors": []}
+            assert out == {
+                "data": {"findPets": [{"id": 1, "name": "Rex", "tag": "dog"}]},
+                "errors": [],
+            }
             out = await _run(
                 connector, 'mutation { addPet(input: {name: "Kit", tag: "cat"}) { id name } }'
             )
@@ -110,18 +112,21 @@ async def test_business_register_connector_end_to_end() -> None:
     lodged: list[Any] = []
 
     async def business(request: web.Request) -> web.Response:
-        return web.json_response({
-            "business_number": request.match_info["bn"],
-            "legal_name": "Harbour Bakery Pty Ltd",
-            "status": "REGISTERED",
-            "registered_address": {"locality": "Port Averly", "state-code": "EA"},
-            "identifier": {"scheme": "ABN"},
-        })
+        return web.json_response(
+            {
+                "business_number": request.match_info["bn"],
+                "legal_name": "Harbour Bakery Pty Ltd",
+                "status": "REGISTERED",
+                "registered_address": {"locality": "Port Averly", "state-code": "EA"},
+                "identifier": {"scheme": "ABN"},
+            }
+        )
 
     async def lodge(request: web.Request) -> web.Response:
         lodged.append(await request.json())
-        return web.json_response({"lodgement_id": "9f1c", "received_at": "2025-07-01T00:00:00Z"},
-                                 status=201)
+        return web.json_response(
+            {"lodgement_id": "9f1c", "received_at": "2025-07-01T00:00:00Z"}, status=201
+        )
 
     app = web.Application()
     app.router.add_get("/v2/businesses/{bn}", business)
@@ -139,20 +144,30 @@ async def test_business_register_connector_end_to_end() -> None:
                 '{ getBusiness(business_number: "51824753556") { legal_name status'
                 " registered_address { locality stateCode } identifier } }",
             )
-            assert out == {"data": {"getBusiness": {
-                "legal_name": "Harbour Bakery Pty Ltd",
-                "status": "REGISTERED",
-                "registered_address": {"locality": "Port Averly", "stateCode": "EA"},
-                "identifier": {"scheme": "ABN"},
-            }}, "errors": []}
+            assert out == {
+                "data": {
+                    "getBusiness": {
+                        "legal_name": "Harbour Bakery Pty Ltd",
+                        "status": "REGISTERED",
+                        "registered_address": {"locality": "Port Averly", "stateCode": "EA"},
+                        "identifier": {"scheme": "ABN"},
+                    }
+                },
+                "errors": [],
+            }
             out = await _run(
                 connector,
                 'mutation { lodgeAnnualReturn(input: {business_number: "51824753556",'
                 ' financial_year: 2025, turnoverBand: "75k-2m"}) { lodgement_id } }',
             )
             assert out["data"] == {"lodgeAnnualReturn": {"lodgement_id": "9f1c"}}
-            assert lodged == [{"business_number": "51824753556", "financial_year": 2025,
-                               "turnover-band": "75k-2m"}]
+            assert lodged == [
+                {
+                    "business_number": "51824753556",
+                    "financial_year": 2025,
+                    "turnover-band": "75k-2m",
+                }
+            ]
         finally:
             await connector.close()
 
@@ -162,7 +177,9 @@ def test_cli_rejects_a_document_that_is_not_openapi_3(tmp_path: Path) -> None:
     bad.write_text("swagger: '2.0'\npaths: {}\n")
     out = subprocess.run(
         [sys.executable, "-m", "aggregator", "import-openapi", str(bad), "--name", "x"],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert out.returncode == 2
     assert "not an OpenAPI 3 document" in out.stderr
@@ -172,8 +189,17 @@ def test_cli_rejects_a_document_that_is_not_openapi_3(tmp_path: Path) -> None:
 def test_cli_writes_sdl(tmp_path: Path) -> None:
     target = tmp_path / "petstore.graphql"
     subprocess.run(
-        [sys.executable, "-m", "aggregator", "import-openapi", str(FIXTURES / "petstore.yaml"),
-         "--name", "petstore", "-o", str(target)],
+        [
+            sys.executable,
+            "-m",
+            "aggregator",
+            "import-openapi",
+            str(FIXTURES / "petstore.yaml"),
+            "--name",
+            "petstore",
+            "-o",
+            str(target),
+        ],
         check=True,
     )
     Connector(target.read_text(), signing_key=KEY)  # builds: the output is valid connector SDL

@@ -52,7 +52,10 @@ async def record() -> None:
             base = await stack.enter_async_context(serve_asgi_app(subgraph_asgi_app(subgraph)))
             urls[name] = f"{base}/graphql"
         process = await asyncio.create_subprocess_exec(
-            node, str(HERE / "apollo_gateway.mjs"), str(supergraph), json.dumps(urls),
+            node,
+            str(HERE / "apollo_gateway.mjs"),
+            str(supergraph),
+            json.dumps(urls),
             stdout=subprocess.PIPE,
         )
         try:

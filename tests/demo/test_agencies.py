@@ -32,7 +32,7 @@ async def test_subgraph_sdl_files_match_what_the_subgraphs_report() -> None:
         )
     supergraph = (SCHEMAS_DIR / "demo" / "supergraph.graphql").read_text()
     for graph in ("DMV", "HEALTH", "IDENTITY", "TAX"):
-        assert f"@join__type(graph: {graph}, key: \"id\")" in supergraph
+        assert f'@join__type(graph: {graph}, key: "id")' in supergraph
 
 
 async def test_citizen_walk_across_four_agencies() -> None:
@@ -50,8 +50,11 @@ async def test_citizen_walk_across_four_agencies() -> None:
         )
         assert dmv_out.errors == []
         plates = {v["plate"] for c in dmv_out.data["_entities"] for v in c["vehicles"]}
-        expected = {v["registration_number"] for v in data.vehicles
-                    if v["owner_id"] in {c["id"] for c in citizens}}
+        expected = {
+            v["registration_number"]
+            for v in data.vehicles
+            if v["owner_id"] in {c["id"] for c in citizens}
+        }
         assert plates == expected
         assert agencies.backend_apps["dmv"][dmv.CALLS] == {"vehicles": 1, "licences": 1}
 
@@ -60,9 +63,11 @@ async def test_citizen_walk_across_four_agencies() -> None:
         seen: list[str] = []
         after = None
         for _ in range(20):
-            page = await agencies.subgraphs["tax"].fetch(SubgraphRequest(
-                TAX, {"r": [{"__typename": "Citizen", "id": citizen}], "after": after}
-            ))
+            page = await agencies.subgraphs["tax"].fetch(
+                SubgraphRequest(
+                    TAX, {"r": [{"__typename": "Citizen", "id": citizen}], "after": after}
+                )
+            )
             assert page.errors == []
             connection = page.data["_entities"][0]["taxReturns"]
             assert connection["totalCount"] == len(data.tax_returns[citizen])
@@ -74,10 +79,13 @@ async def test_citizen_walk_across_four_agencies() -> None:
         assert agencies.backend_apps["tax"][tax.CALLS]["returns"] == -(-len(seen) // 4)
 
         # health: a federation subgraph over real HTTP.
-        async with aiohttp.ClientSession() as session, session.post(
-            agencies.subgraph_urls["health"],
-            json={"query": HEALTH, "variables": {"r": representations[:2]}},
-        ) as response:
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(
+                agencies.subgraph_urls["health"],
+                json={"query": HEALTH, "variables": {"r": representations[:2]}},
+            ) as response,
+        ):
             body: dict[str, Any] = await response.json()
         shots = body["data"]["_entities"][0]["immunisations"]
         assert [s["vaccineCode"] for s in shots] == [

@@ -75,9 +75,7 @@ async def test_tax_returns_page_by_page_through_the_gateway() -> None:
             if not connection["pageInfo"]["hasNextPage"]:
                 break
             after = connection["pageInfo"]["endCursor"]
-        tampered = await demo.gateway.execute(
-            query, {"after": after[:-2] + "AA"}, identity=OFFICER
-        )
+        tampered = await demo.gateway.execute(query, {"after": after[:-2] + "AA"}, identity=OFFICER)
     assert seen[0] == "2024-25"
     assert len(seen) == len(set(seen)) > 4
     assert tampered["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"

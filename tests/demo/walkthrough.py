@@ -71,8 +71,11 @@ def as_anonymous(expected: dict[str, Any]) -> dict[str, Any]:
             if key in WITHHELD and "fullName" in value:
                 out[key] = None
                 errors.append(
-                    {"path": [*path, key], "message": "Unauthorized field or type",
-                     "code": "UNAUTHORIZED_FIELD_OR_TYPE"}
+                    {
+                        "path": [*path, key],
+                        "message": "Unauthorized field or type",
+                        "code": "UNAUTHORIZED_FIELD_OR_TYPE",
+                    }
                 )
             elif key == "number" and path and path[-1] == "drivingLicence":
                 out[key] = "*" * (len(item) - 4) + item[-4:]

@@ -51,9 +51,7 @@ async def test_deep_nesting_through_fragments_is_refused(shop: Shop) -> None:
     query = f"{{ me {{ ...D{levels - 1} }} }} " + " ".join(fragments)
     body = await shop.gateway.execute(query)
     assert codes(body) == ["MAX_DEPTH_LIMIT"]
-    assert body["errors"][0]["message"] == (
-        "The operation is nested more than 100 levels deep."
-    )
+    assert body["errors"][0]["message"] == ("The operation is nested more than 100 levels deep.")
     assert "data" not in body
 
 

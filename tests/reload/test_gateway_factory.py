@@ -28,8 +28,13 @@ async def test_config_url_and_headers_are_used_for_subgraph_requests() -> None:
     # composed with a URL nobody listens on: the config's URL must win
     sdl = supergraph("http://products.invalid/graphql", SDL_WITHOUT_SLOW)
     async with serve_asgi(recording(backend.app, seen)) as base:
-        config = GatewayConfig(subgraphs=(SubgraphConfig(
-            "products", f"{base}/graphql", timeout_s=5, headers={"X-Agency": "dmv"}),))
+        config = GatewayConfig(
+            subgraphs=(
+                SubgraphConfig(
+                    "products", f"{base}/graphql", timeout_s=5, headers={"X-Agency": "dmv"}
+                ),
+            )
+        )
         gateway = gateway_from_config(config, sdl)
         try:
             assert await gateway.execute("{ ping }") == {"data": {"ping": "pong"}}
@@ -52,24 +57,29 @@ async def test_mtls_subgraph_through_the_gateway(tmp_path: Path) -> None:
 
 
 def test_server_options_follow_the_config() -> None:
-    config = GatewayConfig(server=ServerConfig(graphiql=False, expose_query_plans=True,
-                                               max_body_bytes=1000))
+    config = GatewayConfig(
+        server=ServerConfig(graphiql=False, expose_query_plans=True, max_body_bytes=1000)
+    )
     options = server_options(config)
     assert (options.graphiql, options.expose_query_plans, options.max_body_bytes) == (
-        False, True, 1000)
+        False,
+        True,
+        1000,
+    )
 
 
 async def test_plain_graphql_service_joins_the_graph_through_introspection() -> None:
     backend = Backend()
     async with serve_asgi(backend.app) as products, serve_asgi(plain_app()) as licences:
-        config = GatewayConfig(subgraphs=(
-            SubgraphConfig("products", f"{products}/graphql"),
-            SubgraphConfig("licences", f"{licences}/graphql", SdlSource.INTROSPECTION),
-        ))
+        config = GatewayConfig(
+            subgraphs=(
+                SubgraphConfig("products", f"{products}/graphql"),
+                SubgraphConfig("licences", f"{licences}/graphql", SdlSource.INTROSPECTION),
+            )
+        )
         gateway = gateway_from_config(config, await build_supergraph(config))
         try:
             result = await gateway.execute('{ ping licences(state: "VA") { number holderName } }')
         finally:
             await gateway.close()
-    assert result == {"data": {"ping": "pong",
-                               "licences": [{"number": "L1", "holderName": "Ann"}]}}
+    assert result == {"data": {"ping": "pong", "licences": [{"number": "L1", "holderName": "Ann"}]}}

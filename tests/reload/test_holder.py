@@ -10,8 +10,9 @@ from tests.reload.backends import SDL_WITHOUT_SLOW, supergraph
 
 
 def gateway() -> Gateway:
-    return Gateway.from_supergraph_sdl(supergraph("http://products.invalid/graphql",
-                                                  SDL_WITHOUT_SLOW))
+    return Gateway.from_supergraph_sdl(
+        supergraph("http://products.invalid/graphql", SDL_WITHOUT_SLOW)
+    )
 
 
 async def test_a_task_reading_current_holds_it_until_the_task_ends() -> None:

@@ -66,8 +66,9 @@ async def wait_for(condition: Callable[[], bool]) -> None:
 
 def write_config(tmp_path: Path, sdl: str) -> GatewayConfig:
     (tmp_path / "supergraph.graphql").write_text(sdl, encoding="utf-8")
-    (tmp_path / "aggregator.yaml").write_text("supergraph_file: supergraph.graphql\n",
-                                              encoding="utf-8")
+    (tmp_path / "aggregator.yaml").write_text(
+        "supergraph_file: supergraph.graphql\n", encoding="utf-8"
+    )
     return load_config(tmp_path / "aggregator.yaml")
 
 
@@ -75,18 +76,22 @@ async def test_requests_never_fail_during_many_swaps(tmp_path: Path) -> None:
     backend = Backend()
     swaps = 40
     async with serve_asgi(backend.app) as subgraph_url:
-        versions = [supergraph(f"{subgraph_url}/graphql", sdl)
-                    for sdl in (SDL_WITH_SLOW, SDL_WITHOUT_SLOW)]
+        versions = [
+            supergraph(f"{subgraph_url}/graphql", sdl) for sdl in (SDL_WITH_SLOW, SDL_WITHOUT_SLOW)
+        ]
         config = write_config(tmp_path, versions[0])
         holder = DrainingGatewayHolder()
         build = recording_builder(holder)
-        live = await start_live_gateway(config, holder=holder, build_gateway=build,
-                                        file_interval_s=0.005)
+        live = await start_live_gateway(
+            config, holder=holder, build_gateway=build, file_interval_s=0.005
+        )
         answers: list[tuple[int, Any]] = []
         stop = asyncio.Event()
         try:
-            async with serve_asgi(create_app(holder)) as gateway_url, \
-                    aiohttp.ClientSession() as session:
+            async with (
+                serve_asgi(create_app(holder)) as gateway_url,
+                aiohttp.ClientSession() as session,
+            ):
 
                 async def client() -> None:
                     while not stop.is_set():
@@ -95,7 +100,8 @@ async def test_requests_never_fail_during_many_swaps(tmp_path: Path) -> None:
                 clients = [asyncio.create_task(client()) for _ in range(6)]
                 for n in range(1, swaps + 1):
                     (tmp_path / "supergraph.graphql").write_text(
-                        versions[n % 2] + f"\n# reload {n}\n", encoding="utf-8")
+                        versions[n % 2] + f"\n# reload {n}\n", encoding="utf-8"
+                    )
                     await wait_for(lambda n=n: len(build.built) == n + 1)  # type: ignore[attr-defined]
                     # let requests start on the new gateway before the next swap
                     await wait_for(lambda: holder.in_flight(build.built[-1]) > 0)  # type: ignore[attr-defined]
@@ -124,21 +130,23 @@ async def test_in_flight_request_finishes_on_the_old_schema(tmp_path: Path) -> N
         async def on_new(sdl: str) -> bool:
             return await reloader_box[0].on_new_supergraph(sdl)
 
-        async with SupergraphWatcher(config, on_new) as watcher, \
-                serve_asgi(create_app(holder)) as gateway_url, \
-                aiohttp.ClientSession() as session:
+        async with (
+            SupergraphWatcher(config, on_new) as watcher,
+            serve_asgi(create_app(holder)) as gateway_url,
+            aiohttp.ClientSession() as session,
+        ):
             holder.swap(build(config, await watcher.build_initial()))
             reloader_box.append(GatewayReloader(holder, lambda sdl: build(config, sdl)))
             old: RecordingGateway = build.built[0]  # type: ignore[attr-defined]
             slow = asyncio.create_task(post(session, gateway_url, "{ slow }"))
             await backend.slow_started.wait()
-            (tmp_path / "supergraph.graphql").write_text(supergraph(url, SDL_WITHOUT_SLOW),
-                                                         encoding="utf-8")
+            (tmp_path / "supergraph.graphql").write_text(
+                supergraph(url, SDL_WITHOUT_SLOW), encoding="utf-8"
+            )
             assert await watcher.check_once() is True
             _, body = await post(session, gateway_url, "{ slow }")
             assert body["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
-            assert await post(session, gateway_url, "{ ping }") == (
-                200, {"data": {"ping": "pong"}})
+            assert await post(session, gateway_url, "{ ping }") == (200, {"data": {"ping": "pong"}})
             assert old.closed is False  # the slow request still runs on it
             backend.release.set()
             assert await slow == (200, {"data": {"slow": "finally"}})
@@ -149,7 +157,8 @@ async def test_in_flight_request_finishes_on_the_old_schema(tmp_path: Path) -> N
 
 
 async def test_a_supergraph_that_does_not_load_leaves_the_old_one_serving(
-        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     backend = Backend()
     async with serve_asgi(backend.app) as subgraph_url:
         url = f"{subgraph_url}/graphql"
@@ -157,21 +166,28 @@ async def test_a_supergraph_that_does_not_load_leaves_the_old_one_serving(
         live = await start_live_gateway(config, file_interval_s=3600)
         first = live.holder.peek()
         try:
-            async with serve_asgi(create_app(live.holder)) as gateway_url, \
-                    aiohttp.ClientSession() as session:
+            async with (
+                serve_asgi(create_app(live.holder)) as gateway_url,
+                aiohttp.ClientSession() as session,
+            ):
                 (tmp_path / "supergraph.graphql").write_text("type Query {", encoding="utf-8")
                 with caplog.at_level(logging.ERROR, logger="aggregator.reload"):
                     assert await live.watcher.check_once() is False
                 assert "new supergraph rejected; the previous one keeps serving" in caplog.text
                 assert live.holder.peek() is first
                 assert await post(session, gateway_url, "{ ping }") == (
-                    200, {"data": {"ping": "pong"}})
-                (tmp_path / "supergraph.graphql").write_text(supergraph(url, SDL_WITH_SLOW),
-                                                             encoding="utf-8")
+                    200,
+                    {"data": {"ping": "pong"}},
+                )
+                (tmp_path / "supergraph.graphql").write_text(
+                    supergraph(url, SDL_WITH_SLOW), encoding="utf-8"
+                )
                 assert await live.watcher.check_once() is True
                 backend.release.set()
                 assert await post(session, gateway_url, "{ slow }") == (
-                    200, {"data": {"slow": "finally"}})
+                    200,
+                    {"data": {"slow": "finally"}},
+                )
         finally:
             await live.close()
 
@@ -190,22 +206,30 @@ async def test_moving_a_subgraph_in_the_config_reroutes_requests(tmp_path: Path)
     config = tmp_path / "aggregator.yaml"
 
     def point_at(url: str) -> None:
-        config.write_text(f"subgraphs:\n  - name: products\n    url: {url}/graphql\n"
-                          "    sdl_source: file\n    sdl_file: products.graphql\n",
-                          encoding="utf-8")
+        config.write_text(
+            f"subgraphs:\n  - name: products\n    url: {url}/graphql\n"
+            "    sdl_source: file\n    sdl_file: products.graphql\n",
+            encoding="utf-8",
+        )
 
     async with serve_asgi(first.app) as first_url, serve_asgi(second.app) as second_url:
         point_at(first_url)
         live = await start_live_gateway(load_config(config), file_interval_s=3600)
         try:
-            async with serve_asgi(create_app(live.holder)) as gateway_url, \
-                    aiohttp.ClientSession() as session:
+            async with (
+                serve_asgi(create_app(live.holder)) as gateway_url,
+                aiohttp.ClientSession() as session,
+            ):
                 assert await post(session, gateway_url, "{ ping }") == (
-                    200, {"data": {"ping": "pong"}})
+                    200,
+                    {"data": {"ping": "pong"}},
+                )
                 point_at(second_url)
                 assert await live.watcher.check_once() is True
                 assert await post(session, gateway_url, "{ ping }") == (
-                    200, {"data": {"ping": "pong"}})
+                    200,
+                    {"data": {"ping": "pong"}},
+                )
         finally:
             await live.close()
     assert (first.requests, second.requests) == (1, 1)

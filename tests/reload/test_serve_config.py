@@ -18,8 +18,14 @@ from tests.support.servers import free_port, serve_asgi
 @contextlib.asynccontextmanager
 async def gateway_process(*args: str) -> AsyncIterator[asyncio.subprocess.Process]:
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "aggregator", "serve", *args,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        sys.executable,
+        "-m",
+        "aggregator",
+        "serve",
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     try:
         yield proc
     finally:
@@ -47,13 +53,20 @@ async def test_serve_config_composes_serves_and_reloads_on_sdl_edit(tmp_path: Pa
             f"server:\n  port: {port}\n"
             "subgraphs:\n"
             f"  - name: products\n    url: {subgraph_url}/graphql\n"
-            "    sdl_source: file\n    sdl_file: products.graphql\n", encoding="utf-8")
-        async with gateway_process("--config", str(tmp_path / "aggregator.yaml"),
-                                   "--expose-query-plans") as proc, \
-                aiohttp.ClientSession() as session:
+            "    sdl_source: file\n    sdl_file: products.graphql\n",
+            encoding="utf-8",
+        )
+        async with (
+            gateway_process(
+                "--config", str(tmp_path / "aggregator.yaml"), "--expose-query-plans"
+            ) as proc,
+            aiohttp.ClientSession() as session,
+        ):
             assert proc.stdout is not None
             line = await proc.stdout.readline()
-            assert line.decode().strip() == f"aggregator: serving on http://127.0.0.1:{port}/graphql"
+            assert (
+                line.decode().strip() == f"aggregator: serving on http://127.0.0.1:{port}/graphql"
+            )
             url = f"http://127.0.0.1:{port}/graphql"
             while True:  # until uvicorn accepts connections
                 try:
@@ -80,20 +93,26 @@ async def test_serve_config_composes_serves_and_reloads_on_sdl_edit(tmp_path: Pa
 async def test_serve_config_with_unreachable_subgraph_exits_naming_it(tmp_path: Path) -> None:
     url = f"http://127.0.0.1:{free_port()}/graphql"
     (tmp_path / "aggregator.yaml").write_text(
-        f"subgraphs:\n  - name: tax\n    url: {url}\n", encoding="utf-8")
+        f"subgraphs:\n  - name: tax\n    url: {url}\n", encoding="utf-8"
+    )
     async with gateway_process("--config", str(tmp_path / "aggregator.yaml")) as proc:
         _, err = await proc.communicate()
     assert proc.returncode == 2
     assert err.decode().startswith(
         "aggregator: error: cannot fetch the SDL of required subgraphs\n"
-        f"  - subgraph 'tax' ({url}): unreachable: ")
+        f"  - subgraph 'tax' ({url}): unreachable: "
+    )
 
 
 async def test_serve_config_rejects_subgraph_url_overrides(tmp_path: Path) -> None:
     (tmp_path / "aggregator.yaml").write_text(
-        "subgraphs:\n  - name: tax\n    url: http://tax.invalid/graphql\n", encoding="utf-8")
-    async with gateway_process("--config", str(tmp_path / "aggregator.yaml"),
-                               "--subgraph-url", "tax=http://x/graphql") as proc:
+        "subgraphs:\n  - name: tax\n    url: http://tax.invalid/graphql\n", encoding="utf-8"
+    )
+    async with gateway_process(
+        "--config", str(tmp_path / "aggregator.yaml"), "--subgraph-url", "tax=http://x/graphql"
+    ) as proc:
         _, err = await proc.communicate()
     assert (proc.returncode, err.decode()) == (
-        2, "aggregator: error: with --config, subgraph URLs come from the config file\n")
+        2,
+        "aggregator: error: with --config, subgraph URLs come from the config file\n",
+    )

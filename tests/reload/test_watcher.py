@@ -15,6 +15,7 @@ from tests.support.servers import serve_asgi
 
 FED = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])\n'
 
+
 def file_subgraphs_config(tmp_path: Path, extra: str = "") -> Path:
     config = tmp_path / "aggregator.yaml"
     config.write_text(
@@ -22,12 +23,15 @@ def file_subgraphs_config(tmp_path: Path, extra: str = "") -> Path:
         "  - name: a\n    url: http://a.internal/graphql\n    sdl_source: file\n"
         "    sdl_file: a.graphql\n"
         "  - name: b\n    url: http://b.internal/graphql\n    sdl_source: file\n"
-        f"    sdl_file: b.graphql\n{extra}", encoding="utf-8")
+        f"    sdl_file: b.graphql\n{extra}",
+        encoding="utf-8",
+    )
     return config
 
 
 async def test_sdl_file_edits_recompose_and_bad_sets_are_logged_not_served(
-        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     (tmp_path / "a.graphql").write_text(FED + "type Query { a: Int }\n", encoding="utf-8")
     (tmp_path / "b.graphql").write_text(FED + "type Query { b: Int }\n", encoding="utf-8")
     seen: list[str] = []
@@ -39,8 +43,9 @@ async def test_sdl_file_edits_recompose_and_bad_sets_are_logged_not_served(
         first = await watcher.build_initial()
         assert "b: Int @join__field(graph: B)" in first
         # b now claims Query.a with a different type: does not compose
-        (tmp_path / "b.graphql").write_text(FED + "type Query { b: Int a: String }\n",
-                                            encoding="utf-8")
+        (tmp_path / "b.graphql").write_text(
+            FED + "type Query { b: Int a: String }\n", encoding="utf-8"
+        )
         with caplog.at_level(logging.ERROR, logger="aggregator.reload"):
             assert await watcher.check_once() is False
         assert seen == []
@@ -49,8 +54,9 @@ async def test_sdl_file_edits_recompose_and_bad_sets_are_logged_not_served(
         assert "Query.a" in caplog.text
         assert await watcher.check_once() is False  # the same broken set is reported once
         assert watcher.errors == 1
-        (tmp_path / "b.graphql").write_text(FED + "type Query { b: Int c: String }\n",
-                                            encoding="utf-8")
+        (tmp_path / "b.graphql").write_text(
+            FED + "type Query { b: Int c: String }\n", encoding="utf-8"
+        )
         assert await watcher.check_once() is True
         assert "c: String @join__field(graph: B)" in seen[-1]
 
@@ -72,15 +78,20 @@ async def test_config_edits_are_validated_then_applied(tmp_path: Path) -> None:
         assert await watcher.check_once() is False
         assert isinstance(errors[0], ConfigError)
         assert str(errors[0]) == (
-            "aggregator.yaml:10: subgraphs[1].timout_s: unknown key (did you mean 'timeout_s'?)")
-        file_subgraphs_config(tmp_path, "  - name: c\n    url: http://c.internal/graphql\n"
-                                        "    sdl_source: file\n    sdl_file: c.graphql\n")
+            "aggregator.yaml:10: subgraphs[1].timout_s: unknown key (did you mean 'timeout_s'?)"
+        )
+        file_subgraphs_config(
+            tmp_path,
+            "  - name: c\n    url: http://c.internal/graphql\n"
+            "    sdl_source: file\n    sdl_file: c.graphql\n",
+        )
         assert await watcher.check_once() is True
         assert 'C @join__graph(name: "c", url: "http://c.internal/graphql")' in seen[-1]
         assert [s.name for s in watcher.config.subgraphs] == ["a", "b", "c"]
         # c.graphql is watched now that the config names it
-        (tmp_path / "c.graphql").write_text(FED + "type Query { c: Int d: Int }\n",
-                                            encoding="utf-8")
+        (tmp_path / "c.graphql").write_text(
+            FED + "type Query { c: Int d: Int }\n", encoding="utf-8"
+        )
         assert await watcher.check_once() is True
         assert "d: Int @join__field(graph: C)" in seen[-1]
 
@@ -94,8 +105,10 @@ async def test_polling_notices_a_subgraph_serving_a_new_sdl(tmp_path: Path) -> N
 
     async with serve_asgi(switch) as base:
         config = tmp_path / "aggregator.yaml"
-        config.write_text(f"poll_interval_s: 0.001\nsubgraphs:\n  - name: products\n"
-                          f"    url: {base}/graphql\n", encoding="utf-8")
+        config.write_text(
+            f"poll_interval_s: 0.001\nsubgraphs:\n  - name: products\n    url: {base}/graphql\n",
+            encoding="utf-8",
+        )
         async with SupergraphWatcher(load_config(config), on_new) as watcher:
             first = await watcher.build_initial()
             assert "price" not in first
@@ -124,7 +137,8 @@ async def test_optional_subgraph_that_was_down_joins_at_the_next_poll(tmp_path: 
             "  - name: a\n    url: http://a.internal/graphql\n    sdl_source: file\n"
             "    sdl_file: a.graphql\n"
             f"  - name: products\n    url: {base}/graphql\n    optional: true\n",
-            encoding="utf-8")
+            encoding="utf-8",
+        )
         async with SupergraphWatcher(load_config(config), on_new) as watcher:
             first = await watcher.build_initial()
             assert "PRODUCTS" not in first

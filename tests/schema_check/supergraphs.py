@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-HEADER = '''schema
+HEADER = """schema
   @link(url: "https://specs.apollo.dev/link/v1.0")
   @link(url: "https://specs.apollo.dev/join/v0.5", for: EXECUTION)
   @link(url: "https://specs.apollo.dev/inaccessible/v0.2", for: SECURITY)
@@ -29,7 +29,7 @@ enum join__Graph {
   A @join__graph(name: "a", url: "http://a/graphql")
   B @join__graph(name: "b", url: "http://b/graphql")
 }
-'''
+"""
 
 
 def supergraph(body: str) -> str:

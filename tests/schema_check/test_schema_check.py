@@ -15,7 +15,7 @@ from aggregator.schema_check import (
 )
 from tests.schema_check.supergraphs import supergraph
 
-BASE = '''
+BASE = """
 type Query @join__type(graph: A) @join__type(graph: B) {
   licence(id: ID!, state: String): Licence @join__field(graph: A)
   secret: String @join__field(graph: B) @inaccessible
@@ -28,13 +28,16 @@ type Licence @join__type(graph: A, key: "id") {
 }
 enum LicenceClass @join__type(graph: A) { CAR TRUCK MOTORCYCLE }
 input Filter @join__type(graph: A) { state: String }
-'''
+"""
 
 
 def changes(new_body: str, old_body: str = BASE) -> list[tuple[str, str, str]]:
     check = check_sdl(supergraph(old_body), supergraph(new_body))
-    return [(c.severity.value, c.kind, c.coordinate) for c in check.changes
-            if c.severity is not Severity.SAFE]
+    return [
+        (c.severity.value, c.kind, c.coordinate)
+        for c in check.changes
+        if c.severity is not Severity.SAFE
+    ]
 
 
 def test_api_schema_hides_federation_machinery_and_inaccessible_fields() -> None:
@@ -53,15 +56,18 @@ def test_identical_supergraphs_have_no_changes() -> None:
 
 
 def test_removing_an_inaccessible_field_is_not_a_change() -> None:
-    assert changes(BASE.replace(
-        "  secret: String @join__field(graph: B) @inaccessible\n", "")) == []
+    assert (
+        changes(BASE.replace("  secret: String @join__field(graph: B) @inaccessible\n", "")) == []
+    )
 
 
 def test_removals_are_breaking() -> None:
-    new = (BASE.replace("  expires: String\n", "")
-               .replace(" MOTORCYCLE", "")
-               .replace(", state: String", "")
-               .replace("input Filter @join__type(graph: A) { state: String }\n", ""))
+    new = (
+        BASE.replace("  expires: String\n", "")
+        .replace(" MOTORCYCLE", "")
+        .replace(", state: String", "")
+        .replace("input Filter @join__type(graph: A) { state: String }\n", "")
+    )
     assert changes(new) == [
         ("breaking", "TYPE_REMOVED", "Filter"),
         ("breaking", "FIELD_REMOVED", "Licence.expires"),
@@ -71,11 +77,13 @@ def test_removals_are_breaking() -> None:
 
 
 def test_changed_type_and_nullability() -> None:
-    new = (BASE.replace("holder: String!", "holder: String")        # output loosened: breaking
-               .replace("expires: String", "expires: String!")      # output tightened: safe
-               .replace("state: String)", "state: String!)")        # input tightened: breaking
-               .replace("id: ID!, ", "id: ID, ")                    # input loosened: safe
-               .replace("class: LicenceClass", "class: String"))    # changed type: breaking
+    new = (
+        BASE.replace("holder: String!", "holder: String")  # output loosened: breaking
+        .replace("expires: String", "expires: String!")  # output tightened: safe
+        .replace("state: String)", "state: String!)")  # input tightened: breaking
+        .replace("id: ID!, ", "id: ID, ")  # input loosened: safe
+        .replace("class: LicenceClass", "class: String")
+    )  # changed type: breaking
     assert changes(new) == [
         ("breaking", "FIELD_CHANGED_KIND", "Licence.class"),
         ("breaking", "FIELD_CHANGED_KIND", "Licence.holder"),
@@ -87,14 +95,17 @@ def test_changed_type_and_nullability() -> None:
 
 def test_new_required_argument_breaks_and_new_optional_one_is_dangerous() -> None:
     assert changes(BASE.replace("state: String)", "state: String, year: Int!)")) == [
-        ("breaking", "REQUIRED_ARG_ADDED", "Query.licence(year:)")]
+        ("breaking", "REQUIRED_ARG_ADDED", "Query.licence(year:)")
+    ]
     assert changes(BASE.replace("state: String)", "state: String, year: Int)")) == [
-        ("dangerous", "OPTIONAL_ARG_ADDED", "Query.licence(year:)")]
+        ("dangerous", "OPTIONAL_ARG_ADDED", "Query.licence(year:)")
+    ]
 
 
 def test_new_enum_value_and_changed_default_are_dangerous() -> None:
     new = BASE.replace("MOTORCYCLE", "MOTORCYCLE BUS").replace(
-        "state: String)", 'state: String = "VA")')
+        "state: String)", 'state: String = "VA")'
+    )
     assert changes(new) == [
         ("dangerous", "VALUE_ADDED_TO_ENUM", "LicenceClass.BUS"),
     ]
@@ -118,8 +129,9 @@ def test_deprecations_are_listed_with_reasons_and_marked_new() -> None:
 
 
 def test_table_lists_breaking_then_dangerous_then_deprecations() -> None:
-    new = (BASE.replace("  expires: String\n", "")
-               .replace("MOTORCYCLE", 'MOTORCYCLE BUS @deprecated(reason: "pilot only")'))
+    new = BASE.replace("  expires: String\n", "").replace(
+        "MOTORCYCLE", 'MOTORCYCLE BUS @deprecated(reason: "pilot only")'
+    )
     table = format_table(check_sdl(supergraph(BASE), supergraph(new)))
     assert table == (
         "SEVERITY   CHANGE               WHERE             DESCRIPTION\n"
@@ -139,10 +151,14 @@ def test_table_lists_breaking_then_dangerous_then_deprecations() -> None:
 def test_json_report_carries_the_verdict() -> None:
     report = to_json(check_sdl(supergraph(BASE), supergraph(BASE.replace("CAR ", ""))))
     assert report["ok"] is False
-    assert report["changes"] == [{
-        "severity": "breaking", "kind": "VALUE_REMOVED_FROM_ENUM",
-        "coordinate": "LicenceClass.CAR",
-        "description": "Enum value LicenceClass.CAR was removed."}]
+    assert report["changes"] == [
+        {
+            "severity": "breaking",
+            "kind": "VALUE_REMOVED_FROM_ENUM",
+            "coordinate": "LicenceClass.CAR",
+            "description": "Enum value LicenceClass.CAR was removed.",
+        }
+    ]
 
 
 def test_coordinates_for_type_level_changes() -> None:
@@ -160,11 +176,15 @@ def test_operations_that_stop_validating_are_breaking() -> None:
         ("holder", "{ licence(id: 1) { holder } }"),
         ("already-broken", "{ nope }"),
     ]
-    check = check_sdl(supergraph(BASE), supergraph(BASE.replace("  expires: String\n", "")),
-                      operations)
+    check = check_sdl(
+        supergraph(BASE), supergraph(BASE.replace("  expires: String\n", "")), operations
+    )
     assert [(c.kind, c.coordinate, c.description) for c in check.breaking] == [
         ("FIELD_REMOVED", "Licence.expires", "Field Licence.expires was removed."),
-        ("OPERATION_BROKEN", "expiry",
-         "Operation 'expiry' no longer validates: "
-         "Cannot query field 'expires' on type 'Licence'."),
+        (
+            "OPERATION_BROKEN",
+            "expiry",
+            "Operation 'expiry' no longer validates: "
+            "Cannot query field 'expires' on type 'Licence'.",
+        ),
     ]

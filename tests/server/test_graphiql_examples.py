@@ -13,8 +13,9 @@ from aggregator.server.graphiql_routes import graphiql_options
 
 def page_config(options: GraphiQLOptions) -> dict[str, object]:
     body, _ = render_page(options)
-    match = re.search(rb'<script type="application/json" id="graphiql-config"[^>]*>(.*?)</script>',
-                      body)
+    match = re.search(
+        rb'<script type="application/json" id="graphiql-config"[^>]*>(.*?)</script>', body
+    )
     assert match is not None
     config: dict[str, object] = json.loads(match.group(1))
     return config

@@ -127,7 +127,7 @@ async def test_page_and_assets_over_http() -> None:
                 assert response.status == 200, path
                 assert response.headers["cache-control"] == IMMUTABLE_CACHE
                 assert response.headers["x-content-type-options"] == "nosniff"
-                kind = expected_types[path[path.rfind("."):]]
+                kind = expected_types[path[path.rfind(".") :]]
                 assert response.headers["content-type"].startswith(kind)
         async with session.get(f"{base_url}/graphiql/app.0000000000000000.js") as response:
             assert response.status == 404
@@ -136,9 +136,7 @@ async def test_page_and_assets_over_http() -> None:
 async def test_text_assets_are_gzipped_when_accepted() -> None:
     name = manifest()["app.js"]
     app = create_app(None, ServerOptions())
-    async with serve_asgi(app) as base_url, aiohttp.ClientSession(
-        auto_decompress=False
-    ) as session:
+    async with serve_asgi(app) as base_url, aiohttp.ClientSession(auto_decompress=False) as session:
         url = f"{base_url}/graphiql/{name}"
         async with session.get(url, headers={"accept-encoding": "gzip"}) as response:
             assert response.headers["content-encoding"] == "gzip"

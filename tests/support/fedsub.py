@@ -25,8 +25,8 @@ def _flat(resolvers: dict[str, dict[str, Resolver]]) -> Resolvers:
             if field_name == "__resolve_reference":
                 flat[type_name] = fn
             else:
-                flat[f"{type_name}.{field_name}"] = (
-                    lambda parent, args, fn=fn: fn(parent, None, **args)
+                flat[f"{type_name}.{field_name}"] = lambda parent, args, fn=fn: fn(
+                    parent, None, **args
                 )
     return flat
 

@@ -138,10 +138,12 @@ def test_the_parser_stops_at_the_first_limit_a_definition_crosses() -> None:
     parser = LimitedParser(document, limits, no_location=True)
     with pytest.raises(LimitExceeded) as info:
         parser.parse_document()
-    assert info.value.errors == [{
-        "message": "The operation selects more than 20 root fields.",
-        "extensions": {"code": "MAX_ROOT_FIELDS_LIMIT"},
-    }]
+    assert info.value.errors == [
+        {
+            "message": "The operation selects more than 20 root fields.",
+            "extensions": {"code": "MAX_ROOT_FIELDS_LIMIT"},
+        }
+    ]
     assert parser._lexer.token.line == 21  # it read 21 lines of 5,000
 
 
