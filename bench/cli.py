@@ -39,13 +39,15 @@ from bench.report import Leg, summarise, table, target_lines
 from bench.scenarios import BENCH_DIR, DEFAULT_SCENARIO, SCENARIOS
 from bench.subgraph_process import SubgraphProcess
 
-SUBGRAPH_PROBE = orjson.dumps({
-    "query": "query($representations:[_Any!]!){_entities(representations:$representations)"
-             "{...on Product{reviews{id body author{id username reviews{id body product{upc}}}}}}}",
-    "variables": {
-        "representations": [{"__typename": "Product", "upc": str(u)} for u in range(1, 6)]
-    },
-})
+SUBGRAPH_PROBE = orjson.dumps(
+    {
+        "query": "query($representations:[_Any!]!){_entities(representations:$representations)"
+        "{...on Product{reviews{id body author{id username reviews{id body product{upc}}}}}}}",
+        "variables": {
+            "representations": [{"__typename": "Product", "upc": str(u)} for u in range(1, 6)]
+        },
+    }
+)
 
 
 VALIDATION_REQUESTS = 20
@@ -62,16 +64,30 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=50, help="closed-loop connections")
     parser.add_argument("--threads", type=int, default=1, help="wrk threads (load generator)")
     parser.add_argument("--rounds", type=int, default=2, help="times each gateway is measured")
-    parser.add_argument("--gateways", default=",".join(KINDS),
-                        help=f"comma list of {', '.join(KINDS)}")
-    parser.add_argument("--scenario", choices=sorted(SCENARIOS), default=DEFAULT_SCENARIO,
-                        help="data set: standard (the reference subgraphs' data) or light")
-    parser.add_argument("--workers", default="1",
-                        help="comma list of aggregator uvicorn worker counts, e.g. 1,2")
-    parser.add_argument("--subgraph-duration", type=int, default=5,
-                        help="seconds of load on one subgraph alone (0 skips it)")
-    parser.add_argument("--out", type=Path, default=BENCH_DIR / "results",
-                        help="folder for the results JSON and logs")
+    parser.add_argument(
+        "--gateways", default=",".join(KINDS), help=f"comma list of {', '.join(KINDS)}"
+    )
+    parser.add_argument(
+        "--scenario",
+        choices=sorted(SCENARIOS),
+        default=DEFAULT_SCENARIO,
+        help="data set: standard (the reference subgraphs' data) or light",
+    )
+    parser.add_argument(
+        "--workers", default="1", help="comma list of aggregator uvicorn worker counts, e.g. 1,2"
+    )
+    parser.add_argument(
+        "--subgraph-duration",
+        type=int,
+        default=5,
+        help="seconds of load on one subgraph alone (0 skips it)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=BENCH_DIR / "results",
+        help="folder for the results JSON and logs",
+    )
     return parser.parse_args(argv)
 
 
@@ -87,9 +103,14 @@ class Run:
         self.supergraph = self.subgraphs.write_supergraph(workdir / "supergraph.graphql")
 
     def load(self, url: str, accept: Path, seconds: int) -> LoadResult:
-        return run_wrk(url, request_file=self.request_file, accept_file=accept,
-                       duration_s=seconds, connections=self.args.connections,
-                       threads=self.args.threads)
+        return run_wrk(
+            url,
+            request_file=self.request_file,
+            accept_file=accept,
+            duration_s=seconds,
+            connections=self.args.connections,
+            threads=self.args.threads,
+        )
 
     def subgraph_alone(self) -> dict[str, Any]:
         """Throughput of the reviews subgraph alone, on the same load generator settings."""
@@ -101,18 +122,27 @@ class Run:
         probe_file.write_bytes(SUBGRAPH_PROBE)
         accept = self.workdir / "subgraph-accept.bin"
         write_accept_file(accept, [body])
-        result = run_wrk(url, request_file=probe_file, accept_file=accept,
-                         duration_s=self.args.subgraph_duration,
-                         connections=self.args.connections, threads=self.args.threads)
+        result = run_wrk(
+            url,
+            request_file=probe_file,
+            accept_file=accept,
+            duration_s=self.args.subgraph_duration,
+            connections=self.args.connections,
+            threads=self.args.threads,
+        )
         return {"subgraph": "reviews", **result.as_dict()}
 
     def leg(self, spec: GatewaySpec, round_no: int) -> Leg:
         leg = Leg(spec.label, round_no, validation_requests=VALIDATION_REQUESTS)
         port = free_port()
         name = f"{spec.kind}-w{spec.workers}-r{round_no}"
-        process = ManagedProcess(name, spec.argv(self.supergraph, port, self.subgraphs.urls),
-                                 self.workdir / f"{name}.log", cwd=spec.cwd,
-                                 env=spec.env_for(self.supergraph, self.subgraphs.urls))
+        process = ManagedProcess(
+            name,
+            spec.argv(self.supergraph, port, self.subgraphs.urls),
+            self.workdir / f"{name}.log",
+            cwd=spec.cwd,
+            env=spec.env_for(self.supergraph, self.subgraphs.urls),
+        )
         base = f"http://127.0.0.1:{port}"
         url = base + spec.graphql_path
         try:
@@ -160,8 +190,10 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     workdir = Path(tempfile.mkdtemp(prefix=f"run-{stamp}-", dir=args.out))
-    log(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; "
-        f"scenario {args.scenario}; logs in {workdir}")
+    log(
+        f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; "
+        f"scenario {args.scenario}; logs in {workdir}"
+    )
     load_before = os.getloadavg()[0]
     run = Run(args, workdir)
     legs: list[Leg] = []
@@ -169,52 +201,71 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.subgraph_duration:
             subgraph_alone = run.subgraph_alone()
-            log(f"subgraph alone: {subgraph_alone['rps']:.0f} req/s, "
-                f"{subgraph_alone['errors']} errors")
+            log(
+                f"subgraph alone: {subgraph_alone['rps']:.0f} req/s, "
+                f"{subgraph_alone['errors']} errors"
+            )
         for round_no in range(1, args.rounds + 1):
             for spec in variants:
                 log(f"round {round_no}: {spec.label} ...")
                 leg = run.leg(spec, round_no)
                 legs.append(leg)
                 if leg.load is not None:
-                    log(f"  {leg.load.rps:.0f} req/s, p99 {leg.load.p99_us / 1000:.1f} ms, "
-                        f"{leg.load.errors} errors")
+                    log(
+                        f"  {leg.load.rps:.0f} req/s, p99 {leg.load.p99_us / 1000:.1f} ms, "
+                        f"{leg.load.errors} errors"
+                    )
                 if leg.failure:
                     log(f"  FAILED: {leg.failure.strip()[:300]}")
     finally:
         run.subgraphs.stop()
-    summaries = [summarise(spec.label, spec.kind, [leg for leg in legs if leg.label == spec.label])
-                 for spec in variants]
+    summaries = [
+        summarise(spec.label, spec.kind, [leg for leg in legs if leg.label == spec.label])
+        for spec in variants
+    ]
     baseline = variants[0].label
-    print(f"scenario: {args.scenario}; load average before/after: {load_before:.1f} / "
-          f"{os.getloadavg()[0]:.1f}")
+    print(
+        f"scenario: {args.scenario}; load average before/after: {load_before:.1f} / "
+        f"{os.getloadavg()[0]:.1f}"
+    )
     print(table(summaries, baseline))
     targets = target_lines(summaries)
     if targets:
         print("\n" + "\n".join(targets))
     if subgraph_alone is not None:
-        busiest = max(((s.rps or 0) * (s.subgraph_per_request or 0) for s in summaries),
-                      default=0.0)
+        busiest = max(
+            ((s.rps or 0) * (s.subgraph_per_request or 0) for s in summaries), default=0.0
+        )
         headroom = subgraph_alone["rps"] / busiest if busiest else None
-        print(f"\nsubgraph alone (reviews, {args.connections} connections): "
-              f"{subgraph_alone['rps']:.0f} req/s, {subgraph_alone['errors']} errors; "
-              f"busiest gateway asked {busiest:.0f} subgraph req/s"
-              + (f" ({headroom:.1f}x headroom)" if headroom else ""))
-    busy = [leg.subgraph_cpu_seconds / leg.load.duration_s for leg in legs
-            if leg.load is not None and leg.load.duration_s]
+        print(
+            f"\nsubgraph alone (reviews, {args.connections} connections): "
+            f"{subgraph_alone['rps']:.0f} req/s, {subgraph_alone['errors']} errors; "
+            f"busiest gateway asked {busiest:.0f} subgraph req/s"
+            + (f" ({headroom:.1f}x headroom)" if headroom else "")
+        )
+    busy = [
+        leg.subgraph_cpu_seconds / leg.load.duration_s
+        for leg in legs
+        if leg.load is not None and leg.load.duration_s
+    ]
     if busy:
         print(f"subgraph process CPU during the measured load: at most {max(busy):.0%} of one core")
     result_file = args.out / f"{stamp}.json"
-    result_file.write_bytes(orjson.dumps({
-        "started": stamp,
-        "cores": os.cpu_count(),
-        "settings": {k: str(v) for k, v in vars(args).items()},
-        "load_average": [load_before, os.getloadavg()[0]],
-        "expected_checksum": expected_checksum(args.scenario),
-        "subgraph_alone": subgraph_alone,
-        "legs": [leg.as_dict() for leg in legs],
-        "summary": [s.__dict__ for s in summaries],
-    }, option=orjson.OPT_INDENT_2))
+    result_file.write_bytes(
+        orjson.dumps(
+            {
+                "started": stamp,
+                "cores": os.cpu_count(),
+                "settings": {k: str(v) for k, v in vars(args).items()},
+                "load_average": [load_before, os.getloadavg()[0]],
+                "expected_checksum": expected_checksum(args.scenario),
+                "subgraph_alone": subgraph_alone,
+                "legs": [leg.as_dict() for leg in legs],
+                "summary": [s.__dict__ for s in summaries],
+            },
+            option=orjson.OPT_INDENT_2,
+        )
+    )
     print(f"\nresults: {result_file}")
     return 1 if any(leg.failure for leg in legs) else 0
 

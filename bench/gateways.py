@@ -54,8 +54,13 @@ class GatewaySpec:
 
     @property
     def ready_path(self) -> str:
-        return {"aggregator": "/health", "apollo": "/", "hive": "/healthcheck",
-                "hive-router": "/healthcheck", "grafbase": "/health"}[self.kind]
+        return {
+            "aggregator": "/health",
+            "apollo": "/",
+            "hive": "/healthcheck",
+            "hive-router": "/healthcheck",
+            "grafbase": "/health",
+        }[self.kind]
 
     @property
     def cwd(self) -> Path:
@@ -64,33 +69,81 @@ class GatewaySpec:
     def env_for(self, supergraph: Path, urls: dict[str, str]) -> dict[str, str]:
         if self.kind != "aggregator":
             return {"NODE_ENV": "production"}
-        return {"BENCH_SUPERGRAPH": str(supergraph),
-                "BENCH_SUBGRAPH_URLS": orjson.dumps(urls).decode()}
+        return {
+            "BENCH_SUPERGRAPH": str(supergraph),
+            "BENCH_SUBGRAPH_URLS": orjson.dumps(urls).decode(),
+        }
 
     def argv(self, supergraph: Path, port: int, urls: dict[str, str]) -> list[str]:
         if self.kind == "aggregator":
             if self.workers != 1 and not _serve_has_workers_option():
-                return [sys.executable, "-m", "uvicorn", "bench.aggregator_app:create_app",
-                        "--factory", "--workers", str(self.workers), "--host", "127.0.0.1",
-                        "--port", str(port), "--log-level", "warning", "--no-access-log"]
-            argv = [sys.executable, "-m", "aggregator", "serve", "--supergraph", str(supergraph),
-                    "--host", "127.0.0.1", "--port", str(port)]
+                return [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "bench.aggregator_app:create_app",
+                    "--factory",
+                    "--workers",
+                    str(self.workers),
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--log-level",
+                    "warning",
+                    "--no-access-log",
+                ]
+            argv = [
+                sys.executable,
+                "-m",
+                "aggregator",
+                "serve",
+                "--supergraph",
+                str(supergraph),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ]
             for name, url in sorted(urls.items()):
                 argv += ["--subgraph-url", f"{name}={url}"]
             if self.workers != 1:
                 argv += ["--workers", str(self.workers)]
             return argv
         if self.kind == "apollo":
-            return ["node", str(BENCH_DIR / "apollo-gateway.mjs"), str(supergraph), str(port),
-                    "127.0.0.1"]
+            return [
+                "node",
+                str(BENCH_DIR / "apollo-gateway.mjs"),
+                str(supergraph),
+                str(port),
+                "127.0.0.1",
+            ]
         if self.kind in ("hive", "hive-router"):
             runtime = ["--jit"] if self.kind == "hive" else ["--hive-router-runtime"]
-            return [str(NODE_MODULES / ".bin" / "hive-gateway"), "supergraph", str(supergraph),
-                    "--host", "127.0.0.1", "--port", str(port), "--fork", "1", *runtime]
+            return [
+                str(NODE_MODULES / ".bin" / "hive-gateway"),
+                "supergraph",
+                str(supergraph),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--fork",
+                "1",
+                *runtime,
+            ]
         if self.kind == "grafbase":
             config = grafbase_config(supergraph.parent, urls)
-            return [str(GRAFBASE), "--home", str(supergraph.parent / "grafbase-home"), "dev",
-                    "--config", str(config), "--listen-address", f"127.0.0.1:{port}"]
+            return [
+                str(GRAFBASE),
+                "--home",
+                str(supergraph.parent / "grafbase-home"),
+                "dev",
+                "--config",
+                str(config),
+                "--listen-address",
+                f"127.0.0.1:{port}",
+            ]
         raise ValueError(f"unknown gateway kind {self.kind!r}")
 
 
@@ -98,8 +151,12 @@ def grafbase_config(folder: Path, urls: dict[str, str]) -> Path:
     """A ``grafbase.toml`` naming each subgraph's SDL file and URL (Grafbase composes them)."""
     lines: list[str] = []
     for name, url in sorted(urls.items()):
-        lines += [f"[subgraphs.{name}]", f"url = {orjson.dumps(url).decode()}",
-                  f"schema_path = {orjson.dumps(str(SDL_DIR / f'{name}.graphql')).decode()}", ""]
+        lines += [
+            f"[subgraphs.{name}]",
+            f"url = {orjson.dumps(url).decode()}",
+            f"schema_path = {orjson.dumps(str(SDL_DIR / f'{name}.graphql')).decode()}",
+            "",
+        ]
     path = folder / "grafbase.toml"
     path.write_text("\n".join(lines))
     return path
@@ -108,8 +165,13 @@ def grafbase_config(folder: Path, urls: dict[str, str]) -> Path:
 @cache
 def _serve_has_workers_option() -> bool:
     """Whether ``aggregator serve`` takes ``--workers`` (else uvicorn runs the factory)."""
-    done = subprocess.run([sys.executable, "-m", "aggregator", "serve", "--help"],
-                          cwd=REPO_DIR, capture_output=True, timeout=60, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "aggregator", "serve", "--help"],
+        cwd=REPO_DIR,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
     return b"--workers" in done.stdout
 
 

@@ -106,14 +106,26 @@ def run_wrk(
     """Run wrk against ``url`` (scheme://host:port/path) and return its checked result."""
     base, _, path = url.partition("://")[2].partition("/")
     argv = [
-        require_wrk(), "-t", str(threads), "-c", str(connections), "-d", f"{duration_s}s",
-        "--timeout", "10s", "-s", str(CHECK_SCRIPT), f"http://{base}/",
+        require_wrk(),
+        "-t",
+        str(threads),
+        "-c",
+        str(connections),
+        "-d",
+        f"{duration_s}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(CHECK_SCRIPT),
+        f"http://{base}/",
     ]
-    env = {"BENCH_REQUEST": str(request_file), "BENCH_ACCEPT": str(accept_file),
-           "BENCH_PATH": "/" + path, "PATH": "/usr/bin:/bin"}
-    done = subprocess.run(
-        argv, env=env, capture_output=True, timeout=duration_s + 60, check=False
-    )
+    env = {
+        "BENCH_REQUEST": str(request_file),
+        "BENCH_ACCEPT": str(accept_file),
+        "BENCH_PATH": "/" + path,
+        "PATH": "/usr/bin:/bin",
+    }
+    done = subprocess.run(argv, env=env, capture_output=True, timeout=duration_s + 60, check=False)
     for line in done.stdout.decode(errors="replace").splitlines():
         if line.startswith("BENCH_RESULT "):
             raw = orjson.loads(line.removeprefix("BENCH_RESULT "))
@@ -123,7 +135,9 @@ def run_wrk(
                 good=raw["good"],
                 bad_status=raw["bad_status"],
                 bad_body=raw["bad_body"],
-                socket_errors=raw["connect_errors"] + raw["read_errors"] + raw["write_errors"]
+                socket_errors=raw["connect_errors"]
+                + raw["read_errors"]
+                + raw["write_errors"]
                 + raw["timeouts"],
                 p50_us=raw["p50_us"],
                 p90_us=raw["p90_us"],

@@ -34,16 +34,23 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=20, help="unprofiled requests first")
     parser.add_argument("--interval", type=float, default=0.001, help="sampling interval (s)")
     parser.add_argument("--out", type=Path, default=BENCH_DIR / "results")
-    parser.add_argument("--scenario", choices=sorted(SCENARIOS), default=DEFAULT_SCENARIO,
-                        help="data set: standard (the reference subgraphs' data) or light")
-    parser.add_argument("--under-load", action="store_true",
-                        help="sample the real server under wrk load with py-spy instead "
-                             "(see bench/sampling.py)")
+    parser.add_argument(
+        "--scenario",
+        choices=sorted(SCENARIOS),
+        default=DEFAULT_SCENARIO,
+        help="data set: standard (the reference subgraphs' data) or light",
+    )
+    parser.add_argument(
+        "--under-load",
+        action="store_true",
+        help="sample the real server under wrk load with py-spy instead (see bench/sampling.py)",
+    )
     parser.add_argument("--seconds", type=int, default=20, help="--under-load: sampled seconds")
     parser.add_argument("--warmup-seconds", type=int, default=5, help="--under-load: warm-up")
     parser.add_argument("--connections", type=int, default=50, help="--under-load: connections")
-    parser.add_argument("--top", type=int, default=25,
-                        help="--under-load: functions listed by own samples")
+    parser.add_argument(
+        "--top", type=int, default=25, help="--under-load: functions listed by own samples"
+    )
     return parser.parse_args(argv)
 
 

@@ -134,26 +134,33 @@ def target_lines(summaries: list[Summary]) -> list[str]:
         if other is None or ours.rps is None or other.rps is None:
             return
         r = ours.rps / other.rps
-        lines.append(f"target {ours.label} >= {factor:g}x {other.label} req/s: {r:.2f}x "
-                     f"{mark(r >= factor)}{name}")
+        lines.append(
+            f"target {ours.label} >= {factor:g}x {other.label} req/s: {r:.2f}x "
+            f"{mark(r >= factor)}{name}"
+        )
 
     if one is not None:
         ratio("", one, router, 1.5)
         ratio("", one, apollo, 7.0)
         if one.cpu_ms_per_request is not None:
             cpu = one.cpu_ms_per_request
-            lines.append(f"target aggregator CPU per request <= 2 ms: {cpu:.2f} ms "
-                         f"{mark(cpu <= 2)}")
+            lines.append(
+                f"target aggregator CPU per request <= 2 ms: {cpu:.2f} ms {mark(cpu <= 2)}"
+            )
         others = [s for s in summaries if s.kind != "aggregator" and s.peak_rss_mb is not None]
         if others and one.peak_rss_mb is not None:
             lowest = min(others, key=lambda s: s.peak_rss_mb or 0.0)
             assert lowest.peak_rss_mb is not None
-            lines.append(f"target lowest peak memory with 1 worker: {one.peak_rss_mb:.0f} MB vs "
-                         f"{lowest.label} {lowest.peak_rss_mb:.0f} MB "
-                         f"{mark(one.peak_rss_mb < lowest.peak_rss_mb)}")
+            lines.append(
+                f"target lowest peak memory with 1 worker: {one.peak_rss_mb:.0f} MB vs "
+                f"{lowest.label} {lowest.peak_rss_mb:.0f} MB "
+                f"{mark(one.peak_rss_mb < lowest.peak_rss_mb)}"
+            )
         if router is not None and one.p99_ms is not None and router.p99_ms is not None:
-            lines.append(f"target p99 under half of {router.label}'s: {one.p99_ms:.0f} vs "
-                         f"{router.p99_ms:.0f} ms {mark(one.p99_ms < router.p99_ms / 2)}")
+            lines.append(
+                f"target p99 under half of {router.label}'s: {one.p99_ms:.0f} vs "
+                f"{router.p99_ms:.0f} ms {mark(one.p99_ms < router.p99_ms / 2)}"
+            )
         if one.sequential_subgraph_per_request is not None:
             n = one.sequential_subgraph_per_request
             lines.append(f"target <= 7 subgraph requests per request: {n:.2f} {mark(n <= 7)}")
