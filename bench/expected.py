@@ -48,9 +48,7 @@ def expected_checksum(scenario_name: str = DEFAULT_SCENARIO) -> str:
     return canonical_checksum(expected_response(scenario_name))
 
 
-def response_problem(
-    status: int, body: bytes, scenario_name: str = DEFAULT_SCENARIO
-) -> str | None:
+def response_problem(status: int, body: bytes, scenario_name: str = DEFAULT_SCENARIO) -> str | None:
     """Why this response is not the expected one, or None if it is."""
     if status != 200:
         return f"HTTP status {status}: {body[:300]!r}"

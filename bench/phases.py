@@ -12,7 +12,9 @@ Under load (``bench/profile --under-load``, py-spy with native frames) C code
 shows too: parsing and copying subgraph answers (orjson, marshal) counts under
 the transport's decoding functions, the response's encoding under the server's
 ``execute``, the HTTP server's own work (uvicorn, the ASGI app, socket writes to
-clients) as "HTTP server", and the cyclic collector as "garbage collection".
+clients) as "HTTP server", the cyclic collector as "garbage collection", and a
+thread waiting to take the interpreter lock back (the loop and the offload
+threads of ``aggregator.offload`` take turns) as "GIL wait".
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ PHASES = (
     "HTTP server",
     "event loop",
     "garbage collection",
+    "GIL wait",
     "other",
 )
 
@@ -47,30 +50,73 @@ def _in_aggregator(path: str, *parts: str) -> bool:
 # Ordered: the first rule that matches a frame names its phase.
 RULES: list[tuple[str, Rule]] = [
     ("garbage collection", lambda fn, path: fn.startswith("gc_collect")),
-    ("JSON decode", lambda fn, path: "aggregator/transport/http" in path
-        and fn in ("decode_response", "response", "_share_equal_strings")),
+    ("GIL wait", lambda fn, path: fn in ("take_gil", "pthread_cond_timedwait")),
+    (
+        "JSON decode",
+        lambda fn, path: (
+            "aggregator/transport/http" in path
+            and fn in ("decode_response", "response", "_share_equal_strings")
+        ),
+    ),
     ("JSON encode", lambda fn, path: fn == "execute" and "aggregator/server/app" in path),
-    ("subgraph I/O", lambda fn, path: fn == "[await]"
-        or (fn in _SOCKET_CALLS and (path == "<built-in>" or "selectors" in path))),
-    ("JSON encode", lambda fn, path: fn in ("dumps", "encode")
-        and ("json" in path or path == "<built-in>")),
-    ("JSON decode", lambda fn, path: fn in ("loads", "decode", "raw_decode", "json")
-        and ("json" in path or "aiohttp" in path or path == "<built-in>")),
-    ("projection", lambda fn, path: _in_aggregator(path, "projection")
-        or path.startswith("<projection of")  # compiled by execution/projection_code
-        or ("aggregator/" in path and "project" in fn)),
-    ("merging", lambda fn, path: _in_aggregator(path, "merge", "execution/entities")
-        or ("aggregator/execution" in path and ("merge" in fn or "entit" in fn))),
-    ("planning", lambda fn, path: _in_aggregator(path, "aggregator/planning",
-                                                 "aggregator/supergraph")),
-    ("parse/validate", lambda fn, path: "graphql/language" in path
-        or "graphql/validation" in path or "graphql/utilities" in path
-        or _in_aggregator(path, "aggregator/operation")),
-    ("subgraph I/O", lambda fn, path: "aiohttp" in path
-        or _in_aggregator(path, "aggregator/transport", "execution/batching")
-        or "aiodataloader" in path),
-    ("HTTP server", lambda fn, path: "uvicorn/" in path or "httptools" in path
-        or "aggregator/server/" in path),
+    (
+        "subgraph I/O",
+        lambda fn, path: (
+            fn == "[await]"
+            or (fn in _SOCKET_CALLS and (path == "<built-in>" or "selectors" in path))
+        ),
+    ),
+    (
+        "JSON encode",
+        lambda fn, path: fn in ("dumps", "encode") and ("json" in path or path == "<built-in>"),
+    ),
+    (
+        "JSON decode",
+        lambda fn, path: (
+            fn in ("loads", "decode", "raw_decode", "json")
+            and ("json" in path or "aiohttp" in path or path == "<built-in>")
+        ),
+    ),
+    (
+        "projection",
+        lambda fn, path: (
+            _in_aggregator(path, "projection")
+            or path.startswith("<projection of")  # compiled by execution/projection_code
+            or ("aggregator/" in path and "project" in fn)
+        ),
+    ),
+    (
+        "merging",
+        lambda fn, path: (
+            _in_aggregator(path, "merge", "execution/entities")
+            or ("aggregator/execution" in path and ("merge" in fn or "entit" in fn))
+        ),
+    ),
+    (
+        "planning",
+        lambda fn, path: _in_aggregator(path, "aggregator/planning", "aggregator/supergraph"),
+    ),
+    (
+        "parse/validate",
+        lambda fn, path: (
+            "graphql/language" in path
+            or "graphql/validation" in path
+            or "graphql/utilities" in path
+            or _in_aggregator(path, "aggregator/operation")
+        ),
+    ),
+    (
+        "subgraph I/O",
+        lambda fn, path: (
+            "aiohttp" in path
+            or _in_aggregator(path, "aggregator/transport", "execution/batching")
+            or "aiodataloader" in path
+        ),
+    ),
+    (
+        "HTTP server",
+        lambda fn, path: "uvicorn/" in path or "httptools" in path or "aggregator/server/" in path,
+    ),
     ("execution (other)", lambda fn, path: "aggregator/" in path),
     ("event loop", lambda fn, path: "asyncio/" in path or "selectors" in path),
 ]

@@ -58,8 +58,9 @@ class SubgraphProcess:
         def point(match: re.Match[str]) -> str:
             return f'@join__graph(name: "{match[1]}", url: "{self.urls[match[1]]}")'
 
-        text = re.sub(r'@join__graph\(name: "(\w+)", url: "[^"]*"\)', point,
-                      SUPERGRAPH_FILE.read_text())
+        text = re.sub(
+            r'@join__graph\(name: "(\w+)", url: "[^"]*"\)', point, SUPERGRAPH_FILE.read_text()
+        )
         path.write_text(text)
         return path
 

@@ -28,8 +28,12 @@ def loop() -> Iterator[asyncio.AbstractEventLoop]:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--scenario", choices=sorted(SCENARIOS), default=DEFAULT_SCENARIO,
-                     help="benchmark data set: standard (the reference data) or light")
+    parser.addoption(
+        "--scenario",
+        choices=sorted(SCENARIOS),
+        default=DEFAULT_SCENARIO,
+        help="benchmark data set: standard (the reference data) or light",
+    )
 
 
 @pytest.fixture

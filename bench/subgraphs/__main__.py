@@ -42,11 +42,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.subgraphs", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument(
-        "--port", action="append", default=[], metavar="NAME=PORT",
+        "--port",
+        action="append",
+        default=[],
+        metavar="NAME=PORT",
         help="fixed port for one subgraph (default: a free port each)",
     )
-    parser.add_argument("--scenario", choices=sorted(SCENARIOS), default=DEFAULT_SCENARIO,
-                        help="data set (see bench/scenarios.py)")
+    parser.add_argument(
+        "--scenario",
+        choices=sorted(SCENARIOS),
+        default=DEFAULT_SCENARIO,
+        help="data set (see bench/scenarios.py)",
+    )
     args = parser.parse_args()
     ports = {}
     for item in args.port:

@@ -48,8 +48,15 @@ PRODUCTS: list[Record] = [
 
 # upc -> inStock as the inventory subgraph owns it.
 IN_STOCK: dict[str, bool] = {
-    "1": True, "2": False, "3": False, "4": False, "5": True,
-    "6": True, "7": True, "8": False, "9": True,
+    "1": True,
+    "2": False,
+    "3": False,
+    "4": False,
+    "5": True,
+    "6": True,
+    "7": True,
+    "8": False,
+    "9": True,
 }
 
 _LOREM = (

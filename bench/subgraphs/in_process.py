@@ -29,13 +29,17 @@ class InProcessBenchSubgraph:
 
     async def fetch(self, request: SubgraphRequest) -> SubgraphResponse:
         self.fetches += 1
-        key = orjson.dumps([request.query, request.variables, request.operation_name],
-                           option=orjson.OPT_SORT_KEYS)
+        key = orjson.dumps(
+            [request.query, request.variables, request.operation_name], option=orjson.OPT_SORT_KEYS
+        )
         answer = self._memo.get(key)
         if answer is None:
-            result = graphql_sync(self.schema, request.query,
-                                  variable_values=request.variables,
-                                  operation_name=request.operation_name)
+            result = graphql_sync(
+                self.schema,
+                request.query,
+                variable_values=request.variables,
+                operation_name=request.operation_name,
+            )
             errors = [dict(error.formatted) for error in result.errors or []]
             answer = orjson.dumps({"data": result.data, "errors": errors})
             self._memo[key] = answer

@@ -119,6 +119,7 @@ def field_resolvers(name: str, product_reviews_everywhere: bool) -> dict[tuple[s
         resolvers[("Product", "reviews")] = _product_reviews
     return resolvers
 
+
 ENTITY_RESOLVERS: dict[str, dict[str, EntityResolver]] = {
     "accounts": {"User": lambda rep: _USERS_BY_ID.get(rep.get("id"))},
     "inventory": {"Product": _inventory_product},

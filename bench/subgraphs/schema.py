@@ -67,9 +67,7 @@ def build_subgraph_schema(name: str, scenario_name: str = DEFAULT_SCENARIO) -> G
     return schema
 
 
-def _attach(
-    schema: GraphQLSchema, name: str, sdl: str, product_reviews_everywhere: bool
-) -> None:
+def _attach(schema: GraphQLSchema, name: str, sdl: str, product_reviews_everywhere: bool) -> None:
     query = schema.query_type
     assert query is not None
     for field_name, resolver in QUERY_RESOLVERS[name].items():
