@@ -39,6 +39,7 @@ from bench.expected import request_body
 from bench.gateways import REPO_DIR
 from bench.load import LoadResult, run_wrk, validated_bodies, write_accept_file
 from bench.processes import ManagedProcess, free_port, tree_cpu_seconds
+from bench.scenarios import DEFAULT_SCENARIO
 from bench.subgraph_process import SubgraphProcess
 
 ADMIN_TOKEN = "bench-cache-admin-token-0123456789abcdef"
@@ -140,7 +141,7 @@ def run_leg(
     try:
         process.wait_http(base + "/health")
         accept = workdir / f"{name}-accept.bin"
-        write_accept_file(accept, validated_bodies(url, 20))
+        write_accept_file(accept, validated_bodies(url, 20, DEFAULT_SCENARIO))
         run_wrk(
             url,
             request_file=request_file,

@@ -1,5 +1,6 @@
 """``bench/run``: the federation benchmark: aggregator against Apollo Gateway, Hive Gateway
-(with and without its Rust query planner) and Grafbase, on one data set (``--scenario``).
+(with and without its Rust query planner) and Grafbase, on one data set (``--scenario``);
+``aggregator-token`` is aggregator authenticating a valid bearer token on every request.
 
 One round runs every gateway variant one after another under the same closed
 loop (wrk, N connections); rounds repeat so that each gateway is measured
@@ -102,7 +103,9 @@ class Run:
         self.subgraphs = SubgraphProcess(workdir / "subgraphs.log", args.scenario)
         self.supergraph = self.subgraphs.write_supergraph(workdir / "supergraph.graphql")
 
-    def load(self, url: str, accept: Path, seconds: int) -> LoadResult:
+    def load(
+        self, url: str, accept: Path, seconds: int, headers: dict[str, str] | None = None
+    ) -> LoadResult:
         return run_wrk(
             url,
             request_file=self.request_file,
@@ -110,6 +113,7 @@ class Run:
             duration_s=seconds,
             connections=self.args.connections,
             threads=self.args.threads,
+            authorization=(headers or {}).get("Authorization"),
         )
 
     def subgraph_alone(self) -> dict[str, Any]:
@@ -148,20 +152,24 @@ class Run:
         try:
             process.wait_http(base + spec.ready_path)
             accept = self.workdir / f"{name}-accept.bin"
-            validated_bodies(url, 1, self.args.scenario)  # first request may plan and connect
+            headers = spec.request_headers
+            if headers:  # the token leg must refuse a request without one
+                refused_without_token(url)
+            # the first request may plan and connect
+            validated_bodies(url, 1, self.args.scenario, headers)
             self.subgraphs.reset()
             write_accept_file(
-                accept, validated_bodies(url, VALIDATION_REQUESTS, self.args.scenario)
+                accept, validated_bodies(url, VALIDATION_REQUESTS, self.args.scenario, headers)
             )
             leg.sequential_subgraph_requests = self.subgraphs.counts()
             if self.args.warmup:
-                self.load(url, accept, self.args.warmup)
+                self.load(url, accept, self.args.warmup, headers)
             process.check_alive()
             self.subgraphs.reset()
             cpu_before = tree_cpu_seconds(process.pid)
             sub_cpu_before = tree_cpu_seconds(self.subgraphs.process.pid)
             with PeakRssSampler(process.pid).running() as sampler:
-                leg.load = self.load(url, accept, self.args.duration)
+                leg.load = self.load(url, accept, self.args.duration, headers)
             leg.cpu_seconds = tree_cpu_seconds(process.pid) - cpu_before
             leg.subgraph_cpu_seconds = tree_cpu_seconds(self.subgraphs.process.pid) - sub_cpu_before
             leg.peak_rss = sampler.peak
@@ -176,10 +184,15 @@ class Run:
         return leg
 
 
+def refused_without_token(url: str) -> None:
+    """The token leg's gateway must answer 401 to the benchmark query without a token."""
+    status, body = post(url, request_body())
+    if status != 401:
+        raise ValidationFailed(f"no token: expected 401, got {status} {body[:300]!r}")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    if not (NODE_MODULES / ".bin" / "hive-gateway").exists() or not GRAFBASE.exists():
-        raise SystemExit("bench/node_modules is missing: run `npm ci --prefix bench` first")
     try:
         variants = gateway_variants(
             [g.strip() for g in args.gateways.split(",") if g.strip()],
@@ -187,6 +200,9 @@ def main(argv: list[str] | None = None) -> int:
         )
     except ValueError as error:
         raise SystemExit(f"bench/run: {error}") from None
+    peers = {spec.kind for spec in variants if not spec.is_aggregator}
+    if peers and (not (NODE_MODULES / ".bin" / "hive-gateway").exists() or not GRAFBASE.exists()):
+        raise SystemExit("bench/node_modules is missing: run `npm ci --prefix bench` first")
     args.out.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     workdir = Path(tempfile.mkdtemp(prefix=f"run-{stamp}-", dir=args.out))

@@ -6,10 +6,10 @@ under the same closed-loop load with ``Accept-Encoding`` absent, ``gzip``,
 ``br`` and ``zstd`` in turn, for several interleaved rounds. The gateway's
 user+system CPU over each leg divided by the requests served is the cost per
 request; the body size is what travelled. Every answer is decoded and checked
-against ``expected-response.json``. A second table times the codecs alone on
-that same body in this process.
+against the scenario's expected answer (``--scenario``, default standard). A
+second table times the codecs alone on that same body in this process.
 
-    .venv/bin/python -m bench.compression [--requests 1500] [--rounds 3]
+    .venv/bin/python -m bench.compression [--requests 1500] [--rounds 3] [--scenario light]
 """
 
 from __future__ import annotations
@@ -27,9 +27,10 @@ import orjson
 
 from aggregator.config.compression import CompressionConfig
 from aggregator.server.compression import AVAILABLE, encoder
-from bench.expected import EXPECTED_FILE, QUERY_FILE
+from bench.expected import expected_response, query_text
 from bench.gateways import REPO_DIR
 from bench.processes import ManagedProcess, free_port, tree_cpu_seconds
+from bench.scenarios import DEFAULT_SCENARIO, SCENARIOS
 from bench.subgraph_process import SubgraphProcess
 
 DECODERS = {
@@ -102,13 +103,14 @@ async def main(argv: list[str]) -> int:
     parser.add_argument("--requests", type=int, default=1500, help="per leg")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--scenario", choices=sorted(SCENARIOS), default=DEFAULT_SCENARIO)
     args = parser.parse_args(argv)
-    expected = orjson.loads(EXPECTED_FILE.read_bytes())
-    query = QUERY_FILE.read_text()
+    expected = expected_response(args.scenario)
+    query = query_text()
     codings = ["identity", *[c for c in ("gzip", "br", "zstd") if c in AVAILABLE]]
     with tempfile.TemporaryDirectory(prefix="aggregator-compression-") as folder:
         work = Path(folder)
-        subgraphs = SubgraphProcess(work / "subgraphs.log")
+        subgraphs = SubgraphProcess(work / "subgraphs.log", args.scenario)
         gateway: ManagedProcess | None = None
         try:
             supergraph = subgraphs.write_supergraph(work / "supergraph.graphql")
@@ -137,8 +139,8 @@ async def main(argv: list[str]) -> int:
                 gateway.stop()
             subgraphs.process.stop()
     base = statistics.mean(results["identity"])
-    print(f"gateway CPU per request, {args.rounds} rounds x {args.requests} requests, "
-          f"{args.connections} connections, one worker\n")  # fmt: skip
+    print(f"gateway CPU per request, {args.scenario} scenario, {args.rounds} rounds x "
+          f"{args.requests} requests, {args.connections} connections, one worker\n")  # fmt: skip
     print("| Accept-Encoding | CPU ms / request | vs none | body bytes | smaller by |")
     print("| --- | --- | --- | --- | --- |")
     for coding in codings:

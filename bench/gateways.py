@@ -6,12 +6,15 @@ benchmark's run script, and again with ``--hive-router-runtime``, its Rust query
 planner and executor from ``@graphql-hive/router-runtime``). Grafbase runs as
 its CLI's dev server (``grafbase dev``), which composes the supergraph itself
 from the subgraph SDL files and URLs in a ``grafbase.toml``. aggregator runs
-through its own CLI, with 1 or N uvicorn workers.
+through its own CLI, with 1 or N uvicorn workers. ``aggregator-token`` is
+aggregator served from a config file (``aggregator serve --config``) whose
+``auth:`` section trusts the demo's development key and refuses anonymous
+callers; every benchmark request carries a valid bearer token (issue 9: it must
+keep at least 90% of plain aggregator's req/s).
 """
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from dataclasses import dataclass
 from functools import cache
@@ -28,6 +31,7 @@ SDL_DIR = BENCH_DIR / "subgraphs" / "sdl"
 
 LABELS = {
     "aggregator": "aggregator",
+    "aggregator-token": "aggregator-token",
     "apollo": "Apollo Gateway",
     "hive": "Hive Gateway",
     "hive-router": "Hive Gateway (Rust planner)",
@@ -43,10 +47,21 @@ class GatewaySpec:
     workers: int = 1
 
     @property
+    def is_aggregator(self) -> bool:
+        return self.kind in ("aggregator", "aggregator-token")
+
+    @property
     def label(self) -> str:
-        if self.kind != "aggregator":
+        if not self.is_aggregator:
             return LABELS[self.kind]
-        return f"aggregator ({self.workers} worker{'s' if self.workers > 1 else ''})"
+        return f"{self.kind} ({self.workers} worker{'s' if self.workers > 1 else ''})"
+
+    @property
+    def request_headers(self) -> dict[str, str]:
+        """Extra headers of every benchmark request (a valid token for ``aggregator-token``)."""
+        if self.kind != "aggregator-token":
+            return {}
+        return {"Authorization": "Bearer " + bench_token()}
 
     @property
     def graphql_path(self) -> str:
@@ -56,6 +71,7 @@ class GatewaySpec:
     def ready_path(self) -> str:
         return {
             "aggregator": "/health",
+            "aggregator-token": "/health",
             "apollo": "/",
             "hive": "/healthcheck",
             "hive-router": "/healthcheck",
@@ -64,35 +80,28 @@ class GatewaySpec:
 
     @property
     def cwd(self) -> Path:
-        return REPO_DIR if self.kind == "aggregator" else BENCH_DIR
+        return REPO_DIR if self.is_aggregator else BENCH_DIR
 
     def env_for(self, supergraph: Path, urls: dict[str, str]) -> dict[str, str]:
-        if self.kind != "aggregator":
-            return {"NODE_ENV": "production"}
-        return {
-            "BENCH_SUPERGRAPH": str(supergraph),
-            "BENCH_SUBGRAPH_URLS": orjson.dumps(urls).decode(),
-        }
+        return {} if self.is_aggregator else {"NODE_ENV": "production"}
 
     def argv(self, supergraph: Path, port: int, urls: dict[str, str]) -> list[str]:
+        if self.kind == "aggregator-token":
+            config = token_config(supergraph.parent, supergraph, urls)
+            argv = [
+                sys.executable,
+                "-m",
+                "aggregator",
+                "serve",
+                "--config",
+                str(config),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ]
+            return argv + (["--workers", str(self.workers)] if self.workers != 1 else [])
         if self.kind == "aggregator":
-            if self.workers != 1 and not _serve_has_workers_option():
-                return [
-                    sys.executable,
-                    "-m",
-                    "uvicorn",
-                    "bench.aggregator_app:create_app",
-                    "--factory",
-                    "--workers",
-                    str(self.workers),
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(port),
-                    "--log-level",
-                    "warning",
-                    "--no-access-log",
-                ]
             argv = [
                 sys.executable,
                 "-m",
@@ -162,20 +171,31 @@ def grafbase_config(folder: Path, urls: dict[str, str]) -> Path:
     return path
 
 
+def token_config(folder: Path, supergraph: Path, urls: dict[str, str]) -> Path:
+    """``aggregator.yaml`` for the token leg: the same supergraph and subgraph URLs as the
+    plain leg, plus ``auth:`` trusting the demo's development key, anonymous refused."""
+    from aggregator.demo.auth import dev_auth_yaml
+
+    lines = [f"supergraph_file: {orjson.dumps(str(supergraph)).decode()}", "subgraphs:"]
+    for name, url in sorted(urls.items()):
+        lines += [f"  - name: {name}", f"    url: {orjson.dumps(url).decode()}"]
+    auth = dev_auth_yaml().replace("anonymous: true ", "anonymous: false")
+    if "anonymous: false" not in auth:
+        raise RuntimeError("the demo's auth: snippet changed; cannot refuse anonymous callers")
+    path = folder / "aggregator-token.yaml"
+    path.write_text("\n".join(lines) + "\n" + auth)
+    return path
+
+
 @cache
-def _serve_has_workers_option() -> bool:
-    """Whether ``aggregator serve`` takes ``--workers`` (else uvicorn runs the factory)."""
-    done = subprocess.run(
-        [sys.executable, "-m", "aggregator", "serve", "--help"],
-        cwd=REPO_DIR,
-        capture_output=True,
-        timeout=60,
-        check=False,
-    )
-    return b"--workers" in done.stdout
+def bench_token() -> str:
+    """One development token for the whole run (valid for longer than any run)."""
+    from aggregator.demo.auth import dev_token
+
+    return dev_token("bench-user", agency="bench", scopes=["bench:read"], ttl_s=6 * 3600)
 
 
-KINDS = ("aggregator", "apollo", "hive", "hive-router", "grafbase")
+KINDS = ("aggregator", "aggregator-token", "apollo", "hive", "hive-router", "grafbase")
 
 
 def gateway_variants(kinds: list[str], aggregator_workers: list[int]) -> list[GatewaySpec]:
@@ -184,7 +204,7 @@ def gateway_variants(kinds: list[str], aggregator_workers: list[int]) -> list[Ga
     for kind in kinds:
         if kind not in KINDS:
             raise ValueError(f"unknown gateway {kind!r}; choose from {', '.join(KINDS)}")
-        if kind == "aggregator":
+        if kind in ("aggregator", "aggregator-token"):
             specs += [GatewaySpec(kind, workers) for workers in aggregator_workers]
         else:
             specs.append(GatewaySpec(kind))

@@ -1,7 +1,7 @@
 """Hostile documents against one gateway: do other clients keep their latency?
 
-    .venv/bin/python -m bench.hostile [--variant production|warn|library] [--rounds 3]
-        [--aggregator-path DIR] [--normal-clients 2]  (rounds: 30)
+    .venv/bin/python -m bench.hostile [--variant production|warn|library] [--rounds 30]
+        [--aggregator-path DIR] [--normal-clients 2]
 
 Starts the benchmark subgraphs and the gateway (bench/hardening/gateway_process.py)
 in their own processes. Two "normal" clients send the standard benchmark query in

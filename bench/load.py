@@ -56,9 +56,17 @@ class LoadResult:
         return {**self.__dict__, "rps": round(self.rps, 1), "errors": self.errors}
 
 
-def post(url: str, body: bytes, timeout: float = 30.0) -> tuple[int, bytes]:
+def post(
+    url: str, body: bytes, timeout: float = 30.0, headers: dict[str, str] | None = None
+) -> tuple[int, bytes]:
     request = urllib.request.Request(
-        url, data=body, headers={"Content-Type": "application/json", "Accept": "application/json"}
+        url,
+        data=body,
+        headers={
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+            **(headers or {}),
+        },
     )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
@@ -67,11 +75,13 @@ def post(url: str, body: bytes, timeout: float = 30.0) -> tuple[int, bytes]:
         return int(error.code), error.read()
 
 
-def validated_bodies(url: str, count: int, scenario_name: str) -> list[bytes]:
+def validated_bodies(
+    url: str, count: int, scenario_name: str, headers: dict[str, str] | None = None
+) -> list[bytes]:
     """Send the benchmark query ``count`` times; every answer must be the expected data."""
     bodies: list[bytes] = []
     for _ in range(count):
-        status, body = post(url, request_body())
+        status, body = post(url, request_body(), headers=headers)
         problem = response_problem(status, body, scenario_name)
         if problem is not None:
             raise ValidationFailed(problem)
@@ -102,8 +112,10 @@ def run_wrk(
     duration_s: int,
     connections: int,
     threads: int,
+    authorization: str | None = None,
 ) -> LoadResult:
-    """Run wrk against ``url`` (scheme://host:port/path) and return its checked result."""
+    """Run wrk against ``url`` (scheme://host:port/path) and return its checked result;
+    ``authorization`` is the Authorization header of every request (none if None)."""
     base, _, path = url.partition("://")[2].partition("/")
     argv = [
         require_wrk(),
@@ -125,6 +137,8 @@ def run_wrk(
         "BENCH_PATH": "/" + path,
         "PATH": "/usr/bin:/bin",
     }
+    if authorization is not None:
+        env["BENCH_AUTHORIZATION"] = authorization
     done = subprocess.run(argv, env=env, capture_output=True, timeout=duration_s + 60, check=False)
     for line in done.stdout.decode(errors="replace").splitlines():
         if line.startswith("BENCH_RESULT "):

@@ -12,7 +12,9 @@ Under load (``bench/profile --under-load``, py-spy with native frames) C code
 shows too: parsing and copying subgraph answers (orjson, marshal) counts under
 the transport's decoding functions, the response's encoding under the server's
 ``execute``, the HTTP server's own work (uvicorn, the ASGI app, socket writes to
-clients) as "HTTP server", and the cyclic collector as "garbage collection".
+clients) as "HTTP server", the cyclic collector as "garbage collection", and a
+thread waiting to take the interpreter lock back (the loop and the offload
+threads of ``aggregator.offload`` take turns) as "GIL wait".
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ PHASES = (
     "HTTP server",
     "event loop",
     "garbage collection",
+    "GIL wait",
     "other",
 )
 
@@ -47,6 +50,7 @@ def _in_aggregator(path: str, *parts: str) -> bool:
 # Ordered: the first rule that matches a frame names its phase.
 RULES: list[tuple[str, Rule]] = [
     ("garbage collection", lambda fn, path: fn.startswith("gc_collect")),
+    ("GIL wait", lambda fn, path: fn in ("take_gil", "pthread_cond_timedwait")),
     (
         "JSON decode",
         lambda fn, path: (

@@ -119,12 +119,14 @@ def _find(summaries: list[Summary], label: str) -> Summary | None:
 
 
 def target_lines(summaries: list[Summary]) -> list[str]:
-    """Issue 12's targets for aggregator, each marked met or missed (only those measured)."""
+    """Issue 12's targets for aggregator and issue 9's for the token leg, each marked met
+    or MISSED (only those measured)."""
     one = _find(summaries, "aggregator (1 worker)")
     two = _find(summaries, "aggregator (2 workers)")
     apollo = _find(summaries, "Apollo Gateway")
     router = _find(summaries, "Hive Gateway (Rust planner)")
     grafbase = _find(summaries, "Grafbase")
+    token = _find(summaries, "aggregator-token (1 worker)")
     lines: list[str] = []
 
     def mark(ok: bool) -> str:
@@ -147,7 +149,11 @@ def target_lines(summaries: list[Summary]) -> list[str]:
             lines.append(
                 f"target aggregator CPU per request <= 2 ms: {cpu:.2f} ms {mark(cpu <= 2)}"
             )
-        others = [s for s in summaries if s.kind != "aggregator" and s.peak_rss_mb is not None]
+        others = [
+            s
+            for s in summaries
+            if not s.kind.startswith("aggregator") and s.peak_rss_mb is not None
+        ]
         if others and one.peak_rss_mb is not None:
             lowest = min(others, key=lambda s: s.peak_rss_mb or 0.0)
             assert lowest.peak_rss_mb is not None
@@ -164,6 +170,12 @@ def target_lines(summaries: list[Summary]) -> list[str]:
         if one.sequential_subgraph_per_request is not None:
             n = one.sequential_subgraph_per_request
             lines.append(f"target <= 7 subgraph requests per request: {n:.2f} {mark(n <= 7)}")
+    if token is not None and one is not None and one.rps and token.rps:
+        kept = token.rps / one.rps
+        lines.append(
+            f"target a valid token on every request keeps >= 90% of req/s: "
+            f"{kept:.0%} {mark(kept >= 0.9)}"
+        )
     if two is not None:
         ratio("", two, grafbase, 0.5)
         if one is not None and one.rps and two.rps:

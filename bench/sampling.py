@@ -30,7 +30,13 @@ from bench.expected import request_body
 from bench.gateways import GatewaySpec
 from bench.load import run_wrk, validated_bodies, write_accept_file
 from bench.phases import PHASES, classify
-from bench.processes import ManagedProcess, free_port, tree_cpu_seconds, tree_pids
+from bench.processes import (
+    ManagedProcess,
+    cpu_seconds,
+    free_port,
+    tree_cpu_seconds,
+    tree_pids,
+)
 from bench.subgraph_process import SubgraphProcess
 
 _FRAME = re.compile(r"^(?P<function>.*) \((?P<path>.*?)(?::\d+)?\)$")
@@ -52,6 +58,15 @@ def _frames(stack: str) -> list[tuple[str, str]]:
     return frames
 
 
+# helper threads waiting for work (py-spy's idle detection misses them with --native):
+# the offload pool's idle workers, the document workers' queue feeder and pool manager
+_IDLE = ("_queue_SimpleQueue_get", "Queue._feed", "_ExecutorManagerThread")
+
+
+def _idle(frames: list[tuple[str, str]]) -> bool:
+    return any(function.startswith(_IDLE) for function, _ in frames)
+
+
 def summarise(raw: str, top: int) -> tuple[dict[str, float], list[tuple[str, float]], int]:
     """Share of samples per phase, the ``top`` functions by own samples, and the sample count
     from py-spy's raw (collapsed stacks) output."""
@@ -64,7 +79,7 @@ def summarise(raw: str, top: int) -> tuple[dict[str, float], list[tuple[str, flo
             continue
         count = int(count_text)
         frames = _frames(stack)
-        if not frames:
+        if not frames or _idle(frames):
             continue
         total += count
         phase = "other"
@@ -76,6 +91,12 @@ def summarise(raw: str, top: int) -> tuple[dict[str, float], list[tuple[str, flo
         own[f"{function} ({where})"] += count
     shares = {phase: count / total for phase, count in phases.items()} if total else {}
     return shares, [(name, count / total) for name, count in own.most_common(top)], total
+
+
+def busiest_pid(root: int) -> int:
+    """The process of the tree that has used the most CPU: the one serving requests (the
+    tree also holds the document worker process and multiprocessing's resource tracker)."""
+    return max(tree_pids(root), key=cpu_seconds)
 
 
 def profile_under_load(args: argparse.Namespace) -> int:
@@ -119,7 +140,7 @@ def profile_under_load(args: argparse.Namespace) -> int:
                     spy,
                     "record",
                     "--pid",
-                    str(tree_pids(server.pid)[-1]),
+                    str(busiest_pid(server.pid)),
                     "--rate",
                     "200",
                     "--duration",
