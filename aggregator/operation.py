@@ -22,6 +22,7 @@ from graphql.language import DocumentNode, OperationDefinitionNode
 from graphql.language.parser import Parser
 
 from aggregator.errors import ErrorCode, graphql_error
+from aggregator.execution.projection import COMPILE_BUDGET_FIELDS
 from aggregator.lru import ByteLRU
 from aggregator.observability import SPAN_PARSE, SPAN_VALIDATE, tracer
 from aggregator.observability.metrics import metrics
@@ -43,6 +44,9 @@ MiB = 1024 * 1024
 # see tests/gateway/test_document_memory.py)
 BYTES_PER_DOCUMENT_CHAR = 24
 BYTES_PER_PLANNED_FIELD = 400
+# a compiled projection function's share per field (aggregator/execution/projection_code.py),
+# for at most the fields a projection compiles
+BYTES_PER_COMPILED_FIELD = 640
 ENTRY_OVERHEAD_BYTES = 2048
 _TOKENS_MESSAGE = "Document contains more than"  # and then "N tokens"
 
@@ -162,8 +166,10 @@ def parse_document(
 
 
 def plan_bytes(info: OperationInfo) -> int:
-    """The estimated size of one compiled plan of ``info``."""
-    return ENTRY_OVERHEAD_BYTES + BYTES_PER_PLANNED_FIELD * info.fields
+    """The estimated size of one compiled plan of ``info``, with the projection functions
+    it compiles when it first answers."""
+    compiled = BYTES_PER_COMPILED_FIELD * min(info.fields, COMPILE_BUDGET_FIELDS)
+    return ENTRY_OVERHEAD_BYTES + BYTES_PER_PLANNED_FIELD * info.fields + compiled
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,11 @@ if TYPE_CHECKING:
     from aggregator.execution.projection_code import Compiled
 
 _INVALID = object()
+# how many fields one planned operation's projection compiles into Python functions:
+# compiling costs about 50 µs and 640 bytes per field, so an operation with thousands of
+# fields would hold the event loop and the document cache's memory for little gain; the
+# rest of its objects go through the general completion (same results, more calls)
+COMPILE_BUDGET_FIELDS = 256
 
 # How a field is completed, decided once per (selection set, type) so the per-request loop
 # handles the common cases (leaves) without calling into the generic completion.
@@ -67,6 +72,19 @@ class Projector:
         self._compiled: dict[tuple[int, str], Compiled | None] = {}
         self._keep: list[Sequence[NSelection]] = []
         self._concrete: dict[tuple[int, str], bool] = {}
+        self._budget = COMPILE_BUDGET_FIELDS
+
+    @property
+    def compiled_fields(self) -> int:
+        """How many fields this projection compiled (for tests and benchmarks)."""
+        return COMPILE_BUDGET_FIELDS - self._budget
+
+    def spend(self, fields: int) -> bool:
+        """Whether ``fields`` more fields may still be compiled (and count them if so)."""
+        if fields > self._budget:
+            return False
+        self._budget -= fields
+        return True
 
     def entries(self, selections: Sequence[NSelection], type_name: str) -> list[Entry]:
         key = (id(selections), type_name)

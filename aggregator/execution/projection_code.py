@@ -48,7 +48,7 @@ def compile_object(
     """The compiled projection of ``selections`` on ``type_name``, or None when its entries
     need the general completion (a kind of entry this compiler does not know)."""
     entries = projector.entries(selections, type_name)
-    if any(entry[2] not in _KNOWN for entry in entries):
+    if any(entry[2] not in _KNOWN for entry in entries) or not projector.spend(len(entries)):
         return None
     namespace: dict[str, Any] = {"INVALID": _INVALID}
     reads: list[str] = []  # non-null leaves, read once before the display

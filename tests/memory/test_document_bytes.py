@@ -1,8 +1,9 @@
 """The document cache's byte accounting matches what its entries really hold.
 
 The cache is bounded by bytes it is told, so the estimate must stay close to the
-truth: tracemalloc measures what parsing, validating and planning one document
-keeps alive, and the accounted size must be within a factor of two of it.
+truth: tracemalloc measures what parsing, validating, planning and compiling the
+projection of one document keeps alive, and the accounted size must be within a
+factor of two of it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from aggregator.gateway import Gateway, GatewayOptions
+from aggregator.execution.projection import COMPILE_BUDGET_FIELDS
+from aggregator.gateway import CompiledOperation, Gateway, GatewayOptions
 from aggregator.lru import ByteLRU
 from aggregator.operation import DocumentPolicy
 from aggregator.security.limits import OperationLimits
@@ -34,21 +36,27 @@ def _document(copies: int, tag: str) -> str:
     return fragments + f"query Q{tag} {{" + "\n".join(parts) + "}"
 
 
-@pytest.mark.parametrize("copies", [4, 30])
+def _compile_projection(compiled: CompiledOperation) -> None:
+    """What the first answer compiles (every object the operation can reach)."""
+    planned = compiled.planned
+    compiled.projector.compiled(planned.selections, planned.root_type)
+
+
+@pytest.mark.parametrize("copies", [1, 4, 30, 100])
 def test_accounted_bytes_are_within_a_factor_of_two_of_the_real_ones(copies: int) -> None:
     gateway = Gateway.from_supergraph_sdl(
         (BENCH / "supergraph.graphql").read_text(),
         options=GatewayOptions(documents=DocumentPolicy(limits=OperationLimits.unlimited())),
     )
     warm = gateway.documents.operation(_document(2, "warm"), None)  # one-time caches
-    gateway.compiled(warm, {})
+    _compile_projection(gateway.compiled(warm, {}))
     text = _document(copies, "measured")
     gc.collect()
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
     accounted_before = gateway.documents.bytes
     info = gateway.documents.operation(text, None)
-    gateway.compiled(info, {})
+    _compile_projection(gateway.compiled(info, {}))
     gc.collect()
     real = tracemalloc.get_traced_memory()[0] - before
     tracemalloc.stop()
@@ -71,3 +79,17 @@ def test_byte_lru_evicts_by_bytes_and_refuses_what_is_over_the_entry_cap() -> No
     cache.grow("a", 40)  # over the entry cap: a is dropped rather than kept oversized
     assert len(cache) == 0
     assert cache.bytes == 0
+
+
+def test_a_large_operation_compiles_a_bounded_projection() -> None:
+    gateway = Gateway.from_supergraph_sdl(
+        (BENCH / "supergraph.graphql").read_text(),
+        options=GatewayOptions(documents=DocumentPolicy(limits=OperationLimits.unlimited())),
+    )
+    small = gateway.compiled(gateway.documents.operation(_document(1, "small"), None), {})
+    large = gateway.compiled(gateway.documents.operation(_document(30, "large"), None), {})
+    for compiled in (small, large):
+        _compile_projection(compiled)
+    # the benchmark's query compiles whole; thirty copies of it stop at the budget
+    assert small.projector.compiled_fields == 55
+    assert 0 < large.projector.compiled_fields <= COMPILE_BUDGET_FIELDS
