@@ -254,11 +254,6 @@ class Gateway:
             documents.store(query, parsed)
         return self.prepare(query, operation_name, variables)
 
-    async def warm_up(self) -> None:
-        """Start what the first large document would otherwise wait for (worker processes)."""
-        if self.options.documents.processes > 0:
-            await self.document_workers().start()
-
     def document_workers(self) -> DocumentWorkers:
         if self._workers is None:
             documents = self.options.documents

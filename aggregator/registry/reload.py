@@ -55,13 +55,6 @@ class GatewayReloader:
                 metrics.reload(False)
                 log.exception("new supergraph rejected; the previous one keeps serving")
                 return False
-            try:
-                await new.warm_up()
-            except Exception:
-                self.failures += 1
-                log.exception("new gateway did not start; the previous one keeps serving")
-                await new.close()
-                return False
             old = self.holder.swap(new)
             self.reloads += 1
             metrics.reload(True)

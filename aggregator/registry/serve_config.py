@@ -85,9 +85,6 @@ class ReloadingGatewayApp(GatewayApp):
                     await self.close_disclosure_log()
                     await send({"type": "lifespan.startup.failed", "message": str(exc)})
                     return
-                gateway = self.holder.peek()
-                if gateway is not None:
-                    await gateway.warm_up()
                 heap.settle()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":

@@ -225,8 +225,6 @@ class GatewayApp:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
-                if self.holder.current is not None:
-                    await self.holder.current.warm_up()
                 heap.settle()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":

@@ -23,6 +23,10 @@ async def test_large_documents_get_the_same_answers_in_a_worker_process_or_a_thr
     options = GatewayOptions(documents=DocumentPolicy(limits=limits, processes=processes))
     async with serve_shop(shop_subgraphs, options) as served:
         assert len(LARGE) > options.documents.offload_chars
+        _, small, _ = await served.post({"query": '{ user(id: "1") { id } }'})
+        # no process until a document needs one (a gateway at rest stays one process)
+        assert served.gateway._workers is None
+        assert small["data"] == {"user": {"id": "1"}}
         _, large, _ = await served.post({"query": LARGE})
         _, hostile, _ = await served.post({"query": HOSTILE})
         _, invalid, _ = await served.post({"query": INVALID})
