@@ -239,8 +239,9 @@ class Gateway:
             if documents.policy.processes > 0:
                 try:
                     errors, measure, valid = await self.document_workers().check(query)
-                except (BrokenProcessPool, RuntimeError):
-                    # a worker died (killed, out of memory): start new ones for the next
+                except (BrokenProcessPool, RuntimeError, OSError):
+                    # a worker died (killed, out of memory) or could not be started (it
+                    # starts with the first large document): start new ones for the next
                     # document, and check this one here
                     gateway_log.exception("document worker process failed; restarting it")
                     self._close_workers()
