@@ -19,7 +19,6 @@ from collections.abc import Callable, Sequence
 
 from aggregator.caching.backends.base import CacheBackend, CacheWrite
 from aggregator.caching.backends.memory import MemoryBackend
-from aggregator.caching.backends.redis import RedisBackend
 from aggregator.caching.errors import BackendUnavailable
 from aggregator.caching.metrics import CacheMetrics
 from aggregator.config.cache import CacheBackendKind, CacheConfig
@@ -65,6 +64,9 @@ class CacheStore:
         backend: CacheBackend
         if config.backend is CacheBackendKind.REDIS:
             assert config.redis is not None
+            # imported here: redis.asyncio costs a gateway without Redis about 20 MB
+            from aggregator.caching.backends.redis import RedisBackend
+
             backend = RedisBackend(config.redis, max_ttl_s=config.max_ttl_s)
         else:
             backend = MemoryBackend(

@@ -19,16 +19,17 @@ from collections.abc import Iterator, Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
 
 from aggregator.config.env import expand_env
 from aggregator.config.errors import ConfigError
 from aggregator.config.loader import parse_config
 from aggregator.config.nodes import NodeReader
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 __all__ = ["config_schema", "register_validate_command", "validate_file", "validate_text"]
 
@@ -89,6 +90,10 @@ def validate_text(
     expand_env(root, env, label, unset)
     data, lines = _to_data(root)
     problems = [str(e) for e in unset]
+    # imported here: every command line registers this command, only it needs jsonschema
+    # (about 8 MB of a serving process's memory)
+    from jsonschema import Draft202012Validator
+
     validator = Draft202012Validator(config_schema())
     for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.path))):
         problems.extend(_describe(error, lines, label))
