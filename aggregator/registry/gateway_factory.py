@@ -16,19 +16,18 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+from typing import TYPE_CHECKING
 
 from aggregator.caching import CacheSetup, shared_store
 from aggregator.config import ConfigError, GatewayConfig
 from aggregator.gateway import Gateway, GatewayOptions
 from aggregator.operation import DocumentPolicy
 from aggregator.registry.inprocess import in_process_subgraph
-from aggregator.security.authn import JwtAuthenticator, build_authenticator
 from aggregator.security.authorization import (
     DisclosureHook,
     authorization_options,
     check_enforceable,
 )
-from aggregator.security.internal_tokens import InternalTokenSigner
 from aggregator.security.propagation import HeaderPropagation
 from aggregator.security.ratelimit import MemoryBuckets, RateLimiter, RedisBuckets
 from aggregator.security.trusted_documents import TrustedDocuments, TrustedDocumentsError
@@ -37,6 +36,10 @@ from aggregator.server.cors import CorsPolicy
 from aggregator.server.persisted import MemoryStore, RedisStore
 from aggregator.supergraph import Supergraph, load
 from aggregator.transport.factory import default_subgraph, subgraph_clients
+
+if TYPE_CHECKING:  # token validation and signing load pyjwt and cryptography: only when configured
+    from aggregator.security.authn import JwtAuthenticator
+    from aggregator.security.internal_tokens import InternalTokenSigner
 
 __all__ = [
     "authenticator",
@@ -117,6 +120,8 @@ def internal_token_signer(config: GatewayConfig) -> InternalTokenSigner | None:
     auth = config.auth
     if auth is None or auth.internal_tokens is None:
         return None
+    from aggregator.security.internal_tokens import InternalTokenSigner
+
     return InternalTokenSigner(auth.internal_tokens)
 
 
@@ -133,7 +138,11 @@ def header_propagation(config: GatewayConfig) -> HeaderPropagation:
 
 def authenticator(config: GatewayConfig) -> JwtAuthenticator | None:
     """Who may call, from ``auth:`` (None: no authentication, everyone is anonymous)."""
-    return build_authenticator(config.auth) if config.auth is not None else None
+    if config.auth is None:
+        return None
+    from aggregator.security.authn import build_authenticator
+
+    return build_authenticator(config.auth)
 
 
 def server_options(config: GatewayConfig) -> ServerOptions:

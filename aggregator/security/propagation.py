@@ -28,6 +28,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from aggregator.config.auth_model import (
     ForwardHeader,
@@ -40,7 +41,9 @@ from aggregator.config.auth_model import (
 )
 from aggregator.config.headers import IDENTITY_FIELDS
 from aggregator.security.identity import Identity
-from aggregator.security.internal_tokens import InternalTokenSigner
+
+if TYPE_CHECKING:  # signing needs pyjwt and cryptography: loaded only when configured
+    from aggregator.security.internal_tokens import InternalTokenSigner
 
 __all__ = ["HeaderPropagation", "SubgraphHeaders"]
 
