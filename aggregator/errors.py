@@ -38,6 +38,7 @@ class ErrorCode(StrEnum):
     METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
     UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
     NOT_ACCEPTABLE = "NOT_ACCEPTABLE"
+    URI_TOO_LONG = "URI_TOO_LONG"
     CSRF_PREVENTION = "CSRF_PREVENTION"
     # operation limits, checked before validation (aggregator/security/limits.py)
     MAX_DEPTH_LIMIT = "MAX_DEPTH_LIMIT"

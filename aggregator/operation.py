@@ -79,12 +79,17 @@ _NOT_PROVIDED = re.compile(
     r"to be provided\.$"
 )
 _INVALID_VARIABLE = re.compile(r'^Variable "\$([^"]+)" has invalid value: (.*)$', re.S)
+# a scalar's own code raised something other than a GraphQLError (Python's int() on a
+# 5000-digit literal, a custom scalar's bug): its text is an internal, never the client's
+_ENCOUNTERED_ERROR = re.compile(
+    r"^(.*Expected value of type '[^']+'), but encountered error '.*'; found", re.S
+)
 
 
 def graphql_js_wording(message: str, variables: dict[str, Any] | None = None) -> str:
     """graphql-core 3.3 words a few errors like graphql-js 17; gateways (and clients)
     speak graphql-js 16, so those are reworded."""
-    message = js_message(message)
+    message = js_message(_ENCOUNTERED_ERROR.sub(r"\1, found", message))
     match = _UNKNOWN_INPUT_FIELD.match(message)
     if match:
         return f'Field "{match.group(2)}" is not defined by type "{match.group(1)}".'

@@ -47,6 +47,7 @@ from aggregator.config.observability import ObservabilityConfig, parse_listen
 from aggregator.config.server_tls import ServerTlsConfig
 from aggregator.observability.logs import configure_logging
 from aggregator.server.graceful import DrainSettings, GracefulServer, ListenError, listen_socket
+from aggregator.server.http_protocol import GatewayHttpProtocol
 
 __all__ = ["ListenError", "ServeSettings", "serve", "serve_and_report"]
 
@@ -79,6 +80,8 @@ def _config(factory: str, settings: ServeSettings) -> uvicorn.Config:
         "log_config": None,  # our formatter (text or JSON) for every logger, uvicorn's too
         "access_log": False,
         "lifespan": "on",
+        # unparseable requests get a GraphQL error, not uvicorn's text/plain 400
+        "http": GatewayHttpProtocol,
         **_tls_options(settings.tls),
         **settings.uvicorn,
     }

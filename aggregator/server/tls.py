@@ -26,9 +26,9 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from cryptography import x509
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from aggregator.config.server_tls import ServerTlsConfig
+from aggregator.server.http_protocol import GatewayHttpProtocol
 
 __all__ = ["HstsMiddleware", "ServerTls", "TlsHttpToolsProtocol", "uvicorn_ssl_context"]
 
@@ -125,7 +125,7 @@ def client_certificate_subject(ssl_object: ssl.SSLObject | None) -> str | None:
     return x509.load_der_x509_certificate(der).subject.rfc4514_string()
 
 
-class TlsHttpToolsProtocol(HttpToolsProtocol):
+class TlsHttpToolsProtocol(GatewayHttpProtocol):
     """uvicorn's HTTP/1.1 protocol, plus the ASGI TLS extension in every request's scope."""
 
     _tls_extension: dict[str, Any] | None = None
