@@ -15,7 +15,6 @@ from collections.abc import Sequence
 
 from graphql.language import DocumentNode
 
-from aggregator.composition.auth_requirements import check_transitive_auth
 from aggregator.composition.errors import CompositionError, CompositionErrorCode
 from aggregator.composition.fed1_upgrade import (
     extensions_without_base,
@@ -135,17 +134,6 @@ def _compose(sources: Sequence[SubgraphSource]) -> CompositionResult:
     if errors:
         return CompositionFailure(tuple(errors))
     supergraph, merge_errors, hints = merge(subgraphs)
-    query = supergraph.types.get("Query")
-    if not merge_errors and (query is None or not query.fields):
-        merge_errors.append(
-            CompositionError(
-                CompositionErrorCode.NO_QUERIES,
-                "No queries found in any subgraph: a supergraph must have a query root type "
-                f"(subgraphs: {', '.join(s.name for s in subgraphs)}).",
-            )
-        )
-    if not merge_errors:
-        merge_errors.extend(check_transitive_auth(supergraph))
     if not merge_errors:
         merge_errors.extend(check_inaccessible(supergraph))
     if merge_errors:

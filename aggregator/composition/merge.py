@@ -15,6 +15,7 @@ from graphql.language import (
     ValueNode,
 )
 
+from aggregator.composition.auth_requirements import check_transitive_auth
 from aggregator.composition.directives import merge_directives
 from aggregator.composition.errors import (
     CompositionError,
@@ -62,8 +63,19 @@ class Merger(FieldMerging, MergeChecks):
         self._add_interface_object_fields()
         self._check_interface_keys_see_all_implementations()
         self._merge_directive_definitions()
-        if not self.errors:  # Apollo checks the merged result only when merging went well
+        query = self.out.types.get("Query")
+        if query is None or not query.fields:
+            self.error(
+                CompositionErrorCode.NO_QUERIES,
+                "No queries found in any subgraph: a supergraph must have a query root type "
+                f"(subgraphs: {', '.join(s.name for s in self.subs)}).",
+                None,
+            )
+        if not self.errors:
+            # As Apollo: the merged result is checked only when merging went well, and
+            # these checks all run (an error of one does not hide those of another).
             self._check_interface_fields_implemented()
+            self.errors.extend(check_transitive_auth(self.out))
         return self.out
 
     def _kind_mismatch(self, name: str, sources: list[tuple[Subgraph, TypeDef]]) -> None:

@@ -15,7 +15,7 @@ two fields can both be read), and records where each representation field is rea
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from aggregator.planning.model_view import ModelView
@@ -87,6 +87,16 @@ class Group:
         return self.id
 
 
+def _fields_here(selections: Sequence[NSelection]) -> Iterator[NField]:
+    """The client's fields at this position, also those inside fragments (whatever their
+    type condition: they share the response object with the fields planned here)."""
+    for selection in selections:
+        if isinstance(selection, NField):
+            yield selection
+        else:
+            yield from _fields_here(selection.selections)
+
+
 class FetchGroups:
     def __init__(self, view: ModelView) -> None:
         self.view = view
@@ -146,11 +156,9 @@ class FetchGroups:
         if known is not None:
             return known
         key = selection.name
-        for sibling in siblings:
-            if (
-                isinstance(sibling, NField)
-                and sibling.response_key == selection.name
-                and (sibling.name != selection.name or args_text(sibling.arguments) != text)
+        for sibling in _fields_here(siblings):
+            if sibling.response_key == selection.name and (
+                sibling.name != selection.name or args_text(sibling.arguments) != text
             ):
                 key = "_ag_" + selection.name
         taken = set(keys.values())
