@@ -83,6 +83,9 @@ class Summary:
     operations: int = 0
     agreed: int = 0  # operations where Apollo and Hive agree (compared with ours)
     findings: list[Finding] = field(default_factory=list)
+    # seeds the oracle process could not answer (hung past the timeout, or crashed): the
+    # node process is restarted and the run goes on
+    skipped: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def mismatches(self) -> list[Finding]:
@@ -95,6 +98,7 @@ class Summary:
             f"composition), {self.operations} operations, {self.agreed} where Apollo and "
             f"Hive agree, {len(self.mismatches)} where we differ, {disagree} where the "
             "oracles disagree"
+            + (f", {len(self.skipped)} seeds skipped by the oracle" if self.skipped else "")
         )
 
 
@@ -262,11 +266,25 @@ def _compare(
         )
 
 
-async def run(seeds: range, operations: int, progress: bool = False) -> Summary:
+async def run(
+    seeds: range, operations: int, progress: bool = False, seed_timeout_s: float = 120.0
+) -> Summary:
+    """Every seed of ``seeds``; a seed the node oracle hangs on (some operations never
+    finish in Apollo's or Hive's executor) or crashes on is skipped and counted, and the
+    oracle restarted, so a long run is not lost to one seed."""
     summary = Summary()
-    async with Oracle.start() as oracle, Subgraphs().serving() as subgraphs:
+    async with Subgraphs().serving() as subgraphs, contextlib.AsyncExitStack() as stack:
+        oracle = await stack.enter_async_context(Oracle.start())
         for seed in seeds:
-            await run_seed(oracle, subgraphs, seed, operations, summary)
+            try:
+                await asyncio.wait_for(
+                    run_seed(oracle, subgraphs, seed, operations, summary), seed_timeout_s
+                )
+            except (TimeoutError, RuntimeError) as exc:
+                summary.skipped.append((seed, str(exc) or f"no answer in {seed_timeout_s:.0f}s"))
+                print(f"seed {seed} skipped: {summary.skipped[-1][1]}", file=sys.stderr)
+                await stack.aclose()
+                oracle = await stack.enter_async_context(Oracle.start())
             if progress and summary.seeds % 100 == 0:
                 print(summary.line(), file=sys.stderr, flush=True)
     return summary
@@ -285,13 +303,18 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--report", type=Path, help="write every finding as JSON here")
     parser.add_argument("--verbose", action="store_true", help="print each mismatch")
     parser.add_argument("--show", type=int, help="print the subgraph SDLs of one seed and exit")
+    parser.add_argument(
+        "--seed-timeout", type=float, default=120.0, help="seconds before a seed is skipped"
+    )
     args = parser.parse_args(argv)
     if args.show is not None:
         print(world_text(generate(args.show)))
         return 0
     start, _, end = args.seeds.partition(":")
     began = time.monotonic()
-    summary = asyncio.run(run(range(int(start), int(end)), args.operations, progress=True))
+    summary = asyncio.run(
+        run(range(int(start), int(end)), args.operations, True, args.seed_timeout)
+    )
     print(f"{summary.line()} in {time.monotonic() - began:.0f}s")
     if args.verbose:
         for finding in summary.mismatches:

@@ -24,6 +24,7 @@ async def test_agrees_with_apollo_and_hive_where_they_agree() -> None:
     summary = await run(SEEDS, OPERATIONS)
     details = "\n".join(json.dumps(f.to_json())[:2000] for f in summary.mismatches[:5])
     assert not summary.mismatches, f"{summary.line()}\n{details}"
+    assert not summary.skipped, summary.line()
     # the comparison is not vacuous: sets compose, operations run, the oracles mostly agree
     assert summary.composed >= len(SEEDS) * 0.9, summary.line()
     assert summary.operations >= summary.composed * OPERATIONS * 0.9, summary.line()
