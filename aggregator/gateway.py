@@ -321,9 +321,7 @@ class Gateway:
         granted: frozenset[Atom] | None = None,
     ) -> CompiledOperation:
         key = self.plan_key(info, variables, granted)
-        cached: CompiledOperation | None = info.plans.get(key)
-        if metrics.sinks:
-            metrics.cache("plan", cached is not None)
+        cached = self._cached_plan(info, key)
         if cached is not None:
             return cached
         compiled = self.compile(info, key)
@@ -337,18 +335,22 @@ class Gateway:
         granted: frozenset[Atom] | None = None,
     ) -> CompiledOperation:
         """:meth:`compiled`, planning a large operation off the event loop."""
+        if len(info.query) <= self.options.documents.offload_chars:
+            return self.compiled(info, variables, granted)
         key = self.plan_key(info, variables, granted)
+        cached = self._cached_plan(info, key)
+        if cached is not None:
+            return cached
+        compiled = await offload(self.compile, info, key)
+        # accounted here, on the loop: the document cache is not shared with threads
+        self.documents.account(info, plan_bytes(info))
+        return compiled
+
+    def _cached_plan(self, info: OperationInfo, key: tuple[Any, ...]) -> CompiledOperation | None:
         cached: CompiledOperation | None = info.plans.get(key)
         if metrics.sinks:
             metrics.cache("plan", cached is not None)
-        if cached is not None:
-            return cached
-        if len(info.query) <= self.options.documents.offload_chars:
-            compiled = self.compile(info, key)
-        else:
-            compiled = await offload(self.compile, info, key)
-        self.documents.account(info, plan_bytes(info))
-        return compiled
+        return cached
 
     def compile(
         self,
