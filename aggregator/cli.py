@@ -42,6 +42,16 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
+    if not 0 <= value <= 65535:  # the same bound as server.port in aggregator.yaml
+        raise argparse.ArgumentTypeError(f"must be 0..65535, got {value}")
+    return value
+
+
 def _add_drain_flags(parser: argparse.ArgumentParser) -> None:
     """SIGTERM handling (aggregator/server/graceful.py); ``serve --config`` defaults to the file."""
     parser.add_argument(
@@ -150,7 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve a supergraph over HTTP")
     serve.add_argument("--supergraph", help="supergraph SDL file (from rover, Hive or `compose`)")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=4000)
+    serve.add_argument("--port", type=_port, default=4000)
     serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     serve.add_argument(
         "--subgraph-url", action="append", metavar="NAME=URL", help="override a subgraph URL"
@@ -196,7 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_demo(commands: Any) -> None:
     demo = commands.add_parser("demo", help="run four demo agencies and the gateway on one port")
     demo.add_argument("--host", default="127.0.0.1")
-    demo.add_argument("--port", type=int, default=4000)
+    demo.add_argument("--port", type=_port, default=4000)
     demo.add_argument("--log-format", choices=("text", "json"), help="log lines as text or JSON")
     demo.add_argument(
         "--disclosure-log",
@@ -211,7 +221,7 @@ def _add_demo(commands: Any) -> None:
     )
     agency.add_argument("name", choices=("dmv", "tax", "health"))
     agency.add_argument("--host", default="127.0.0.1")
-    agency.add_argument("--port", type=int, help="default: dmv 4001, tax 4002, health 4003")
+    agency.add_argument("--port", type=_port, help="default: dmv 4001, tax 4002, health 4003")
     agency.set_defaults(func=_run_demo_agency)
 
 

@@ -175,3 +175,17 @@ def test_plan_with_a_missing_file_or_bad_variables(tmp_path: Path) -> None:
     fine = run_command("plan", "--supergraph", str(supergraph), str(operation))
     assert fine.code == 0
     assert 'Fetch(service: "dmv")' in fine.stdout
+
+
+@pytest.mark.parametrize("command", ["serve", "demo", "demo-agency"])
+def test_a_port_out_of_range_is_refused_before_anything_starts(command: str) -> None:
+    args = ["--supergraph", "x.graphql"] if command == "serve" else []
+    if command == "demo-agency":
+        args = ["dmv"]
+    done = run_command(command, *args, "--port", "99999")
+    assert done.code == 2
+    assert "Traceback" not in done.stderr
+    # argparse's usage line, then the one that says what is wrong
+    assert done.stderr.strip().splitlines()[-1] == (
+        f"aggregator {command}: error: argument --port: must be 0..65535, got 99999"
+    )
